@@ -1,0 +1,4 @@
+import { Init1795505152999 } from './1795505152999-Init';
+
+/** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
+export const MIGRATIONS = [Init1795505152999];

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ENTITIES } from './entities';
+import { HealthModule } from './modules/health';
+import { AuthModule } from './platform/auth';
+import { CacheModule, RedisModule } from './platform/cache';
+import { AppConfig, ConfigModule } from './platform/config';
+import { DatabaseModule } from './platform/database';
+import { MetricsModule } from './platform/metrics';
+import { QueueModule } from './platform/queue';
+
+export interface AppOptions {
+  config: AppConfig;
+  /** DATABASE_URL, or the URL of the embedded server main.ts started. */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        DatabaseModule.forRoot(options.databaseUrl, ENTITIES),
+        RedisModule,
+        CacheModule,
+        QueueModule,
+        MetricsModule,
+        AuthModule,
+        HealthModule,
+      ],
+    };
+  }
+}

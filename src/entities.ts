@@ -1,0 +1,4 @@
+import { ApiKeyEntity } from './platform/auth';
+
+/** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
+export const ENTITIES = [ApiKeyEntity];

@@ -1,0 +1,52 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { presentedKey } from './api-key-token';
+import { ApiKeysService } from './api-keys.service';
+import { AuthError } from './auth.errors';
+import { PUBLIC_KEY, SCOPES_KEY } from './decorators';
+import { hasScopes, Scope } from './scopes';
+
+/** Global and deny-by-default: a route must be @Public() or name its scopes with @Scopes(). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return false;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets);
+    if (!required) {
+      throw new AuthError('ROUTE_NOT_DECLARED', 'This route declares no access rule, so it is closed to everyone.');
+    }
+
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const key = presentedKey(request.headers);
+    if (!key) {
+      this.challenge(http.getResponse<FastifyReply>());
+      throw new AuthError('API_KEY_MISSING', 'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
+    }
+    const principal = await this.apiKeys.authenticate(key);
+    if (!principal) {
+      this.challenge(http.getResponse<FastifyReply>(), 'invalid_token');
+      throw new AuthError('API_KEY_INVALID', 'The API key is unknown, revoked or expired.');
+    }
+    if (!hasScopes(principal, required)) {
+      const missing = required.filter((s) => !principal.scopes.includes(s));
+      throw new AuthError('INSUFFICIENT_SCOPE', `This route needs the scope(s): ${missing.join(', ')}.`, {
+        requiredScopes: required,
+      });
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  private challenge(reply: FastifyReply, error?: string): void {
+    void reply.header('www-authenticate', error ? `Bearer error="${error}"` : 'Bearer');
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { AppConfig } from '../config';
+import { Page, PageQueryDto, paginate } from '../http/pagination';
+import { ApiKeyEntity } from './api-key.entity';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-token';
+import { AuthError } from './auth.errors';
+import { Principal, Scope, SCOPES } from './scopes';
+
+export interface NewApiKey {
+  name: string;
+  scopes: Scope[];
+  owner?: string;
+  expiresAt?: Date;
+}
+
+interface CachedPrincipal {
+  principal: Principal | null;
+  until: number;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ApiKeys');
+  private readonly cache = new Map<string, CachedPrincipal>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureBootstrapKey();
+  }
+
+  /**
+   * Resolves a presented key to its principal, or null. Results are cached for AUTH_CACHE_TTL_MS, so a key
+   * revoked on another replica stops working within that time (at once on this one).
+   */
+  async authenticate(key: string): Promise<Principal | null> {
+    const hash = hashApiKey(key);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now) return hit.principal;
+
+    const row = await this.keys.findOne({ where: { hash, revokedAt: IsNull() } });
+    const valid = row && (!row.expiresAt || row.expiresAt.getTime() > now);
+    const principal = valid ? toPrincipal(row) : null;
+    if (this.config.AUTH_CACHE_TTL_MS > 0) {
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(hash, { principal, until: now + this.config.AUTH_CACHE_TTL_MS });
+    }
+    if (row && valid) this.touch(row.id, now);
+    return principal;
+  }
+
+  private touch(id: string, now: number): void {
+    const last = this.lastUsedWritten.get(id) ?? 0;
+    if (now - last < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(id, now);
+    this.keys.update({ id }, { lastUsedAt: new Date(now) }).catch((err: Error) => {
+      this.logger.warn({ message: 'could not record key use', keyId: id, error: err.message });
+    });
+  }
+
+  async create(actor: Principal, input: NewApiKey): Promise<{ entity: ApiKeyEntity; key: string }> {
+    if (input.owner !== undefined && input.owner !== actor.owner && !actor.isAdmin) {
+      throw new AuthError('OWNER_NOT_ALLOWED', 'Only an admin key may create keys for another owner.');
+    }
+    const beyond = input.scopes.filter((s) => !actor.isAdmin && !actor.scopes.includes(s));
+    if (beyond.length > 0) {
+      throw new AuthError('SCOPE_ESCALATION', `A key cannot grant scopes it does not hold: ${beyond.join(', ')}.`);
+    }
+    const key = generateApiKey();
+    const entity = await this.keys.save(
+      this.keys.create({
+        name: input.name,
+        owner: input.owner ?? actor.owner,
+        scopes: [...new Set(input.scopes)],
+        prefix: displayPrefix(key),
+        hash: hashApiKey(key),
+        createdByKeyId: actor.keyId,
+        expiresAt: input.expiresAt ?? null,
+      }),
+    );
+    return { entity, key };
+  }
+
+  list(actor: Principal, query: PageQueryDto & { owner?: string; includeRevoked?: boolean }): Promise<Page<ApiKeyEntity>> {
+    const qb = this.keys.createQueryBuilder('k');
+    const owner = actor.isAdmin ? query.owner : actor.owner;
+    if (owner !== undefined) qb.andWhere('k.owner = :owner', { owner });
+    if (!query.includeRevoked) qb.andWhere('k.revokedAt IS NULL');
+    return paginate(qb, 'k', query);
+  }
+
+  /** Looked up by id *and* owner: another owner's key is simply not found. */
+  async get(actor: Principal, id: string): Promise<ApiKeyEntity> {
+    const row = await this.keys.findOne({ where: actor.isAdmin ? { id } : { id, owner: actor.owner } });
+    if (!row) throw new AuthError('API_KEY_NOT_FOUND', `No API key ${id}.`);
+    return row;
+  }
+
+  async revoke(actor: Principal, id: string): Promise<void> {
+    const row = await this.get(actor, id);
+    if (!row.revokedAt) await this.keys.update({ id: row.id }, { revokedAt: new Date() });
+    this.cache.delete(row.hash);
+  }
+
+  /**
+   * ADMIN_API_KEY, when set, is stored (hashed) as the bootstrap key. Otherwise the first start generates one
+   * and prints it once. The partial unique index on `bootstrap` keeps replicas from making two.
+   */
+  private async ensureBootstrapKey(): Promise<void> {
+    const given = this.config.ADMIN_API_KEY;
+    const existing = await this.keys.findOne({ where: { bootstrap: true } });
+    if (given) {
+      const hash = hashApiKey(given);
+      if (existing?.hash === hash && !existing.revokedAt) return;
+      if (existing) await this.keys.delete({ id: existing.id });
+      await this.insertBootstrap(given);
+      this.logger.log({ message: 'bootstrap admin key taken from ADMIN_API_KEY', prefix: displayPrefix(given) });
+      return;
+    }
+    if (existing) return;
+    const key = generateApiKey();
+    if (await this.insertBootstrap(key)) {
+      // Printed straight to stdout, once, so it is not lost in a log pipeline's JSON.
+      process.stdout.write(
+        `\n  Bootstrap admin API key (shown once, store it now):\n\n    ${key}\n\n  Use it as "Authorization: Bearer <key>" or "X-API-Key: <key>".\n\n`,
+      );
+    }
+  }
+
+  private async insertBootstrap(key: string): Promise<boolean> {
+    const result = await this.keys
+      .createQueryBuilder()
+      .insert()
+      .values({
+        name: 'bootstrap admin',
+        owner: 'admin',
+        scopes: ['admin'],
+        prefix: displayPrefix(key),
+        hash: hashApiKey(key),
+        bootstrap: true,
+      })
+      .orIgnore()
+      .execute();
+    return (result.identifiers?.filter(Boolean).length ?? 0) > 0;
+  }
+}
+
+function toPrincipal(row: ApiKeyEntity): Principal {
+  const scopes = row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+  return { keyId: row.id, owner: row.owner, scopes, isAdmin: scopes.includes('admin') };
+}

@@ -1,0 +1,33 @@
+import { CACHE_MANAGER, CacheModule as NestCacheModule, CacheOptions } from '@nestjs/cache-manager';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import KeyvRedis from '@keyv/redis';
+import { Keyv } from 'keyv';
+import { AppConfig } from '../config';
+
+/**
+ * The shared cache (`CACHE_MANAGER` from @nestjs/cache-manager): Redis through Keyv when REDIS_URL is set, so
+ * every replica sees the same entries; process memory otherwise.
+ */
+@Global()
+@Module({
+  imports: [
+    NestCacheModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): CacheOptions => {
+        if (!config.REDIS_URL) return { ttl: config.CACHE_TTL_MS };
+        const store = new KeyvRedis(config.REDIS_URL, { throwOnConnectError: false });
+        // The namespace is set on Keyv only; set on both, keys come out as `cache::cache:k`.
+        return { stores: [new Keyv({ store, namespace: 'cache', useKeyPrefix: false })], ttl: config.CACHE_TTL_MS };
+      },
+    }),
+  ],
+  exports: [NestCacheModule],
+})
+export class CacheModule implements OnApplicationShutdown {
+  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.cache.disconnect().catch(() => undefined);
+  }
+}

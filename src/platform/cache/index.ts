@@ -1,0 +1,2 @@
+export { CacheModule } from './cache.module';
+export { InjectRedis, REDIS, RedisClient, RedisModule } from './redis';

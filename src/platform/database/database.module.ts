@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config';
+import { dataSourceOptions, EntityList } from './data-source-options';
+
+@Module({})
+export class DatabaseModule {
+  /**
+   * `entities` is every entity of the app (src/entities.ts), so the app, the CLI and the drift check agree.
+   * `url` is DATABASE_URL or the embedded server's URL; main.ts decides. Migrations run at boot.
+   */
+  static forRoot(url: string, entities: EntityList): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            ...dataSourceOptions(url, entities, config.DATABASE_POOL_SIZE),
+            migrationsRun: true,
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export { DatabaseModule } from './database.module';
+export { dataSourceOptions, EntityList } from './data-source-options';
+export { EmbeddedPostgres, EmbeddedPostgresError } from './embedded-postgres';

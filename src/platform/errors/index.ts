@@ -1,0 +1,1 @@
+export { DomainError, ErrorKind, FieldError } from './domain-error';

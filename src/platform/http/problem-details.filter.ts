@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, problemType, ProblemDocument, toProblem } from './problem-details';
+
+/** Routes of the Open Inference Protocol answer `{"error": "..."}`, as the protocol says (DESIGN.md §5). */
+const isInferenceProtocol = (url: string): boolean => url === '/v2' || url.startsWith('/v2/');
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    sendProblem(exception, request, reply, this.logger);
+  }
+}
+
+export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  let problem = toProblem(exception, request.id);
+  if (!problem) {
+    const errorId = randomUUID();
+    logger.error({
+      message: 'unhandled error',
+      errorId,
+      requestId: request.id,
+      method: request.method,
+      url: request.url,
+      error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : exception,
+    });
+    problem = {
+      type: problemType('INTERNAL_ERROR'),
+      title: 'Internal Server Error',
+      status: 500,
+      detail: `An unexpected error occurred; quote error id ${errorId} when reporting it.`,
+      code: 'INTERNAL_ERROR',
+      requestId: request.id,
+      errorId,
+    } satisfies ProblemDocument;
+  }
+  if (reply.sent) return;
+  if (problem.status === 429 && problem.retryAfterSeconds !== undefined) {
+    void reply.header('retry-after', String(problem.retryAfterSeconds));
+  }
+  if (isInferenceProtocol(request.url.split('?')[0])) {
+    void reply.status(problem.status).type('application/json').send({ error: problem.detail, ...problem });
+    return;
+  }
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}

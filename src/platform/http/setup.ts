@@ -1,0 +1,46 @@
+import { Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AppConfig } from '../config';
+import { MetricsService } from '../metrics';
+import { APP_VERSION } from '../version';
+import { setupOpenApi } from './openapi';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { createValidationPipe } from './validation';
+
+/** Everything the HTTP layer needs beyond the modules; used by main.ts, the OpenAPI script and the tests. */
+export function configureApp(app: NestFastifyApplication): void {
+  const config = app.get(AppConfig);
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  const logger = new Logger('HTTP');
+
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  // Only JSON bodies (and the multipart parser that modules register); text/plain would reach DTOs as a string.
+  fastify.removeContentTypeParser('text/plain');
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observeHttp(request.method, route, reply.statusCode, seconds);
+    if (config.LOG_HTTP_REQUESTS) {
+      logger.log({
+        requestId: request.id,
+        method: request.method,
+        url: request.url,
+        route,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      });
+    }
+    done();
+  });
+
+  setupOpenApi(app, APP_VERSION);
+}

@@ -1,0 +1,2 @@
+export { QueueModule } from './queue.module';
+export { deadLetterQueue, EnqueueOptions, JobContext, QueueDefinition, QueueService } from './queue.service';
