@@ -74,7 +74,8 @@ async function bootstrap(): Promise<void> {
     await app.listen(config.PORT, config.HOST);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const reason = e.code === 'EADDRINUSE' ? `port ${config.PORT} on ${config.HOST} is already in use (set PORT)` : e.message;
+    const reason =
+      e.code === 'EADDRINUSE' ? `port ${config.PORT} on ${config.HOST} is already in use (set PORT)` : e.message;
     logger.error(`could not start: ${reason}`, e.stack, 'Bootstrap');
     await app?.close().catch(() => undefined);
     embedded?.stop();

@@ -64,7 +64,9 @@ export class HealthService {
           })
         : Promise.resolve<ComponentHealth>({ status: 'disabled', detail: 'REDIS_URL is not set; in-memory cache' }),
     ]);
-    const jobs: ComponentHealth = this.queue.isRunning ? { status: 'up' } : { status: 'down', detail: 'job system stopped' };
+    const jobs: ComponentHealth = this.queue.isRunning
+      ? { status: 'up' }
+      : { status: 'down', detail: 'job system stopped' };
     const components: Record<string, ComponentHealth> = { api: { status: 'up' }, database, migrations, redis, jobs };
     const ok = Object.values(components).every((c) => c.status !== 'down');
     return { status: ok ? 'ok' : 'error', components, version: APP_VERSION, uptime: Math.round(process.uptime()) };

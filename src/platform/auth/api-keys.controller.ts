@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiProblems, ProblemDto, UuidParamDto } from '../http/problem.dto';
 import {
   ApiKeyPageDto,
@@ -63,7 +70,9 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @Scopes('keys:manage')
-  @ApiOperation({ summary: 'Revoke an API key (it stops working at once on this replica, within AUTH_CACHE_TTL_MS on others)' })
+  @ApiOperation({
+    summary: 'Revoke an API key (it stops working at once on this replica, within AUTH_CACHE_TTL_MS on others)',
+  })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(400, 404, 429)
   async revoke(@CurrentPrincipal() actor: Principal, @Param() params: UuidParamDto): Promise<void> {

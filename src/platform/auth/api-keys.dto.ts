@@ -33,7 +33,10 @@ export class CreateApiKeyDto {
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
 
-  @ApiPropertyOptional({ description: 'Owner of the new key; only an admin key may name another owner', example: 'acme' })
+  @ApiPropertyOptional({
+    description: 'Owner of the new key; only an admin key may name another owner',
+    example: 'acme',
+  })
   @IsOptional()
   @Matches(OWNER, { message: 'owner must be 1-100 letters, digits, dots, dashes or underscores' })
   owner?: string;
@@ -54,7 +57,7 @@ export class ListApiKeysQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ default: false })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   includeRevoked?: boolean;
 }

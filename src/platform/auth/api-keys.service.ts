@@ -91,7 +91,10 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return { entity, key };
   }
 
-  list(actor: Principal, query: PageQueryDto & { owner?: string; includeRevoked?: boolean }): Promise<Page<ApiKeyEntity>> {
+  list(
+    actor: Principal,
+    query: PageQueryDto & { owner?: string; includeRevoked?: boolean },
+  ): Promise<Page<ApiKeyEntity>> {
     const qb = this.keys.createQueryBuilder('k');
     const owner = actor.isAdmin ? query.owner : actor.owner;
     if (owner !== undefined) qb.andWhere('k.owner = :owner', { owner });

@@ -15,7 +15,11 @@ export const InjectRedis = (): ParameterDecorator => Inject(REDIS);
       inject: [AppConfig],
       useFactory: (config: AppConfig): RedisClient => {
         if (!config.REDIS_URL) return null;
-        const client = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+        const client = new Redis(config.REDIS_URL, {
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: true,
+          lazyConnect: false,
+        });
         const logger = new Logger('Redis');
         client.on('error', (err: Error) => logger.warn({ message: 'redis error', error: err.message }));
         return client;

@@ -71,7 +71,9 @@ export class EmbeddedPostgres {
   private runOrThrow(tool: string, args: string[]): void {
     const r = this.run(tool, args);
     if (r.status !== 0) {
-      throw new EmbeddedPostgresError(`${tool} failed (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim()}`);
+      throw new EmbeddedPostgresError(
+        `${tool} failed (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim()}`,
+      );
     }
   }
 
@@ -104,7 +106,18 @@ export class EmbeddedPostgres {
     // Exit code 0 means a postmaster is already running here: the orphan of an owner that was killed. Reuse it.
     if (this.run('pg_ctl', ['status', '-D', this.dir]).status !== 0) {
       const opts = `-p ${this.options.port} -c listen_addresses=127.0.0.1 -k ${this.dir}`;
-      const r = this.run('pg_ctl', ['start', '-D', this.dir, '-w', '-t', '60', '-l', join(this.dir, 'server.log'), '-o', opts]);
+      const r = this.run('pg_ctl', [
+        'start',
+        '-D',
+        this.dir,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        join(this.dir, 'server.log'),
+        '-o',
+        opts,
+      ]);
       if (r.status !== 0) {
         rmSync(this.ownerFile, { force: true });
         const tail = readTail(join(this.dir, 'server.log'));

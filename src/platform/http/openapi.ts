@@ -14,8 +14,14 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       ].join(' '),
     )
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer dok_...`' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key in a header' }, 'api-key')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer dok_...`' },
+      'bearer',
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key in a header' },
+      'api-key',
+    )
     .build();
   return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
 }

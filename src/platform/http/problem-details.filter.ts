@@ -28,7 +28,10 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
       requestId: request.id,
       method: request.method,
       url: request.url,
-      error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : exception,
+      error:
+        exception instanceof Error
+          ? { name: exception.name, message: exception.message, stack: exception.stack }
+          : exception,
     });
     problem = {
       type: problemType('INTERNAL_ERROR'),
@@ -41,11 +44,11 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
     } satisfies ProblemDocument;
   }
   if (reply.sent) return;
-  if (problem.status === 429 && problem.retryAfterSeconds !== undefined) {
-    void reply.header('retry-after', String(problem.retryAfterSeconds));
-  }
   if (isInferenceProtocol(request.url.split('?')[0])) {
-    void reply.status(problem.status).type('application/json').send({ error: problem.detail, ...problem });
+    void reply
+      .status(problem.status)
+      .type('application/json')
+      .send({ error: problem.detail, ...problem });
     return;
   }
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);

@@ -104,13 +104,15 @@ export function toProblem(exception: unknown, requestId: string): ProblemDocumen
         : typeof (body as { message?: unknown }).message === 'string'
           ? (body as { message: string }).message
           : exception.message;
-    const code = status === 404 && /^Cannot [A-Z]+ /.test(detail) ? 'ROUTE_NOT_FOUND' : (CODE_BY_STATUS[status] ?? 'HTTP_ERROR');
+    const code =
+      status === 404 && /^Cannot [A-Z]+ /.test(detail) ? 'ROUTE_NOT_FOUND' : (CODE_BY_STATUS[status] ?? 'HTTP_ERROR');
     return base(status, code, detail);
   }
   const err = exception as ErrorLike | null;
   if (err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     // Fastify's JSON parser hands back the SyntaxError itself with statusCode 400 and no code.
-    const fstCode = exception instanceof SyntaxError ? 'FST_ERR_CTP_INVALID_JSON_BODY' : typeof err.code === 'string' ? err.code : '';
+    const fstCode =
+      exception instanceof SyntaxError ? 'FST_ERR_CTP_INVALID_JSON_BODY' : typeof err.code === 'string' ? err.code : '';
     const code = FASTIFY_CODES[fstCode] ?? CODE_BY_STATUS[err.statusCode] ?? 'BAD_REQUEST';
     return base(err.statusCode, code, typeof err.message === 'string' ? err.message : titleFor(err.statusCode));
   }

@@ -12,7 +12,7 @@ import { createValidationPipe } from './validation';
 export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   const metrics = app.get(MetricsService);
-  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   const logger = new Logger('HTTP');
 
   app.useGlobalPipes(createValidationPipe());

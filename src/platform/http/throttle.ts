@@ -41,7 +41,7 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
         ],
         skipIf: () => !config.RATE_LIMIT_ENABLED,
         // The shared client is reused (and closed by RedisModule), so counters are shared by every replica.
-        storage: redis ? (new ThrottlerStorageRedisService(redis) as ThrottlerStorage) : undefined,
+        storage: redis ? (new ThrottlerStorageRedisService(redis)) : undefined,
       }),
     }),
   ],

