@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
 import { AppConfig } from '../config';
 import { MetricsService } from '../metrics';
 import { APP_VERSION } from '../version';

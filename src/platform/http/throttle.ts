@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable, Module } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -41,7 +41,7 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
         ],
         skipIf: () => !config.RATE_LIMIT_ENABLED,
         // The shared client is reused (and closed by RedisModule), so counters are shared by every replica.
-        storage: redis ? (new ThrottlerStorageRedisService(redis)) : undefined,
+        storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
       }),
     }),
   ],
