@@ -5,6 +5,7 @@ import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
 import { DatabaseModule } from './platform/database';
+import { EventsModule } from './platform/events';
 import { MetricsModule } from './platform/metrics';
 import { QueueModule } from './platform/queue';
 
@@ -25,6 +26,7 @@ export class AppModule {
         RedisModule,
         CacheModule,
         QueueModule,
+        EventsModule,
         MetricsModule,
         AuthModule,
         HealthModule,

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { monotonicFactory } from 'ulid';
+import { EntityManager } from 'typeorm';
+import { EventEntity } from './event.entity';
+
+const ulid = monotonicFactory();
+
+export function newMessageId(): string {
+  return `msg_${ulid()}`;
+}
+
+export interface PublishOptions {
+  modelName?: string;
+  owner?: string;
+}
+
+/**
+ * Publishes domain events. Always call it with the EntityManager of the transaction that makes the change:
+ * the event exists if and only if the change commits.
+ */
+@Injectable()
+export class EventsService {
+  async publish(manager: EntityManager, type: string, data: object, options: PublishOptions = {}): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(`event ${type} must be published inside the transaction that makes the change`);
+    }
+    const id = newMessageId();
+    await manager.insert(EventEntity, {
+      id,
+      type,
+      data,
+      modelName: options.modelName ?? null,
+      owner: options.owner ?? null,
+    });
+    return id;
+  }
+}
