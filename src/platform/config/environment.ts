@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  getMetadataStorage,
   IsBoolean,
   IsIn,
   IsInt,
@@ -157,9 +158,15 @@ function describe(error: ValidationError): string[] {
   });
 }
 
+/** The names of every variable the server reads (every validated property of EnvironmentVariables). */
+export function environmentVariableNames(): string[] {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false);
+  return [...new Set(metas.map((m) => m.propertyName))];
+}
+
 /** Validates raw variables (normally `process.env`) and returns typed values with defaults applied. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEY']);
+  const known = environmentVariableNames();
   const picked: Record<string, unknown> = {};
   for (const key of known) if (raw[key] !== undefined) picked[key] = raw[key];
   const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });

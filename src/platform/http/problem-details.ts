@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { errorCodes } from 'fastify';
 import { DomainError, ErrorKind, FieldError } from '../errors';
 
 export interface ProblemDocument {
@@ -57,6 +58,17 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+/**
+ * Nest re-throws Fastify's body-parsing errors as plain HttpExceptions that keep only the message, so the
+ * message is how we recognise them.
+ */
+const CODE_BY_FASTIFY_MESSAGE: Record<string, string> = Object.fromEntries(
+  Object.entries(FASTIFY_CODES).flatMap(([fst, code]) => {
+    const ctor = (errorCodes as Record<string, new () => Error>)[fst];
+    return ctor ? [[new ctor().message, code]] : [];
+  }),
+);
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemType(code: string): string {
@@ -105,7 +117,9 @@ export function toProblem(exception: unknown, requestId: string): ProblemDocumen
           ? (body as { message: string }).message
           : exception.message;
     const code =
-      status === 404 && /^Cannot [A-Z]+ /.test(detail) ? 'ROUTE_NOT_FOUND' : (CODE_BY_STATUS[status] ?? 'HTTP_ERROR');
+      status === 404 && /^Cannot [A-Z]+ /.test(detail)
+        ? 'ROUTE_NOT_FOUND'
+        : (CODE_BY_FASTIFY_MESSAGE[detail] ?? CODE_BY_STATUS[status] ?? 'HTTP_ERROR');
     return base(status, code, detail);
   }
   const err = exception as ErrorLike | null;
