@@ -77,6 +77,15 @@ export class EmbeddedPostgres {
     }
   }
 
+  /** As root, PostgreSQL runs as `postgres`, which must be able to traverse every parent of the data directory. */
+  private assertReachable(): void {
+    if (spawnSync('ls', [this.dir], { ...this.ids }).status !== 0) {
+      throw new EmbeddedPostgresError(
+        `PostgreSQL runs as the "postgres" user (this process is root) and cannot reach ${this.dir}: make its parent directories traversable (chmod o+x) or set EMBEDDED_PG_DIR to a path such as /var/lib/deltaone/pg`,
+      );
+    }
+  }
+
   private get ownerFile(): string {
     return join(this.dir, 'owner.pid');
   }
@@ -97,7 +106,10 @@ export class EmbeddedPostgres {
     const fresh = !existsSync(join(this.dir, 'PG_VERSION'));
     if (fresh) {
       mkdirSync(this.dir, { recursive: true });
-      if (this.ids.uid !== undefined) chownSync(this.dir, this.ids.uid, this.ids.gid!);
+      if (this.ids.uid !== undefined) {
+        chownSync(this.dir, this.ids.uid, this.ids.gid!);
+        this.assertReachable();
+      }
       chmodSync(this.dir, 0o700);
       this.options.log?.(`initialising embedded PostgreSQL in ${this.dir}`);
       this.runOrThrow('initdb', ['-D', this.dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
