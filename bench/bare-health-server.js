@@ -4,7 +4,10 @@ const body = JSON.stringify({ status: 'ok' });
 const port = Number(process.env.PORT || 3198);
 http
   .createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   })
   .listen(port, '127.0.0.1');

@@ -32,20 +32,30 @@ async function main() {
   const app = await load({ url: `http://127.0.0.1:${PORT}/health/live` });
   await stopServer(restart.child);
 
-  const bare = await startServer('node', [join(__dirname, 'bare-health-server.js')], { PORT: String(BARE_PORT) }, `http://127.0.0.1:${BARE_PORT}/`);
+  const bare = await startServer(
+    'node',
+    [join(__dirname, 'bare-health-server.js')],
+    { PORT: String(BARE_PORT) },
+    `http://127.0.0.1:${BARE_PORT}/`,
+  );
   const limit = await load({ url: `http://127.0.0.1:${BARE_PORT}/health/live` });
   await stopServer(bare.child);
   rmSync(ENV.EMBEDDED_PG_DIR, { recursive: true, force: true });
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(
+    `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
+  );
   console.log('\n| start | time to /health/ready = 200 |');
   console.log('|---|---|');
   console.log(`| first start (empty data dir: initdb + migrations) | ${(first.ms / 1000).toFixed(2)} s |`);
   console.log(`| restart | ${(restart.ms / 1000).toFixed(2)} s |`);
   console.log('\n| GET /health/live, 64 connections, 10 s | req/s | p50 ms | p99 ms | non-2xx | errors |');
   console.log('|---|---|---|---|---|---|');
-  for (const [name, r] of [['this server (Nest + Fastify)', app], ['bare node:http', limit]]) {
+  for (const [name, r] of [
+    ['this server (Nest + Fastify)', app],
+    ['bare node:http', limit],
+  ]) {
     console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
   }
   console.log(`\nratio: ${(app.rps / limit.rps).toFixed(2)} of the bare server's requests/s`);
