@@ -17,6 +17,11 @@ describe('validateEnvironment', () => {
 
   it('should name the variable and what it expects when PORT is not a number', () => {
     expect(() => validateEnvironment({ PORT: 'abc' })).toThrow(ConfigValidationError);
+    try {
+      validateEnvironment({ PORT: 'abc' });
+    } catch (err) {
+      expect((err as ConfigValidationError).problems).toHaveLength(1);
+    }
     expect(() => validateEnvironment({ PORT: 'abc' })).toThrow(
       /PORT must be an integer port number between 0 and 65535 \(got "abc"\)/,
     );

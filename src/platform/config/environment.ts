@@ -152,10 +152,12 @@ export class ConfigValidationError extends Error {
 
 function describe(error: ValidationError): string[] {
   const shown = error.property === 'ADMIN_API_KEY' ? '<hidden>' : JSON.stringify(error.value);
-  return Object.values(error.constraints ?? {}).map((msg) => {
-    const text = msg.startsWith(error.property) ? msg.slice(error.property.length).trim() : msg;
-    return `${error.property} ${text} (got ${shown})`;
-  });
+  const messages = new Set(
+    Object.values(error.constraints ?? {}).map((msg) =>
+      msg.startsWith(error.property) ? msg.slice(error.property.length).trim() : msg,
+    ),
+  );
+  return [...messages].map((text) => `${error.property} ${text} (got ${shown})`);
 }
 
 /** The names of every variable the server reads (every validated property of EnvironmentVariables). */
