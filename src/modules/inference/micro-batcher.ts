@@ -1,0 +1,161 @@
+import { Feed } from './row-encoder';
+import { copyInto, NumericArray, TENSOR_TYPES, NumericTensorType } from './tensor-types';
+
+export interface OutputTensor {
+  type: string;
+  dims: readonly number[];
+  data: ArrayLike<number | bigint | string | boolean> & { subarray?: (a: number, b: number) => unknown; slice(a: number, b: number): unknown };
+}
+
+export type Outputs = Record<string, OutputTensor>;
+export type RunFn = (feeds: Record<string, Feed>, rows: number) => Promise<Outputs>;
+
+export interface BatcherOptions {
+  maxBatchSize: number;
+  maxDelayMs: number;
+  /** Called with the size of every merged run and how long its requests waited (for metrics). */
+  onRun?: (rows: number, requests: number, waitMs: number[]) => void;
+}
+
+interface Pending {
+  feeds: Record<string, Feed>;
+  rows: number;
+  enqueuedAt: number;
+  resolve: (o: Outputs) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Merges concurrent requests for one model version into one session.run. A batch starts when the previous run
+ * of this version has finished and either `maxBatchSize` rows are waiting or the oldest request has waited
+ * `maxDelayMs` (so while a run is busy, the next batch keeps filling). Each caller gets exactly its own rows;
+ * when a merged run fails, its requests are run one by one so that a bad request fails alone.
+ */
+export class MicroBatcher {
+  private queue: Pending[] = [];
+  private queuedRows = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly run: RunFn,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  submit(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
+    return new Promise<Outputs>((resolve, reject) => {
+      this.queue.push({ feeds, rows, enqueuedAt: performance.now(), resolve, reject });
+      this.queuedRows += rows;
+      this.schedule();
+    });
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private schedule(): void {
+    if (this.running) return;
+    if (this.queuedRows >= this.options.maxBatchSize || this.options.maxDelayMs <= 0) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.options.maxDelayMs);
+    }
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running || this.queue.length === 0) return;
+    const batch: Pending[] = [];
+    let rows = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || rows + this.queue[0].rows <= this.options.maxBatchSize)) {
+      const p = this.queue.shift()!;
+      batch.push(p);
+      rows += p.rows;
+    }
+    this.queuedRows -= rows;
+    this.running = true;
+    void this.execute(batch, rows).finally(() => {
+      this.running = false;
+      if (this.queue.length > 0) {
+        // Whatever arrived during the run has already waited; start it now.
+        if (this.queuedRows >= this.options.maxBatchSize || this.oldestWait() >= this.options.maxDelayMs) this.flush();
+        else this.schedule();
+      }
+    });
+  }
+
+  private oldestWait(): number {
+    return this.queue.length ? performance.now() - this.queue[0].enqueuedAt : 0;
+  }
+
+  private async execute(batch: Pending[], rows: number): Promise<void> {
+    const now = performance.now();
+    this.options.onRun?.(rows, batch.length, batch.map((p) => now - p.enqueuedAt));
+    if (batch.length === 1) {
+      const [p] = batch;
+      await this.run(p.feeds, p.rows).then(p.resolve, p.reject);
+      return;
+    }
+    let outputs: Outputs;
+    try {
+      outputs = await this.run(mergeFeeds(batch), rows);
+    } catch {
+      for (const p of batch) await this.run(p.feeds, p.rows).then(p.resolve, p.reject);
+      return;
+    }
+    let offset = 0;
+    for (const p of batch) {
+      p.resolve(sliceOutputs(outputs, rows, offset, p.rows));
+      offset += p.rows;
+    }
+  }
+}
+
+function mergeFeeds(batch: Pending[]): Record<string, Feed> {
+  const merged: Record<string, Feed> = {};
+  const total = batch.reduce((n, p) => n + p.rows, 0);
+  for (const name of Object.keys(batch[0].feeds)) {
+    const first = batch[0].feeds[name];
+    const perRow = first.data.length / batch[0].rows;
+    const type = typeOf(first.data);
+    const data = TENSOR_TYPES[type].create(total * perRow);
+    let offset = 0;
+    for (const p of batch) {
+      copyInto(data, p.feeds[name].data, offset);
+      offset += p.feeds[name].data.length;
+    }
+    merged[name] = { data, dims: [total, ...first.dims.slice(1)] };
+  }
+  return merged;
+}
+
+/** The rows [start, start + count) of every output whose first dimension is the batch. */
+export function sliceOutputs(outputs: Outputs, totalRows: number, start: number, count: number): Outputs {
+  const out: Outputs = {};
+  for (const [name, t] of Object.entries(outputs)) {
+    if (t.dims[0] !== totalRows) {
+      out[name] = t;
+      continue;
+    }
+    const perRow = t.data.length / totalRows;
+    const from = start * perRow;
+    const to = from + count * perRow;
+    const data = (t.data.subarray ? t.data.subarray(from, to) : t.data.slice(from, to)) as OutputTensor['data'];
+    out[name] = { type: t.type, dims: [count, ...t.dims.slice(1)], data };
+  }
+  return out;
+}
+
+function typeOf(data: NumericArray): NumericTensorType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Uint16Array) return 'uint16';
+  return 'uint32';
+}

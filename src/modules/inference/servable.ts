@@ -1,0 +1,28 @@
+/** What inference needs to know about a model version; built from the registry's resolved version. */
+export interface TensorSpec {
+  name: string;
+  /** ONNX element type as onnxruntime names it: float32, int64, ... */
+  type: string;
+  /** -1 for a dynamic dimension. */
+  shape: number[];
+}
+
+export interface FeatureSpec {
+  name: string;
+  type: 'float' | 'int' | 'string';
+}
+
+export interface ServableVersion {
+  modelName: string;
+  version: number;
+  artifactPath: string;
+  sha256: string;
+  sizeBytes: number;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  features: FeatureSpec[] | null;
+  /** The aliases this version holds right now (pinned in the model cache while it holds any). */
+  aliases: string[];
+}
+
+export const versionKey = (v: { modelName: string; version: number }): string => `${v.modelName}@${v.version}`;
