@@ -6,7 +6,8 @@ const feedOf = (values: number[][]): Record<string, Feed> => ({
 });
 
 /** A fake model: output y = sum of the row, one value per row; fails on any row that contains -1. */
-const sumModel = (calls: number[]): RunFn =>
+const sumModel =
+  (calls: number[]): RunFn =>
   (feeds, rows) => {
     calls.push(rows);
     const x = feeds.x.data as Float32Array;
@@ -27,7 +28,13 @@ describe(MicroBatcher.name, () => {
     const batcher = new MicroBatcher(sumModel(calls), { maxBatchSize: 64, maxDelayMs: 5 });
     const results = await Promise.all([
       batcher.submit(feedOf([[1, 2]]), 1),
-      batcher.submit(feedOf([[10, 20], [30, 40]]), 2),
+      batcher.submit(
+        feedOf([
+          [10, 20],
+          [30, 40],
+        ]),
+        2,
+      ),
       batcher.submit(feedOf([[100, 200]]), 1),
     ]);
     expect(calls).toEqual([4]);

@@ -4,7 +4,10 @@ import { copyInto, NumericArray, TENSOR_TYPES, NumericTensorType } from './tenso
 export interface OutputTensor {
   type: string;
   dims: readonly number[];
-  data: ArrayLike<number | bigint | string | boolean> & { subarray?: (a: number, b: number) => unknown; slice(a: number, b: number): unknown };
+  data: ArrayLike<number | bigint | string | boolean> & {
+    subarray?: (a: number, b: number) => unknown;
+    slice(a: number, b: number): unknown;
+  };
 }
 
 export type Outputs = Record<string, OutputTensor>;
@@ -92,7 +95,11 @@ export class MicroBatcher {
 
   private async execute(batch: Pending[], rows: number): Promise<void> {
     const now = performance.now();
-    this.options.onRun?.(rows, batch.length, batch.map((p) => now - p.enqueuedAt));
+    this.options.onRun?.(
+      rows,
+      batch.length,
+      batch.map((p) => now - p.enqueuedAt),
+    );
     if (batch.length === 1) {
       const [p] = batch;
       await this.run(p.feeds, p.rows).then(p.resolve, p.reject);

@@ -22,7 +22,9 @@ export class ResultCache<V extends object> {
   }
 
   static key(model: string, version: number, rows: unknown): string {
-    return createHash('sha256').update(`${model}\0${version}\0${canonicalJson(rows)}`).digest('hex');
+    return createHash('sha256')
+      .update(`${model}\0${version}\0${canonicalJson(rows)}`)
+      .digest('hex');
   }
 
   async get(key: string): Promise<V | undefined> {

@@ -1,11 +1,14 @@
 import { InferenceError } from './inference.errors';
 import { RowEncoder } from './row-encoder';
 
-const matrix = new RowEncoder([{ name: 'input', type: 'float32', shape: [-1, 3] }], [
-  { name: 'age', type: 'float' },
-  { name: 'income', type: 'float' },
-  { name: 'visits', type: 'int' },
-]);
+const matrix = new RowEncoder(
+  [{ name: 'input', type: 'float32', shape: [-1, 3] }],
+  [
+    { name: 'age', type: 'float' },
+    { name: 'income', type: 'float' },
+    { name: 'visits', type: 'int' },
+  ],
+);
 
 function errorOf(fn: () => unknown): InferenceError {
   try {
@@ -18,7 +21,15 @@ function errorOf(fn: () => unknown): InferenceError {
 
 describe(RowEncoder.name, () => {
   it('should map records to columns in feature order when rows are objects', () => {
-    const { feeds, rows } = matrix.encode({ inputs: [{ visits: 3, age: 1.5, income: 2 }, { age: 0, income: 0, visits: 0 }] }, 100);
+    const { feeds, rows } = matrix.encode(
+      {
+        inputs: [
+          { visits: 3, age: 1.5, income: 2 },
+          { age: 0, income: 0, visits: 0 },
+        ],
+      },
+      100,
+    );
     expect(rows).toBe(2);
     expect(feeds.input.dims).toEqual([2, 3]);
     expect(Array.from(feeds.input.data as Float32Array)).toEqual([1.5, 2, 3, 0, 0, 0]);
@@ -35,10 +46,19 @@ describe(RowEncoder.name, () => {
 
   it('should name the row and feature when a feature is missing, extra or mistyped', () => {
     const err = errorOf(() =>
-      matrix.encode({ inputs: [{ age: 1, income: 2, visits: 3 }, { age: 1, visits: 2.5, colour: 1 }, { age: 'old', income: 1, visits: 1 }] }, 100),
+      matrix.encode(
+        {
+          inputs: [
+            { age: 1, income: 2, visits: 3 },
+            { age: 1, visits: 2.5, colour: 1 },
+            { age: 'old', income: 1, visits: 1 },
+          ],
+        },
+        100,
+      ),
     );
     expect(err.code).toBe('INVALID_INPUT');
-    const errors = err.extra.errors as { row: number; feature: string; code: string }[];
+    const errors = err.extra.errors as unknown as { row: number; feature: string; code: string }[];
     expect(errors.map((e) => `${e.row}:${e.feature}:${e.code}`)).toEqual([
       '1:colour:UNKNOWN_FEATURE',
       '1:income:MISSING_FEATURE',
@@ -49,13 +69,33 @@ describe(RowEncoder.name, () => {
   });
 
   it('should refuse Infinity and a wrong row length when instances are checked', () => {
-    const err = errorOf(() => matrix.encode({ instances: [[1, 2], [1, Infinity, 3]] }, 100));
-    const errors = err.extra.errors as { row: number; code: string }[];
+    const err = errorOf(() =>
+      matrix.encode(
+        {
+          instances: [
+            [1, 2],
+            [1, Infinity, 3],
+          ],
+        },
+        100,
+      ),
+    );
+    const errors = err.extra.errors as unknown as { row: number; code: string }[];
     expect(errors.map((e) => `${e.row}:${e.code}`)).toEqual(['0:WRONG_ROW_LENGTH', '1:NOT_FINITE']);
   });
 
   it('should answer TOO_MANY_ROWS when the request is over the row limit', () => {
-    const err = errorOf(() => matrix.encode({ instances: [[1, 2, 3], [1, 2, 3]] }, 1));
+    const err = errorOf(() =>
+      matrix.encode(
+        {
+          instances: [
+            [1, 2, 3],
+            [1, 2, 3],
+          ],
+        },
+        1,
+      ),
+    );
     expect(err.code).toBe('TOO_MANY_ROWS');
     expect(err.kind).toBe('too_large');
   });
@@ -84,12 +124,25 @@ describe(RowEncoder.name, () => {
     const fixed = new RowEncoder([{ name: 'x', type: 'float32', shape: [2, 2] }], null);
     expect(fixed.batchable).toBe(false);
     expect(fixed.fixedRows).toBe(2);
-    expect(errorOf(() => fixed.encode({ instances: [[1, 2], [3, 4], [5, 6]] }, 10)).code).toBe('INVALID_INPUT');
+    expect(
+      errorOf(() =>
+        fixed.encode(
+          {
+            instances: [
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ],
+          },
+          10,
+        ),
+      ).code,
+    ).toBe('INVALID_INPUT');
   });
 
   it('should refuse a model when its declared features do not match the input width', () => {
-    expect(() => new RowEncoder([{ name: 'x', type: 'float32', shape: [-1, 2] }], [{ name: 'only', type: 'float' }])).toThrow(
-      /declares 1 features but input x takes 2 columns/,
-    );
+    expect(
+      () => new RowEncoder([{ name: 'x', type: 'float32', shape: [-1, 2] }], [{ name: 'only', type: 'float' }]),
+    ).toThrow(/declares 1 features but input x takes 2 columns/);
   });
 });

@@ -49,7 +49,10 @@ export class RowEncoder {
     if (inputs.length === 0) throw new InferenceError('UNSUPPORTED_MODEL', 'The model has no inputs.');
     for (const input of inputs) {
       if (!isNumericType(input.type)) {
-        throw new InferenceError('UNSUPPORTED_MODEL', `Input ${input.name} has element type ${input.type}; only numeric inputs can be served.`);
+        throw new InferenceError(
+          'UNSUPPORTED_MODEL',
+          `Input ${input.name} has element type ${input.type}; only numeric inputs can be served.`,
+        );
       }
     }
     const first = inputs[0].shape[0];
@@ -62,7 +65,10 @@ export class RowEncoder {
       if (width <= 0) throw new InferenceError('UNSUPPORTED_MODEL', `Input ${input.name} has no fixed row width.`);
       const names = features?.map((f) => f.name) ?? Array.from({ length: width }, (_, i) => `f${i}`);
       if (names.length !== width) {
-        throw new InferenceError('UNSUPPORTED_MODEL', `The version declares ${names.length} features but input ${input.name} takes ${width} columns.`);
+        throw new InferenceError(
+          'UNSUPPORTED_MODEL',
+          `The version declares ${names.length} features but input ${input.name} takes ${width} columns.`,
+        );
       }
       const type = input.type as NumericTensorType;
       this.columns = names.map((name, offset) => ({
@@ -77,12 +83,21 @@ export class RowEncoder {
       this.columns = inputs.map((input) => {
         const perRow = input.shape.slice(1).reduce((a, d) => a * d, 1);
         if (input.shape.length > 2 || perRow !== 1) {
-          throw new InferenceError('UNSUPPORTED_MODEL', `Input ${input.name} has shape [${input.shape.join(', ')}]; with several inputs each must hold one value per row.`);
+          throw new InferenceError(
+            'UNSUPPORTED_MODEL',
+            `Input ${input.name} has shape [${input.shape.join(', ')}]; with several inputs each must hold one value per row.`,
+          );
         }
         this.inputWidths.set(input.name, { type: input.type as NumericTensorType, width: 1, rank: input.shape.length });
         const type = input.type as NumericTensorType;
         const declared = features?.find((f) => f.name === input.name);
-        return { name: input.name, input: input.name, type, offset: 0, integer: TENSOR_TYPES[type].integer || declared?.type === 'int' };
+        return {
+          name: input.name,
+          input: input.name,
+          type,
+          offset: 0,
+          integer: TENSOR_TYPES[type].integer || declared?.type === 'int',
+        };
       });
     }
     for (const c of this.columns) this.byName.set(c.name, c);
@@ -96,16 +111,24 @@ export class RowEncoder {
     const hasInputs = body.inputs !== undefined;
     const hasInstances = body.instances !== undefined;
     if (hasInputs === hasInstances) {
-      throw invalid('Send the rows either as "inputs" (objects keyed by feature name) or as "instances" (arrays in feature order).', []);
+      throw invalid(
+        'Send the rows either as "inputs" (objects keyed by feature name) or as "instances" (arrays in feature order).',
+        [],
+      );
     }
     const raw = hasInputs ? body.inputs : body.instances;
     const rows = Array.isArray(raw) ? raw : raw !== null && typeof raw === 'object' ? [raw] : undefined;
-    if (!rows || rows.length === 0) throw invalid(`"${hasInputs ? 'inputs' : 'instances'}" must be a non-empty list of rows.`, []);
+    if (!rows || rows.length === 0)
+      throw invalid(`"${hasInputs ? 'inputs' : 'instances'}" must be a non-empty list of rows.`, []);
     if (rows.length > maxRows) {
-      throw new InferenceError('TOO_MANY_ROWS', `${rows.length} rows is more than the ${maxRows} a request may carry.`, {
-        maxRows,
-        rows: rows.length,
-      });
+      throw new InferenceError(
+        'TOO_MANY_ROWS',
+        `${rows.length} rows is more than the ${maxRows} a request may carry.`,
+        {
+          maxRows,
+          rows: rows.length,
+        },
+      );
     }
     if (this.fixedRows !== null && rows.length % this.fixedRows !== 0) {
       throw invalid(`This model takes exactly ${this.fixedRows} row(s) per run; send a multiple of that.`, []);
@@ -131,14 +154,25 @@ export class RowEncoder {
 
   private encodeRecord(row: unknown, r: number, feeds: Record<string, Feed>, errors: RowError[], field: string): void {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      errors.push({ row: r, field: `${field}[${r}]`, code: 'ROW_NOT_OBJECT', message: 'each row must be an object keyed by feature name' });
+      errors.push({
+        row: r,
+        field: `${field}[${r}]`,
+        code: 'ROW_NOT_OBJECT',
+        message: 'each row must be an object keyed by feature name',
+      });
       return;
     }
     const record = row as Record<string, unknown>;
     let seen = 0;
     for (const key in record) {
       if (!this.byName.has(key)) {
-        errors.push({ row: r, feature: key, field: `${field}[${r}].${key}`, code: 'UNKNOWN_FEATURE', message: `the model has no feature ${key}` });
+        errors.push({
+          row: r,
+          feature: key,
+          field: `${field}[${r}].${key}`,
+          code: 'UNKNOWN_FEATURE',
+          message: `the model has no feature ${key}`,
+        });
       } else seen++;
     }
     if (seen === this.columns.length) {
@@ -147,14 +181,25 @@ export class RowEncoder {
     }
     for (const c of this.columns) {
       if (!(c.name in record)) {
-        errors.push({ row: r, feature: c.name, field: `${field}[${r}].${c.name}`, code: 'MISSING_FEATURE', message: `feature ${c.name} is missing` });
+        errors.push({
+          row: r,
+          feature: c.name,
+          field: `${field}[${r}].${c.name}`,
+          code: 'MISSING_FEATURE',
+          message: `feature ${c.name} is missing`,
+        });
       } else this.put(record[c.name], c, r, feeds, errors, `${field}[${r}].${c.name}`);
     }
   }
 
   private encodeArray(row: unknown, r: number, feeds: Record<string, Feed>, errors: RowError[], field: string): void {
     if (!Array.isArray(row)) {
-      errors.push({ row: r, field: `${field}[${r}]`, code: 'ROW_NOT_ARRAY', message: `each row must be an array of ${this.columns.length} values` });
+      errors.push({
+        row: r,
+        field: `${field}[${r}]`,
+        code: 'ROW_NOT_ARRAY',
+        message: `each row must be an array of ${this.columns.length} values`,
+      });
       return;
     }
     if (row.length !== this.columns.length) {
@@ -166,10 +211,18 @@ export class RowEncoder {
       });
       return;
     }
-    for (let j = 0; j < this.columns.length; j++) this.put(row[j], this.columns[j], r, feeds, errors, `${field}[${r}][${j}]`);
+    for (let j = 0; j < this.columns.length; j++)
+      this.put(row[j], this.columns[j], r, feeds, errors, `${field}[${r}][${j}]`);
   }
 
-  private put(value: unknown, c: Column, r: number, feeds: Record<string, Feed>, errors: RowError[], path: string): void {
+  private put(
+    value: unknown,
+    c: Column,
+    r: number,
+    feeds: Record<string, Feed>,
+    errors: RowError[],
+    path: string,
+  ): void {
     const info = TENSOR_TYPES[c.type];
     let code: string | undefined;
     let message = '';

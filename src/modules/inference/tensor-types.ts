@@ -1,5 +1,6 @@
 /** Element types we can feed from JSON numbers, with their typed-array constructor and OIP datatype. */
-export type NumericTensorType = 'float32' | 'float64' | 'int32' | 'int64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'uint32';
+export type NumericTensorType =
+  'float32' | 'float64' | 'int32' | 'int64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'uint32';
 
 export type NumericArray =
   | Float32Array
@@ -59,5 +60,5 @@ export function writeNumber(target: NumericArray, index: number, value: number):
 
 /** Copies `source` into `target` at `offset` (same element type). */
 export function copyInto(target: NumericArray, source: NumericArray, offset: number): void {
-  (target as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(source as ArrayLike<unknown>, offset);
+  (target as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(source, offset);
 }

@@ -1,0 +1,75 @@
+import { InferenceError } from './inference.errors';
+import { parseInferRequest, toFeeds, toResponseOutputs } from './oip-codec';
+
+const inputs = [{ name: 'input', type: 'float32', shape: [-1, 2] }];
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as InferenceError).detail;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Open Inference Protocol codec', () => {
+  it('should give the same feed when data is nested or flat', () => {
+    const nested = toFeeds(
+      parseInferRequest({
+        inputs: [
+          {
+            name: 'input',
+            shape: [2, 2],
+            datatype: 'FP32',
+            data: [
+              [1, 2],
+              [3, 4],
+            ],
+          },
+        ],
+      }),
+      inputs,
+    );
+    const flat = toFeeds(
+      parseInferRequest({ inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
+      inputs,
+    );
+    expect(Array.from(nested.feeds.input.data as Float32Array)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(flat.feeds.input.data as Float32Array)).toEqual([1, 2, 3, 4]);
+    expect(flat.rows).toBe(2);
+  });
+
+  it('should refuse a wrong datatype, a wrong shape, a wrong element count and a missing input', () => {
+    const req = (input: object) =>
+      parseInferRequest({ inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 2], ...input }] });
+    expect(codeOf(() => toFeeds(req({ datatype: 'INT64' }), inputs))).toMatch(/datatype INT64; the model expects FP32/);
+    expect(codeOf(() => toFeeds(req({ shape: [1, 3], data: [1, 2, 3] }), inputs))).toMatch(/shape \[1, 3\]/);
+    expect(codeOf(() => toFeeds(req({ data: [1, 2, 3] }), inputs))).toMatch(/has 3 elements; shape \[1, 2\] needs 2/);
+    expect(codeOf(() => toFeeds(req({ name: 'other' }), inputs))).toMatch(/no input named other/);
+    expect(codeOf(() => toFeeds(req({ data: [1, 'x'] }), inputs))).toMatch(/Element 1 of input is not a finite number/);
+  });
+
+  it('should refuse a request without its required fields', () => {
+    expect(codeOf(() => parseInferRequest({}))).toMatch(/"inputs" must be a non-empty list/);
+    expect(codeOf(() => parseInferRequest({ inputs: [{ name: 'x', shape: [1], data: [1] }] }))).toMatch(
+      /datatype must be a string/,
+    );
+    expect(codeOf(() => parseInferRequest({ id: 42, inputs: [] }))).toMatch(/"id" must be a string/);
+    expect(
+      codeOf(() =>
+        parseInferRequest({ inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }], parameters: { a: [1] } }),
+      ),
+    ).toMatch(/parameters.a must be a string, number or boolean/);
+  });
+
+  it('should return only the requested outputs when outputs are named', () => {
+    const outputs = {
+      label: { type: 'int64', dims: [2], data: BigInt64Array.from([1n, 0n]) },
+      probabilities: { type: 'float32', dims: [2, 2], data: Float32Array.from([0.25, 0.75, 0.5, 0.5]) },
+    };
+    expect(toResponseOutputs(outputs, ['label'])).toEqual([
+      { name: 'label', shape: [2], datatype: 'INT64', data: [1, 0] },
+    ]);
+    expect(toResponseOutputs(outputs).map((o) => o.name)).toEqual(['label', 'probabilities']);
+  });
+});
