@@ -23,6 +23,8 @@ export interface ServableVersion {
   features: FeatureSpec[] | null;
   /** The aliases this version holds right now (pinned in the model cache while it holds any). */
   aliases: string[];
+  /** Per-version micro-batching settings; the server defaults apply to what is not set. */
+  batching?: { maxBatchSize?: number; maxDelayMs?: number };
 }
 
 export const versionKey = (v: { modelName: string; version: number }): string => `${v.modelName}@${v.version}`;

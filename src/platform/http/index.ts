@@ -1,4 +1,5 @@
 export { createFastifyAdapter } from './fastify';
+export { LargeBody } from './large-body';
 export { buildOpenApiDocument } from './openapi';
 export { Page, PageQueryDto, paginate } from './pagination';
 export { ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';

@@ -20,6 +20,9 @@ export function configureApp(app: NestFastifyApplication): void {
   // Only JSON bodies (and the multipart parser that modules register); text/plain would reach DTOs as a string.
   fastify.removeContentTypeParser('text/plain');
 
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as { largeBody?: boolean } | undefined)?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

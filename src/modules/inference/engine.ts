@@ -1,0 +1,100 @@
+import * as ort from 'onnxruntime-node';
+import { MicroBatcher, Outputs } from './micro-batcher';
+import { Feed, RowEncoder } from './row-encoder';
+import { ServableVersion } from './servable';
+
+export interface EngineOptions {
+  threads: number;
+  batching: boolean;
+  maxBatchSize: number;
+  maxDelayMs: number;
+  onRun: (rows: number, seconds: number) => void;
+  onBatch: (rows: number, waitsMs: number[]) => void;
+}
+
+/** One loaded model version: its onnxruntime session, its row encoder and its micro-batcher. */
+export class Engine {
+  readonly encoder: RowEncoder;
+  private readonly batcher: MicroBatcher | null;
+
+  private constructor(
+    readonly version: ServableVersion,
+    private readonly session: ort.InferenceSession,
+    private readonly options: EngineOptions,
+  ) {
+    this.encoder = new RowEncoder(version.inputs, version.features);
+    this.batcher =
+      options.batching && this.encoder.batchable
+        ? new MicroBatcher((feeds, rows) => this.runNow(feeds, rows), {
+            maxBatchSize: options.maxBatchSize,
+            maxDelayMs: options.maxDelayMs,
+            onRun: (rows, _requests, waits) => options.onBatch(rows, waits),
+          })
+        : null;
+  }
+
+  static async load(version: ServableVersion, options: EngineOptions): Promise<Engine> {
+    const session = await ort.InferenceSession.create(version.artifactPath, {
+      intraOpNumThreads: options.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    return new Engine(version, session, options);
+  }
+
+  get batching(): boolean {
+    return this.batcher !== null;
+  }
+
+  /** Runs the rows, merged with other requests' rows when batching is on. */
+  run(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
+    if (this.batcher) return this.batcher.submit(feeds, rows);
+    const fixed = this.encoder.fixedRows;
+    if (fixed !== null && rows > fixed) return this.runInChunks(feeds, rows, fixed);
+    return this.runNow(feeds, rows);
+  }
+
+  /** Runs the feeds as they are (the protocol's own tensors), without batching. */
+  runDirect(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
+    return this.runNow(feeds, rows);
+  }
+
+  private async runNow(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds)) {
+      const type = this.version.inputs.find((i) => i.name === name)!.type as ort.Tensor.Type;
+      tensors[name] = new ort.Tensor(type, f.data as ort.Tensor.DataType, f.dims);
+    }
+    const started = performance.now();
+    const result = await this.session.run(tensors);
+    this.options.onRun(rows, (performance.now() - started) / 1000);
+    const out: Outputs = {};
+    for (const [name, t] of Object.entries(result)) {
+      out[name] = { type: t.type, dims: t.dims, data: t.data as Outputs[string]['data'] };
+    }
+    return out;
+  }
+
+  /** A model with a fixed first dimension takes that many rows per run. */
+  private async runInChunks(feeds: Record<string, Feed>, rows: number, chunk: number): Promise<Outputs> {
+    const parts: Outputs[] = [];
+    for (let start = 0; start < rows; start += chunk) {
+      const part: Record<string, Feed> = {};
+      for (const [name, f] of Object.entries(feeds)) {
+        const perRow = f.data.length / rows;
+        part[name] = { data: f.data.slice(start * perRow, (start + chunk) * perRow), dims: [chunk, ...f.dims.slice(1)] };
+      }
+      parts.push(await this.runNow(part, chunk));
+    }
+    const merged: Outputs = {};
+    for (const name of Object.keys(parts[0])) {
+      const values = parts.flatMap((p) => Array.from(p[name].data as ArrayLike<number>));
+      merged[name] = { type: parts[0][name].type, dims: [rows, ...parts[0][name].dims.slice(1)], data: values };
+    }
+    return merged;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsService } from 'src/platform/metrics';
+
+@Injectable()
+export class InferenceMetrics {
+  readonly requests: Counter<'model' | 'version' | 'status' | 'api'>;
+  readonly duration: Histogram<'model' | 'version'>;
+  readonly batchSize: Histogram<'model'>;
+  readonly queueWait: Histogram<'model'>;
+  readonly resultCache: Counter<'result'>;
+  readonly modelCache: Counter<'event'>;
+  readonly fallbacks: Counter<'model' | 'reason'>;
+  readonly loadedBytes: Gauge;
+  readonly loadedModels: Gauge;
+
+  constructor(metrics: MetricsService) {
+    const registers = [metrics.registry];
+    this.requests = new Counter({
+      name: 'inference_requests_total',
+      help: 'Inference requests by model, version, outcome status code and API (predict or oip)',
+      labelNames: ['model', 'version', 'status', 'api'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'inference_duration_seconds',
+      help: 'Time of one session.run (a merged batch counts once)',
+      labelNames: ['model', 'version'],
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'inference_batch_rows',
+      help: 'Rows per session.run after micro-batching',
+      labelNames: ['model'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096],
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'inference_queue_wait_seconds',
+      help: 'Time a request waited in the micro-batching queue',
+      labelNames: ['model'],
+      buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    });
+    this.resultCache = new Counter({
+      name: 'inference_result_cache_total',
+      help: 'Result cache lookups by result (hit, miss, bypass)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.modelCache = new Counter({
+      name: 'inference_model_cache_events_total',
+      help: 'Model cache events: hits, misses, loads, evictions',
+      labelNames: ['event'],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'inference_fallbacks_total',
+      help: 'Requests retried on the previous production version',
+      labelNames: ['model', 'reason'],
+      registers,
+    });
+    this.loadedBytes = new Gauge({ name: 'inference_model_cache_bytes', help: 'Bytes of loaded models', registers });
+    this.loadedModels = new Gauge({ name: 'inference_models_loaded', help: 'Loaded model versions', registers });
+  }
+}

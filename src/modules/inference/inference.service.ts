@@ -1,0 +1,275 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import { AppConfig } from 'src/platform/config';
+import { DomainError } from 'src/platform/errors';
+import { Engine } from './engine';
+import { InferenceError } from './inference.errors';
+import { InferenceMetrics } from './inference.metrics';
+import { Outputs } from './micro-batcher';
+import { ModelCache } from './model-cache';
+import { formatRows, RowPrediction } from './output-format';
+import { ResultCache } from './result-cache';
+import { PredictBody } from './row-encoder';
+import { ServableVersion, versionKey } from './servable';
+import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
+
+export interface PredictOptions {
+  /** `Cache-Control: no-cache`: skip the result cache for this request. */
+  noCache?: boolean;
+  /** Size of the request body, for the result cache's size limit. */
+  bodyBytes?: number;
+}
+
+export interface Fallback {
+  fromVersion: number;
+  toVersion: number;
+  reason: string;
+}
+
+export interface PredictResult {
+  model: string;
+  version: number;
+  predictions: RowPrediction[];
+  cached: boolean;
+  fallback: Fallback | null;
+}
+
+interface Route {
+  version: ServableVersion;
+  checkedAt: number;
+}
+
+const PRODUCTION = 'production';
+
+/**
+ * Serves model versions: resolves a reference to a version, keeps loaded engines in a byte-bounded LRU (alias
+ * holders pinned), validates rows before anything reaches onnxruntime, merges concurrent requests, caches
+ * results, and retries once on the previous production version when production fails or times out.
+ */
+@Injectable()
+export class InferenceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Inference');
+  private readonly engines: ModelCache<Engine>;
+  private readonly known = new Map<string, ServableVersion>();
+  private readonly routes = new Map<string, Route>();
+  private readonly results: ResultCache<PredictResult>;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing = false;
+
+  constructor(
+    @Inject(VERSION_SOURCE) private readonly source: VersionSource,
+    private readonly config: AppConfig,
+    private readonly metrics: InferenceMetrics,
+    @Inject(CACHE_MANAGER) cache: Cache,
+  ) {
+    this.engines = new ModelCache<Engine>(
+      config.MODEL_CACHE_MB * 1024 * 1024,
+      (key) => this.loadEngine(key),
+      (engine) => engine.release(),
+      (event) => {
+        this.metrics.modelCache.inc({ event });
+        this.metrics.loadedBytes.set(this.engines.bytes);
+        this.metrics.loadedModels.set(this.engines.size);
+      },
+    );
+    this.results = new ResultCache<PredictResult>({
+      ttlMs: config.RESULT_CACHE_TTL_MS,
+      maxEntries: config.RESULT_CACHE_MAX_ENTRIES,
+      shared: config.REDIS_URL ? cache : null,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.refreshTimer = setInterval(() => void this.refreshRoutes(), this.config.ALIAS_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    await this.engines.clear();
+  }
+
+  async predict(name: string, ref: VersionRef, body: PredictBody, options: PredictOptions = {}): Promise<PredictResult> {
+    const version = await this.route(name, ref);
+    const cacheable =
+      this.config.RESULT_CACHE_TTL_MS > 0 && !options.noCache && (options.bodyBytes ?? 0) <= this.config.RESULT_CACHE_MAX_BYTES;
+    const rows = body.inputs ?? body.instances;
+    const cacheKey = cacheable ? ResultCache.key(name, version.version, rows) : undefined;
+    if (cacheKey) {
+      const hit = await this.results.get(cacheKey);
+      this.metrics.resultCache.inc({ result: hit ? 'hit' : 'miss' });
+      if (hit) return { ...hit, cached: true };
+    } else {
+      this.metrics.resultCache.inc({ result: 'bypass' });
+    }
+
+    const engine = await this.engineFor(version);
+    const batch = engine.encoder.encode(body, this.config.MAX_ROWS_PER_REQUEST);
+    let result: PredictResult;
+    try {
+      const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows));
+      result = { model: name, version: version.version, predictions: formatRows(outputs, batch.rows), cached: false, fallback: null };
+    } catch (err) {
+      // Production that fails at run time or times out gets one retry on the previous production version.
+      const timedOut = err instanceof InferenceError && err.code === 'INFERENCE_TIMEOUT';
+      if (!isProductionRef(ref) || (err instanceof DomainError && !timedOut)) throw this.wrap(err);
+      result = await this.fallback(name, version, body, err);
+    }
+    if (cacheKey && !result.fallback) await this.results.set(cacheKey, result);
+    return result;
+  }
+
+  private async fallback(name: string, failed: ServableVersion, body: PredictBody, err: unknown): Promise<PredictResult> {
+    const reason = err instanceof InferenceError && err.code === 'INFERENCE_TIMEOUT' ? 'timeout' : 'error';
+    const previous = await this.source.previousProduction(name);
+    if (previous === null || previous === failed.version) throw this.wrap(err);
+    this.logger.warn({ message: 'production failed; retrying on the previous production version', model: name, from: failed.version, to: previous, reason });
+    this.metrics.fallbacks.inc({ model: name, reason });
+    const version = await this.source.resolve(name, { version: previous });
+    const engine = await this.engineFor(version);
+    const batch = engine.encoder.encode(body, this.config.MAX_ROWS_PER_REQUEST);
+    const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows)).catch((e: unknown) => {
+      throw this.wrap(e);
+    });
+    return {
+      model: name,
+      version: version.version,
+      predictions: formatRows(outputs, batch.rows),
+      cached: false,
+      fallback: { fromVersion: failed.version, toVersion: version.version, reason },
+    };
+  }
+
+  /** Runs protocol tensors as given (no batching across requests: the caller shaped the batch). */
+  async infer(name: string, version: number | undefined, run: (engine: Engine) => Promise<Outputs>): Promise<{ version: ServableVersion; outputs: Outputs }> {
+    const resolved = await this.route(name, version === undefined ? {} : { version });
+    const engine = await this.engineFor(resolved);
+    const outputs = await this.withTimeout(run(engine)).catch((e: unknown) => {
+      throw this.wrap(e);
+    });
+    return { version: resolved, outputs };
+  }
+
+  async describe(name: string, version?: number): Promise<ServableVersion> {
+    return this.route(name, version === undefined ? {} : { version });
+  }
+
+  /** Loads the version now (protocol readiness and the repository extension's `load`). */
+  async load(name: string, version?: number): Promise<ServableVersion> {
+    const resolved = await this.route(name, version === undefined ? {} : { version });
+    await this.engineFor(resolved);
+    return resolved;
+  }
+
+  isLoaded(v: ServableVersion): boolean {
+    return this.engines.has(versionKey(v));
+  }
+
+  async unload(name: string): Promise<number> {
+    let removed = 0;
+    for (const key of this.engines.keys()) {
+      if (key.startsWith(`${name}@`) && (await this.engines.remove(key))) removed++;
+    }
+    for (const key of [...this.routes.keys()]) if (key.startsWith(`${name}#`)) this.routes.delete(key);
+    return removed;
+  }
+
+  listAliased(): ReturnType<VersionSource['listAliased']> {
+    return this.source.listAliased();
+  }
+
+  get modelCacheCounters(): ModelCache<Engine>['counters'] {
+    return this.engines.counters;
+  }
+
+  private async engineFor(version: ServableVersion): Promise<Engine> {
+    const key = versionKey(version);
+    this.known.set(key, version);
+    if (version.aliases.length > 0) this.engines.pin(key);
+    try {
+      return await this.engines.get(key);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      throw new InferenceError('MODEL_NOT_READY', `Version ${version.version} of ${version.modelName} could not be loaded: ${(err as Error).message}`);
+    }
+  }
+
+  private loadEngine(key: string): Promise<{ value: Engine; bytes: number }> {
+    const version = this.known.get(key)!;
+    const labels = { model: version.modelName, version: String(version.version) };
+    return Engine.load(version, {
+      threads: this.config.INFERENCE_THREADS,
+      batching: this.config.BATCHING_ENABLED,
+      maxBatchSize: version.batching?.maxBatchSize ?? this.config.BATCH_MAX_SIZE,
+      maxDelayMs: version.batching?.maxDelayMs ?? this.config.BATCH_MAX_DELAY_MS,
+      onRun: (_rows, seconds) => this.metrics.duration.observe(labels, seconds),
+      onBatch: (rows, waits) => {
+        this.metrics.batchSize.observe({ model: version.modelName }, rows);
+        for (const w of waits) this.metrics.queueWait.observe({ model: version.modelName }, w / 1000);
+      },
+    }).then((engine) => ({ value: engine, bytes: Math.max(version.sizeBytes, 1) }));
+  }
+
+  /**
+   * Where a reference points. Resolutions are kept in memory and refreshed every ALIAS_REFRESH_MS; a moved
+   * alias is switched only after its new target is loaded, so the first request never pays for the load.
+   */
+  private async route(name: string, ref: VersionRef): Promise<ServableVersion> {
+    const key = routeKey(name, ref);
+    const known = this.routes.get(key);
+    if (known) return known.version;
+    const version = await this.source.resolve(name, ref);
+    this.routes.set(key, { version, checkedAt: Date.now() });
+    return version;
+  }
+
+  private async refreshRoutes(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const live = new Set<string>();
+      for (const [key, route] of [...this.routes]) {
+        const [name, refText] = key.split('#');
+        const ref: VersionRef = refText.startsWith('v') ? { version: Number(refText.slice(1)) } : { alias: refText };
+        try {
+          const next = await this.source.resolve(name, ref);
+          if (next.version !== route.version.version || next.aliases.join() !== route.version.aliases.join()) {
+            if (this.engines.has(versionKey(route.version))) await this.engineFor(next);
+            this.known.set(versionKey(next), next);
+          }
+          this.routes.set(key, { version: next, checkedAt: Date.now() });
+          if (next.aliases.length) live.add(versionKey(next));
+        } catch {
+          this.routes.delete(key);
+        }
+      }
+      this.engines.setPinned(live);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    const ms = this.config.INFERENCE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`)), ms);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private wrap(err: unknown): Error {
+    if (err instanceof DomainError) return err;
+    this.logger.error({ message: 'inference failed', error: (err as Error).message });
+    return new InferenceError('INFERENCE_FAILED', `The model failed to run: ${(err as Error).message}`);
+  }
+}
+
+function routeKey(name: string, ref: VersionRef): string {
+  return `${name}#${ref.version !== undefined ? `v${ref.version}` : (ref.alias ?? PRODUCTION)}`;
+}
+
+function isProductionRef(ref: VersionRef): boolean {
+  return ref.version === undefined && (ref.alias === undefined || ref.alias === PRODUCTION);
+}

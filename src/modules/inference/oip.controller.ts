@@ -1,0 +1,195 @@
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public, Scopes } from 'src/platform/auth';
+import { LargeBody } from 'src/platform/http';
+import { APP_VERSION } from 'src/platform/version';
+import { InferenceError } from './inference.errors';
+import { InferenceService } from './inference.service';
+import { parseInferRequest, toFeeds, toResponseOutputs } from './oip-codec';
+import {
+  OipErrorDto,
+  OipInferRequestDto,
+  OipInferResponseDto,
+  OipLiveDto,
+  OipModelMetadataDto,
+  OipModelParamDto,
+  OipReadyDto,
+  OipRepositoryEntryDto,
+  OipRepositoryIndexRequestDto,
+  OipServerMetadataDto,
+  OipServerReadyDto,
+  OipVersionParamDto,
+} from './oip.dto';
+import { ServableVersion } from './servable';
+import { oipDatatype } from './tensor-types';
+
+const errors = (...statuses: number[]): MethodDecorator[] =>
+  statuses.map((status) => ApiResponse({ status, type: OipErrorDto, description: 'Open Inference Protocol error: {"error": "..."}' }));
+
+const apply = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
+  for (const d of decorators) d(target, key, descriptor);
+};
+
+/** The Open Inference Protocol v2 (REST), with the model repository extension. Errors are `{"error": "..."}`. */
+@ApiTags('open-inference-protocol')
+@Controller('v2')
+export class OipController {
+  constructor(
+    private readonly inference: InferenceService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Server metadata' })
+  @ApiOkResponse({ type: OipServerMetadataDto })
+  server(): OipServerMetadataDto {
+    return { name: 'deltaone-platform', version: APP_VERSION, extensions: ['model_repository'] };
+  }
+
+  @Get('health/live')
+  @Public()
+  @SkipThrottle()
+  @ApiOperation({ summary: 'Server liveness' })
+  @ApiOkResponse({ type: OipLiveDto })
+  live(): OipLiveDto {
+    return { live: true };
+  }
+
+  @Get('health/ready')
+  @Public()
+  @SkipThrottle()
+  @ApiOperation({ summary: 'Server readiness (the registry database answers)' })
+  @ApiOkResponse({ type: OipServerReadyDto })
+  @apply(errors(503))
+  async ready(): Promise<OipServerReadyDto> {
+    try {
+      await this.dataSource.query('SELECT 1');
+    } catch {
+      throw new InferenceError('MODEL_NOT_READY', 'The server is not ready: its database does not answer.');
+    }
+    return { ready: true };
+  }
+
+  @Get('models/:name')
+  @Scopes('models:read')
+  @ApiOperation({ summary: 'Model metadata (the production version)' })
+  @ApiOkResponse({ type: OipModelMetadataDto })
+  @apply(errors(400, 404))
+  async metadata(@Param() p: OipModelParamDto): Promise<OipModelMetadataDto> {
+    return toMetadata(await this.inference.describe(p.name));
+  }
+
+  @Get('models/:name/versions/:version')
+  @Scopes('models:read')
+  @ApiOperation({ summary: 'Model version metadata' })
+  @ApiOkResponse({ type: OipModelMetadataDto })
+  @apply(errors(400, 404))
+  async versionMetadata(@Param() p: OipVersionParamDto): Promise<OipModelMetadataDto> {
+    return toMetadata(await this.inference.describe(p.name, Number(p.version)));
+  }
+
+  @Get('models/:name/ready')
+  @Scopes('models:read')
+  @ApiOperation({ summary: 'Model readiness (loads the production version if needed)' })
+  @ApiOkResponse({ type: OipReadyDto })
+  @apply(errors(400, 404, 503))
+  async modelReady(@Param() p: OipModelParamDto): Promise<OipReadyDto> {
+    await this.inference.load(p.name);
+    return { name: p.name, ready: true };
+  }
+
+  @Get('models/:name/versions/:version/ready')
+  @Scopes('models:read')
+  @ApiOperation({ summary: 'Model version readiness (loads it if needed)' })
+  @ApiOkResponse({ type: OipReadyDto })
+  @apply(errors(400, 404, 503))
+  async versionReady(@Param() p: OipVersionParamDto): Promise<OipReadyDto> {
+    await this.inference.load(p.name, Number(p.version));
+    return { name: p.name, ready: true };
+  }
+
+  @Post('models/:name/infer')
+  @HttpCode(200)
+  @LargeBody()
+  @Scopes('predict')
+  @ApiOperation({ summary: 'Inference on the production version' })
+  @ApiBody({ type: OipInferRequestDto })
+  @ApiOkResponse({ type: OipInferResponseDto })
+  @apply(errors(400, 404, 503))
+  infer(@Param() p: OipModelParamDto, @Req() request: FastifyRequest): Promise<OipInferResponseDto> {
+    return this.run(p.name, undefined, request.body);
+  }
+
+  @Post('models/:name/versions/:version/infer')
+  @HttpCode(200)
+  @LargeBody()
+  @Scopes('predict')
+  @ApiOperation({ summary: 'Inference on a model version' })
+  @ApiBody({ type: OipInferRequestDto })
+  @ApiOkResponse({ type: OipInferResponseDto })
+  @apply(errors(400, 404, 503))
+  inferVersion(@Param() p: OipVersionParamDto, @Req() request: FastifyRequest): Promise<OipInferResponseDto> {
+    return this.run(p.name, Number(p.version), request.body);
+  }
+
+  @Post('repository/index')
+  @HttpCode(200)
+  @Scopes('models:read')
+  @ApiOperation({ summary: 'Repository index: every version that holds an alias, and whether it is loaded' })
+  @ApiBody({ type: OipRepositoryIndexRequestDto, required: false })
+  @ApiOkResponse({ type: [OipRepositoryEntryDto] })
+  async index(@Req() request: FastifyRequest): Promise<OipRepositoryEntryDto[]> {
+    const body = (request.body ?? {}) as { ready?: unknown };
+    if (body.ready !== undefined && typeof body.ready !== 'boolean') throw new InferenceError('INVALID_INPUT', '"ready" must be a boolean.');
+    const entries = (await this.inference.listAliased()).map((v) => {
+      const loaded = this.inference.isLoaded({ modelName: v.name, version: v.version } as ServableVersion);
+      return { name: v.name, version: String(v.version), state: loaded ? 'READY' : 'UNAVAILABLE', reason: loaded ? '' : `not loaded (aliases: ${v.aliases.join(', ')})` };
+    });
+    return body.ready === undefined ? entries : entries.filter((e) => (e.state === 'READY') === body.ready);
+  }
+
+  @Post('repository/models/:name/load')
+  @HttpCode(200)
+  @Scopes('models:write')
+  @ApiOperation({ summary: 'Load the production version of a model' })
+  @ApiOkResponse({ description: 'Loaded' })
+  @apply(errors(400, 404, 503))
+  async loadModel(@Param() p: OipModelParamDto): Promise<void> {
+    await this.inference.load(p.name);
+  }
+
+  @Post('repository/models/:name/unload')
+  @HttpCode(200)
+  @Scopes('models:write')
+  @ApiOperation({ summary: 'Unload every loaded version of a model (it loads again on the next request)' })
+  @ApiOkResponse({ description: 'Unloaded' })
+  @apply(errors(400, 404))
+  async unloadModel(@Param() p: OipModelParamDto): Promise<void> {
+    await this.inference.describe(p.name);
+    await this.inference.unload(p.name);
+  }
+
+  private async run(name: string, version: number | undefined, body: unknown): Promise<OipInferResponseDto> {
+    const request = parseInferRequest(body);
+    const { version: served, outputs } = await this.inference.infer(name, version, (engine) => {
+      const { feeds, rows } = toFeeds(request, engine.version.inputs);
+      return engine.runDirect(feeds, rows);
+    });
+    return {
+      model_name: name,
+      model_version: String(served.version),
+      ...(request.id !== undefined ? { id: request.id } : {}),
+      outputs: toResponseOutputs(outputs, request.outputs?.map((o) => o.name)),
+    };
+  }
+}
+
+function toMetadata(v: ServableVersion): OipModelMetadataDto {
+  const tensor = (t: { name: string; type: string; shape: number[] }) => ({ name: t.name, datatype: oipDatatype(t.type), shape: t.shape });
+  return { name: v.modelName, versions: [String(v.version)], platform: 'onnxruntime_onnx', inputs: v.inputs.map(tensor), outputs: v.outputs.map(tensor) };
+}

@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+
+export class OipModelParamDto {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,99}$/, { message: 'name must be a model name (lower-case slug)' })
+  name: string;
+}
+
+export class OipVersionParamDto extends OipModelParamDto {
+  @Matches(/^[1-9]\d{0,8}$/, { message: 'version must be a positive integer' })
+  version: string;
+}
+
+export class OipServerMetadataDto {
+  @ApiProperty({ example: 'deltaone-platform' }) name: string;
+  @ApiProperty({ example: '0.1.0' }) version: string;
+  @ApiProperty({ type: [String], example: ['model_repository'] }) extensions: string[];
+}
+
+export class OipTensorMetadataDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'FP32' }) datatype: string;
+  @ApiProperty({ type: [Number], example: [-1, 16], description: '-1 is a variable dimension' }) shape: number[];
+}
+
+export class OipModelMetadataDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [String] }) versions: string[];
+  @ApiProperty({ example: 'onnxruntime_onnx' }) platform: string;
+  @ApiProperty({ type: [OipTensorMetadataDto] }) inputs: OipTensorMetadataDto[];
+  @ApiProperty({ type: [OipTensorMetadataDto] }) outputs: OipTensorMetadataDto[];
+}
+
+export class OipReadyDto {
+  @ApiProperty() name: string;
+  @ApiProperty() ready: boolean;
+}
+
+export class OipLiveDto {
+  @ApiProperty() live: boolean;
+}
+
+export class OipServerReadyDto {
+  @ApiProperty() ready: boolean;
+}
+
+export class OipRequestInputDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [Number] }) shape: number[];
+  @ApiProperty({ example: 'FP32' }) datatype: string;
+  @ApiProperty({ description: 'Row-major tensor data, nested or flat', type: 'array', items: {} }) data: unknown[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) parameters?: Record<string, unknown>;
+}
+
+export class OipRequestOutputDto {
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) parameters?: Record<string, unknown>;
+}
+
+export class OipInferRequestDto {
+  @ApiPropertyOptional({ description: 'Echoed in the response' }) id?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) parameters?: Record<string, unknown>;
+  @ApiProperty({ type: [OipRequestInputDto] }) inputs: OipRequestInputDto[];
+  @ApiPropertyOptional({ type: [OipRequestOutputDto], description: 'Only these outputs (all when absent)' })
+  outputs?: OipRequestOutputDto[];
+}
+
+export class OipResponseOutputDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [Number] }) shape: number[];
+  @ApiProperty() datatype: string;
+  @ApiProperty({ type: 'array', items: {} }) data: unknown[];
+}
+
+export class OipInferResponseDto {
+  @ApiProperty() model_name: string;
+  @ApiProperty() model_version: string;
+  @ApiPropertyOptional() id?: string;
+  @ApiProperty({ type: [OipResponseOutputDto] }) outputs: OipResponseOutputDto[];
+}
+
+export class OipRepositoryEntryDto {
+  @ApiProperty() name: string;
+  @ApiProperty() version: string;
+  @ApiProperty({ enum: ['READY', 'UNAVAILABLE'] }) state: string;
+  @ApiProperty() reason: string;
+}
+
+export class OipRepositoryIndexRequestDto {
+  @ApiPropertyOptional({ description: 'Only models that are (true) or are not (false) loaded' }) ready?: boolean;
+}
+
+export class OipErrorDto {
+  @ApiProperty({ example: 'Unknown model churn' }) error: string;
+}

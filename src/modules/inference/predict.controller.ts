@@ -1,0 +1,51 @@
+import { Controller, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Scopes } from 'src/platform/auth';
+import { ApiProblems, LargeBody } from 'src/platform/http';
+import { ModelNameParamDto, PredictQueryDto, PredictRequestDto, PredictResponseDto } from './inference.dto';
+import { InferenceError } from './inference.errors';
+import { InferenceService } from './inference.service';
+import { PredictBody } from './row-encoder';
+
+@ApiTags('inference')
+@Controller('api/v1/models')
+export class PredictController {
+  constructor(private readonly inference: InferenceService) {}
+
+  @Post(':name/predict')
+  @HttpCode(200)
+  @LargeBody()
+  @Scopes('predict')
+  @ApiOperation({
+    summary: 'Predict with a model version',
+    description:
+      'Rows as `inputs` (objects keyed by feature name) or `instances` (arrays in feature order). Served by the `production` alias unless `version` or `alias` is given. Every value is checked against the version signature before the model runs. `Cache-Control: no-cache` bypasses the result cache. The header `X-Model-Version` carries the version that answered.',
+  })
+  @ApiBody({ type: PredictRequestDto })
+  @ApiHeader({ name: 'Cache-Control', required: false, description: '`no-cache` skips the result cache' })
+  @ApiOkResponse({ type: PredictResponseDto, headers: { 'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } } } })
+  @ApiProblems(400, 404, 413, 429, 503)
+  async predict(
+    @Param() params: ModelNameParamDto,
+    @Query() query: PredictQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PredictResponseDto> {
+    if (query.version !== undefined && query.alias !== undefined) {
+      throw new InferenceError('INVALID_INPUT', 'Give either version or alias, not both.');
+    }
+    const body = (request.body ?? {}) as PredictBody;
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      throw new InferenceError('INVALID_INPUT', 'The body must be an object with "inputs" or "instances".');
+    }
+    const unknown = Object.keys(body).filter((k) => k !== 'inputs' && k !== 'instances');
+    if (unknown.length) throw new InferenceError('INVALID_INPUT', `Unknown field(s): ${unknown.join(', ')}; send "inputs" or "instances".`);
+    const result = await this.inference.predict(params.name, query, body, {
+      noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
+      bodyBytes: Number(request.headers['content-length'] ?? 0),
+    });
+    void reply.header('x-model-version', String(result.version));
+    return { ...result, requestId: request.id };
+  }
+}

@@ -1,0 +1,27 @@
+import { ServableVersion } from './servable';
+
+export interface VersionRef {
+  version?: number;
+  alias?: string;
+}
+
+export interface ServableSummary {
+  name: string;
+  version: number;
+  aliases: string[];
+}
+
+/**
+ * How inference learns about model versions. The registry module provides it (see inference.module.ts); the
+ * inference code never touches registry tables.
+ */
+export interface VersionSource {
+  /** The version a reference points at; with neither version nor alias, the `production` alias. */
+  resolve(name: string, ref: VersionRef): Promise<ServableVersion>;
+  /** The version that held `production` before the current one, if any. */
+  previousProduction(name: string): Promise<number | null>;
+  /** Every servable version that holds an alias (the repository index). */
+  listAliased(): Promise<ServableSummary[]>;
+}
+
+export const VERSION_SOURCE = Symbol('VERSION_SOURCE');
