@@ -70,7 +70,7 @@ export class Engine {
     this.options.onRun(rows, (performance.now() - started) / 1000);
     const out: Outputs = {};
     for (const [name, t] of Object.entries(result)) {
-      out[name] = { type: t.type, dims: t.dims, data: t.data as Outputs[string]['data'] };
+      out[name] = { type: t.type, dims: t.dims, data: t.data };
     }
     return out;
   }
@@ -82,7 +82,10 @@ export class Engine {
       const part: Record<string, Feed> = {};
       for (const [name, f] of Object.entries(feeds)) {
         const perRow = f.data.length / rows;
-        part[name] = { data: f.data.slice(start * perRow, (start + chunk) * perRow), dims: [chunk, ...f.dims.slice(1)] };
+        part[name] = {
+          data: f.data.slice(start * perRow, (start + chunk) * perRow),
+          dims: [chunk, ...f.dims.slice(1)],
+        };
       }
       parts.push(await this.runNow(part, chunk));
     }

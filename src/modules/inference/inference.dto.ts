@@ -63,7 +63,11 @@ export class PredictResponseDto {
   @ApiProperty() version: number;
   @ApiProperty({ type: [RowPredictionDto] }) predictions: RowPredictionDto[];
   @ApiProperty({ description: 'True when the answer came from the result cache' }) cached: boolean;
-  @ApiProperty({ type: FallbackDto, nullable: true, description: 'Set when production failed and the previous production version answered' })
+  @ApiProperty({
+    type: FallbackDto,
+    nullable: true,
+    description: 'Set when production failed and the previous production version answered',
+  })
   fallback: FallbackDto | null;
   @ApiProperty() requestId: string;
 }

@@ -90,10 +90,17 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     await this.engines.clear();
   }
 
-  async predict(name: string, ref: VersionRef, body: PredictBody, options: PredictOptions = {}): Promise<PredictResult> {
+  async predict(
+    name: string,
+    ref: VersionRef,
+    body: PredictBody,
+    options: PredictOptions = {},
+  ): Promise<PredictResult> {
     const version = await this.route(name, ref);
     const cacheable =
-      this.config.RESULT_CACHE_TTL_MS > 0 && !options.noCache && (options.bodyBytes ?? 0) <= this.config.RESULT_CACHE_MAX_BYTES;
+      this.config.RESULT_CACHE_TTL_MS > 0 &&
+      !options.noCache &&
+      (options.bodyBytes ?? 0) <= this.config.RESULT_CACHE_MAX_BYTES;
     const rows = body.inputs ?? body.instances;
     const cacheKey = cacheable ? ResultCache.key(name, version.version, rows) : undefined;
     if (cacheKey) {
@@ -109,7 +116,13 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     let result: PredictResult;
     try {
       const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows));
-      result = { model: name, version: version.version, predictions: formatRows(outputs, batch.rows), cached: false, fallback: null };
+      result = {
+        model: name,
+        version: version.version,
+        predictions: formatRows(outputs, batch.rows),
+        cached: false,
+        fallback: null,
+      };
     } catch (err) {
       // Production that fails at run time or times out gets one retry on the previous production version.
       const timedOut = err instanceof InferenceError && err.code === 'INFERENCE_TIMEOUT';
@@ -120,11 +133,22 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     return result;
   }
 
-  private async fallback(name: string, failed: ServableVersion, body: PredictBody, err: unknown): Promise<PredictResult> {
+  private async fallback(
+    name: string,
+    failed: ServableVersion,
+    body: PredictBody,
+    err: unknown,
+  ): Promise<PredictResult> {
     const reason = err instanceof InferenceError && err.code === 'INFERENCE_TIMEOUT' ? 'timeout' : 'error';
     const previous = await this.source.previousProduction(name);
     if (previous === null || previous === failed.version) throw this.wrap(err);
-    this.logger.warn({ message: 'production failed; retrying on the previous production version', model: name, from: failed.version, to: previous, reason });
+    this.logger.warn({
+      message: 'production failed; retrying on the previous production version',
+      model: name,
+      from: failed.version,
+      to: previous,
+      reason,
+    });
     this.metrics.fallbacks.inc({ model: name, reason });
     const version = await this.source.resolve(name, { version: previous });
     const engine = await this.engineFor(version);
@@ -142,7 +166,11 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Runs protocol tensors as given (no batching across requests: the caller shaped the batch). */
-  async infer(name: string, version: number | undefined, run: (engine: Engine) => Promise<Outputs>): Promise<{ version: ServableVersion; outputs: Outputs }> {
+  async infer(
+    name: string,
+    version: number | undefined,
+    run: (engine: Engine) => Promise<Outputs>,
+  ): Promise<{ version: ServableVersion; outputs: Outputs }> {
     const resolved = await this.route(name, version === undefined ? {} : { version });
     const engine = await this.engineFor(resolved);
     const outputs = await this.withTimeout(run(engine)).catch((e: unknown) => {
@@ -191,7 +219,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       return await this.engines.get(key);
     } catch (err) {
       if (err instanceof DomainError) throw err;
-      throw new InferenceError('MODEL_NOT_READY', `Version ${version.version} of ${version.modelName} could not be loaded: ${(err as Error).message}`);
+      throw new InferenceError(
+        'MODEL_NOT_READY',
+        `Version ${version.version} of ${version.modelName} could not be loaded: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -254,7 +285,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const ms = this.config.INFERENCE_TIMEOUT_MS;
     let timer: NodeJS.Timeout;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`)), ms);
+      timer = setTimeout(
+        () => reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`)),
+        ms,
+      );
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }

@@ -28,11 +28,15 @@ import { ServableVersion } from './servable';
 import { oipDatatype } from './tensor-types';
 
 const errors = (...statuses: number[]): MethodDecorator[] =>
-  statuses.map((status) => ApiResponse({ status, type: OipErrorDto, description: 'Open Inference Protocol error: {"error": "..."}' }));
+  statuses.map((status) =>
+    ApiResponse({ status, type: OipErrorDto, description: 'Open Inference Protocol error: {"error": "..."}' }),
+  );
 
-const apply = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
-  for (const d of decorators) d(target, key, descriptor);
-};
+const apply =
+  (decorators: MethodDecorator[]): MethodDecorator =>
+  (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
 
 /** The Open Inference Protocol v2 (REST), with the model repository extension. Errors are `{"error": "..."}`. */
 @ApiTags('open-inference-protocol')
@@ -145,10 +149,16 @@ export class OipController {
   @ApiOkResponse({ type: [OipRepositoryEntryDto] })
   async index(@Req() request: FastifyRequest): Promise<OipRepositoryEntryDto[]> {
     const body = (request.body ?? {}) as { ready?: unknown };
-    if (body.ready !== undefined && typeof body.ready !== 'boolean') throw new InferenceError('INVALID_INPUT', '"ready" must be a boolean.');
+    if (body.ready !== undefined && typeof body.ready !== 'boolean')
+      throw new InferenceError('INVALID_INPUT', '"ready" must be a boolean.');
     const entries = (await this.inference.listAliased()).map((v) => {
       const loaded = this.inference.isLoaded({ modelName: v.name, version: v.version } as ServableVersion);
-      return { name: v.name, version: String(v.version), state: loaded ? 'READY' : 'UNAVAILABLE', reason: loaded ? '' : `not loaded (aliases: ${v.aliases.join(', ')})` };
+      return {
+        name: v.name,
+        version: String(v.version),
+        state: loaded ? 'READY' : 'UNAVAILABLE',
+        reason: loaded ? '' : `not loaded (aliases: ${v.aliases.join(', ')})`,
+      };
     });
     return body.ready === undefined ? entries : entries.filter((e) => (e.state === 'READY') === body.ready);
   }
@@ -184,12 +194,25 @@ export class OipController {
       model_name: name,
       model_version: String(served.version),
       ...(request.id !== undefined ? { id: request.id } : {}),
-      outputs: toResponseOutputs(outputs, request.outputs?.map((o) => o.name)),
+      outputs: toResponseOutputs(
+        outputs,
+        request.outputs?.map((o) => o.name),
+      ),
     };
   }
 }
 
 function toMetadata(v: ServableVersion): OipModelMetadataDto {
-  const tensor = (t: { name: string; type: string; shape: number[] }) => ({ name: t.name, datatype: oipDatatype(t.type), shape: t.shape });
-  return { name: v.modelName, versions: [String(v.version)], platform: 'onnxruntime_onnx', inputs: v.inputs.map(tensor), outputs: v.outputs.map(tensor) };
+  const tensor = (t: { name: string; type: string; shape: number[] }) => ({
+    name: t.name,
+    datatype: oipDatatype(t.type),
+    shape: t.shape,
+  });
+  return {
+    name: v.modelName,
+    versions: [String(v.version)],
+    platform: 'onnxruntime_onnx',
+    inputs: v.inputs.map(tensor),
+    outputs: v.outputs.map(tensor),
+  };
 }

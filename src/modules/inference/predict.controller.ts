@@ -24,7 +24,10 @@ export class PredictController {
   })
   @ApiBody({ type: PredictRequestDto })
   @ApiHeader({ name: 'Cache-Control', required: false, description: '`no-cache` skips the result cache' })
-  @ApiOkResponse({ type: PredictResponseDto, headers: { 'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } } } })
+  @ApiOkResponse({
+    type: PredictResponseDto,
+    headers: { 'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } } },
+  })
   @ApiProblems(400, 404, 413, 429, 503)
   async predict(
     @Param() params: ModelNameParamDto,
@@ -40,7 +43,11 @@ export class PredictController {
       throw new InferenceError('INVALID_INPUT', 'The body must be an object with "inputs" or "instances".');
     }
     const unknown = Object.keys(body).filter((k) => k !== 'inputs' && k !== 'instances');
-    if (unknown.length) throw new InferenceError('INVALID_INPUT', `Unknown field(s): ${unknown.join(', ')}; send "inputs" or "instances".`);
+    if (unknown.length)
+      throw new InferenceError(
+        'INVALID_INPUT',
+        `Unknown field(s): ${unknown.join(', ')}; send "inputs" or "instances".`,
+      );
     const result = await this.inference.predict(params.name, query, body, {
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
       bodyBytes: Number(request.headers['content-length'] ?? 0),

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, EngineOptions } from './engine';
+import { formatRows } from './output-format';
+import { ServableVersion } from './servable';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fixtures = require('../../../test/fixtures/onnx-models.js') as { writeAll: (dir: string) => string[] };
+
+const servable = (path: string, features: number): ServableVersion => ({
+  modelName: 'm',
+  version: 1,
+  artifactPath: path,
+  sha256: 'x',
+  sizeBytes: 1,
+  inputs: [{ name: 'input', type: 'float32', shape: [-1, features] }],
+  outputs: [],
+  features: null,
+  aliases: [],
+});
+
+describe('inference engine on onnxruntime-node', () => {
+  let dir: string;
+  const runs: number[] = [];
+  const options = (batching: boolean): EngineOptions => ({
+    threads: 1,
+    batching,
+    maxBatchSize: 64,
+    maxDelayMs: 5,
+    onRun: (rows) => runs.push(rows),
+    onBatch: () => undefined,
+  });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'onnx-'));
+    fixtures.writeAll(dir);
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should give each concurrent caller the same answer it gets alone when requests are merged', async () => {
+    const engine = await Engine.load(servable(join(dir, 'mlp.onnx'), 64), options(true));
+    const rows = Array.from({ length: 8 }, (_, i) => Array.from({ length: 64 }, (_, j) => Math.sin(i * 64 + j)));
+    const alone: unknown[] = [];
+    for (const row of rows) {
+      const b = engine.encoder.encode({ instances: [row] }, 10);
+      alone.push(formatRows(await engine.runDirect(b.feeds, 1), 1)[0]);
+    }
+    runs.length = 0;
+    const merged = await Promise.all(
+      rows.map(async (row) => {
+        const b = engine.encoder.encode({ instances: [row] }, 10);
+        return formatRows(await engine.run(b.feeds, 1), 1)[0];
+      }),
+    );
+    expect(merged).toEqual(alone);
+    expect(runs.length).toBeLessThan(rows.length);
+    await engine.release();
+  });
+
+  it('should give label and probabilities when the model is a classifier', async () => {
+    const engine = await Engine.load(servable(join(dir, 'logistic.onnx'), 16), options(false));
+    const b = engine.encoder.encode({ instances: [Array(16).fill(0.5), Array(16).fill(-0.5)] }, 10);
+    const rows = formatRows(await engine.run(b.feeds, b.rows), b.rows);
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect([0, 1]).toContain(r.label);
+      expect(r.probabilities![0] + r.probabilities![1]).toBeCloseTo(1, 5);
+    }
+    await engine.release();
+  });
+
+  it('should give a value when the model is a regressor', async () => {
+    const engine = await Engine.load(servable(join(dir, 'regressor.onnx'), 8), options(true));
+    const b = engine.encoder.encode({ instances: [Array(8).fill(0)] }, 10);
+    const [row] = formatRows(await engine.run(b.feeds, 1), 1);
+    expect(row.value).toBeCloseTo(0.5, 6);
+    await engine.release();
+  });
+});
