@@ -21,8 +21,8 @@ export function configureApp(app: NestFastifyApplication): void {
   fastify.removeContentTypeParser('text/plain');
 
   fastify.addHook('onRoute', (route) => {
-    if ((route.config)?.largeBody)
-      route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
+    const routeConfig: { largeBody?: boolean } | undefined = route.config;
+    if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
