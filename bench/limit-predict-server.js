@@ -1,0 +1,74 @@
+// The limit server for the inference benchmark: bare node:http + onnxruntime-node doing the same predict as
+// POST /api/v1/models/{name}/predict with {"instances": [[...], ...]}: parse, check each value is a finite
+// number in a typed loop, one session.run per request (no batching, no cache, no auth), answer label and
+// probabilities per row. Env: PORT, MODELS (comma list of name=path).
+const http = require('node:http');
+const ort = require('onnxruntime-node');
+
+const port = Number(process.env.PORT || 3197);
+const models = new Map();
+
+async function load() {
+  for (const entry of (process.env.MODELS || '').split(',').filter(Boolean)) {
+    const [name, path] = entry.split('=');
+    const session = await ort.InferenceSession.create(path, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    models.set(name, { session, width: session.inputMetadata[0].shape[1] });
+  }
+}
+
+function send(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function predict(model, body) {
+  const rows = body.instances;
+  if (!Array.isArray(rows) || rows.length === 0) throw new Error('instances must be a non-empty list');
+  const k = model.width;
+  const data = new Float32Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (!Array.isArray(row) || row.length !== k) throw new Error(`row ${r} must have ${k} values`);
+    for (let j = 0; j < k; j++) {
+      const v = row[j];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`row ${r} value ${j} is not a finite number`);
+      data[r * k + j] = v;
+    }
+  }
+  const out = await model.session.run({ input: new ort.Tensor('float32', data, [rows.length, k]) });
+  const label = out.label.data;
+  const probs = out.probabilities.data;
+  const predictions = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++)
+    predictions[r] = { label: Number(label[r]), probabilities: [probs[2 * r], probs[2 * r + 1]] };
+  return predictions;
+}
+
+load().then(() => {
+  http
+    .createServer((req, res) => {
+      const m = /^\/api\/v1\/models\/([^/]+)\/predict$/.exec(req.url.split('?')[0]);
+      const model = m && models.get(m[1]);
+      if (!model || req.method !== 'POST') return send(res, 404, { error: 'not found' });
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        let body;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          return send(res, 400, { error: 'malformed JSON' });
+        }
+        predict(model, body).then(
+          (predictions) => send(res, 200, { model: m[1], predictions }),
+          (err) => send(res, 400, { error: err.message }),
+        );
+      });
+    })
+    .listen(port, '127.0.0.1', () => process.stdout.write(`limit server on ${port}\n`));
+});

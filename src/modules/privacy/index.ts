@@ -1,0 +1,3 @@
+export { PII_TYPES, PiiScanner, PiiSpan, PiiType } from './pii-scanner';
+export { PrivacyModule } from './privacy.module';
+export { CellFinding, PrivacyService, redact, scannableText } from './privacy.service';
