@@ -7,6 +7,7 @@ import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
 import { DatabaseModule } from './platform/database';
 import { EventsModule } from './platform/events';
+import { IdempotencyModule } from './platform/idempotency';
 import { MetricsModule } from './platform/metrics';
 import { QueueModule } from './platform/queue';
 
@@ -28,6 +29,7 @@ export class AppModule {
         CacheModule,
         QueueModule,
         EventsModule,
+        IdempotencyModule,
         MetricsModule,
         AuthModule,
         HealthModule,

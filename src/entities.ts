@@ -1,5 +1,6 @@
 import { ApiKeyEntity } from './platform/auth';
 import { EventEntity } from './platform/events';
+import { IdempotencyKeyEntity } from './platform/idempotency';
 
 /** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
-export const ENTITIES = [ApiKeyEntity, EventEntity];
+export const ENTITIES = [ApiKeyEntity, EventEntity, IdempotencyKeyEntity];

@@ -142,6 +142,12 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be a positive integer number of milliseconds' })
   SHUTDOWN_TIMEOUT_MS = 10000;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of hours between 1 and 720' })
+  @Min(1, { message: 'must be an integer number of hours between 1 and 720' })
+  @Max(720, { message: 'must be an integer number of hours between 1 and 720' })
+  IDEMPOTENCY_TTL_HOURS = 24;
+
   // --- inference ---
 
   @Transform(toInt)
