@@ -20,13 +20,15 @@ const PRIORITY: PiiType[] = ['EMAIL', 'IBAN', 'CREDIT_CARD', 'US_SSN', 'IP', 'PH
 const EMAIL =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
 const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,40}/g;
-const CARD = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
+const CARD = /(?<![\w+-])\d(?:[ -]?\d){11,18}(?![\w])/g;
 const SSN_DELIMITED = /(?<![\d-])(\d{3})([- .])(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_PLAIN = /(?<!\d)\d{9}(?!\d)/g;
 const SSN_CONTEXT = /\b(ssn|social security)/i;
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
 const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?:\.\d{1,3}){3})?(?![\w:])/g;
-const PHONE = /(?<![\w+])(?:\+\d|\(\d|\d)[\d ().-]{6,22}\d(?![\d])/g;
+/** How a North American number is written without its +1: (212) 555-0143, 212-555-0143, 212.555.0143, 2125550143. */
+const NANP_NATIONAL = /^(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}$/;
+const PHONE = /(?<![\w+])(?:\+\d|\(\d|\d)[\d ().-]{6,22}\d(?![\w])/g;
 
 export interface ScannerOptions {
   /** Regions tried for national phone numbers (numbers with a leading + need none). */
@@ -93,7 +95,10 @@ export class PiiScanner {
 
   private isPhone(raw: string): boolean {
     if (raw.startsWith('+')) return parsePhoneNumberFromString(raw)?.isValid() ?? false;
-    return this.options.phoneRegions.some((region) => parsePhoneNumberFromString(raw, region)?.isValid() ?? false);
+    return this.options.phoneRegions.some(
+      (region) =>
+        (region !== 'US' || NANP_NATIONAL.test(raw)) && (parsePhoneNumberFromString(raw, region)?.isValid() ?? false),
+    );
   }
 }
 
