@@ -1,6 +1,6 @@
-import { DomainError, ErrorKind } from '../errors';
+import { errorFamily } from '../errors';
 
-const KINDS = {
+export class AuthError extends errorFamily({
   API_KEY_MISSING: 'unauthenticated',
   API_KEY_INVALID: 'unauthenticated',
   INSUFFICIENT_SCOPE: 'forbidden',
@@ -8,12 +8,4 @@ const KINDS = {
   API_KEY_NOT_FOUND: 'not_found',
   SCOPE_ESCALATION: 'forbidden',
   OWNER_NOT_ALLOWED: 'forbidden',
-} as const satisfies Record<string, ErrorKind>;
-
-export type AuthErrorCode = keyof typeof KINDS;
-
-export class AuthError extends DomainError {
-  constructor(code: AuthErrorCode, detail: string, extra: Record<string, unknown> = {}) {
-    super(code, KINDS[code], detail, extra);
-  }
-}
+}) {}

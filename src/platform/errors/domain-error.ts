@@ -36,3 +36,15 @@ export class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The base class of one module's errors: `class RegistryError extends errorFamily({ MODEL_NOT_FOUND: 'not_found' }) {}`
+ * gives `new RegistryError('MODEL_NOT_FOUND', detail)` with the code checked at compile time.
+ */
+export function errorFamily<K extends Record<string, ErrorKind>>(kinds: K) {
+  return class extends DomainError {
+    constructor(code: keyof K & string, detail: string, extra: DomainError['extra'] = {}) {
+      super(code, kinds[code], detail, extra);
+    }
+  };
+}

@@ -1,1 +1,1 @@
-export { DomainError, ErrorKind, FieldError } from './domain-error';
+export { DomainError, errorFamily, ErrorKind, FieldError } from './domain-error';
