@@ -52,6 +52,7 @@ async function predict(model, body) {
 load().then(() => {
   http
     .createServer((req, res) => {
+      if (req.url === '/health') return send(res, 200, { status: 'ok' });
       const m = /^\/api\/v1\/models\/([^/]+)\/predict$/.exec(req.url.split('?')[0]);
       const model = m && models.get(m[1]);
       if (!model || req.method !== 'POST') return send(res, 404, { error: 'not found' });
