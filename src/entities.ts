@@ -1,5 +1,6 @@
 import { ApiKeyEntity } from './platform/auth';
+import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
 
 /** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
-export const ENTITIES = [ApiKeyEntity, EventEntity];
+export const ENTITIES = [ApiKeyEntity, EventEntity, WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity];
