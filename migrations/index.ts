@@ -1,6 +1,6 @@
 import { Init1795505152999 } from './1795505152999-Init';
 import { Events1795505376169 } from './1795505376169-Events';
-import { Webhooks1795506166265 } from './1795506166265-Webhooks';
+import { Webhooks1795506840739 } from './1795506840739-Webhooks';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
-export const MIGRATIONS = [Init1795505152999, Events1795505376169, Webhooks1795506166265];
+export const MIGRATIONS = [Init1795505152999, Events1795505376169, Webhooks1795506840739];

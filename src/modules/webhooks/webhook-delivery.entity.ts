@@ -75,7 +75,8 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'int', default: 0 })
   replays: number;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** Millisecond precision, like the pagination cursors that carry it. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @UpdateDateColumn({ type: 'timestamptz' })

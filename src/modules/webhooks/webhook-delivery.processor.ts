@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from 'src/platform/config';
@@ -51,6 +52,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
   private pumping = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private pumped: Promise<void> | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -61,6 +63,8 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
     private readonly metrics: WebhooksMetrics,
   ) {
     this.schedule = parseSchedule(config.WEBHOOK_RETRY_SCHEDULE);
+    // Every request in flight listens on the shutdown signal.
+    setMaxListeners(config.WEBHOOK_CONCURRENCY + 10, this.abort.signal);
   }
 
   get maxAttempts(): number {
@@ -83,6 +87,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
     clearTimeout(this.timer);
     // In-flight requests are abandoned; their leases expire and another worker (or the next start) retries them.
     this.abort.abort();
+    await this.pumped;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -95,7 +100,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
     }
     clearTimeout(this.timer);
     this.timer = undefined;
-    void this.pump();
+    this.pumped = this.pump();
   }
 
   private async pump(): Promise<void> {

@@ -72,7 +72,8 @@ export class WebhookEndpointEntity {
   @Column({ type: 'timestamptz', nullable: true })
   lastSuccessAt: Date | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** Millisecond precision, like the pagination cursors that carry it. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @UpdateDateColumn({ type: 'timestamptz' })

@@ -73,3 +73,21 @@ export const EVENT_TYPE_PATTERN = /^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*
 export function matchesEventType(patterns: readonly string[], type: string): boolean {
   return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
 }
+
+/** The webhooks section of the OpenAPI description: delivery semantics and the event catalogue. */
+export function webhooksApiDescription(): string {
+  return [
+    '## Webhooks',
+    '',
+    'Events are delivered as signed POSTs (Standard Webhooks): headers `webhook-id` (the message id, stable across ' +
+      'retries and replays; dedupe on it), `webhook-timestamp` (of the attempt) and `webhook-signature` ' +
+      '(`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, two space-separated during a secret rotation). The body is ' +
+      '`{id, type, timestamp, data}`, at most 20 KB (larger `data` becomes `{truncated: true, <ids>, url}`). ' +
+      'Delivery is at least once, in no guaranteed order; only 2xx is success; 410 disables the endpoint; ' +
+      '`Retry-After` on 429/503 is honoured. Verify the raw body before parsing it.',
+    '',
+    '| event type | published by | data |',
+    '|---|---|---|',
+    ...EVENT_CATALOGUE.map((e) => `| \`${e.type}\` | ${e.source} | ${e.description} |`),
+  ].join('\n');
+}

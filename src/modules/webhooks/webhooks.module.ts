@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { addApiDescription } from 'src/platform/http';
 import { WebhookAttemptEntity } from './webhook-attempt.entity';
 import { WebhookBreakerService } from './webhook-breaker.service';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
@@ -13,6 +14,9 @@ import { WebhookPublisher } from './webhook-publisher.service';
 import { WebhookSecretsService } from './webhook-secrets.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksMetrics } from './webhooks.metrics';
+import { webhooksApiDescription } from './webhooks.events';
+
+addApiDescription(webhooksApiDescription());
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],

@@ -1,5 +1,5 @@
 export { createFastifyAdapter } from './fastify';
-export { buildOpenApiDocument } from './openapi';
+export { addApiDescription, buildOpenApiDocument } from './openapi';
 export { Page, PageQueryDto, paginate } from './pagination';
 export { ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';
 export { PROBLEM_CONTENT_TYPE, ProblemDocument, toProblem } from './problem-details';
