@@ -21,19 +21,6 @@ export class WebhookBreakerService {
     private readonly events: EventsService,
   ) {}
 
-  /** Closes the breaker. Writes only when something changes (or every few seconds), so a busy endpoint's row stays cool. */
-  async recordSuccess(m: EntityManager, endpointId: string): Promise<void> {
-    await execute(
-      m,
-      `UPDATE webhook_endpoints
-       SET "consecutiveFailures" = 0, "breakerState" = 'closed', "breakerTrips" = 0, "breakerRetryAt" = NULL,
-           "failingSince" = NULL, "lastSuccessAt" = now()
-       WHERE id = $1 AND ("consecutiveFailures" <> 0 OR "breakerState" <> 'closed' OR "failingSince" IS NOT NULL
-             OR "lastSuccessAt" IS NULL OR "lastSuccessAt" < now() - interval '5 seconds')`,
-      [endpointId],
-    );
-  }
-
   /** Counts a failure; opens (or reopens) the breaker and disables a long-failing endpoint. */
   async recordFailure(m: EntityManager, endpointId: string): Promise<void> {
     const [e] = await m.query<

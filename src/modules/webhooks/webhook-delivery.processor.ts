@@ -254,15 +254,57 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
 
   /** Records an attempt's result, if the lease is still ours. Returns false when another worker took it over. */
   async complete(d: ClaimedDelivery, r: WebhookResponse, startedAt: Date): Promise<boolean> {
-    const recorded = await this.dataSource.transaction(async (m) => {
+    const recorded =
+      r.outcome === 'success'
+        ? await this.completeSuccess(d, r, startedAt)
+        : await this.completeFailure(d, r, startedAt);
+    if (!recorded) {
+      this.logger.warn({
+        message: 'webhook attempt result discarded: the lease expired and another worker owns the delivery',
+        deliveryId: d.id,
+      });
+    }
+    return recorded;
+  }
+
+  /**
+   * The common case in one statement (so one round trip, atomic without an explicit transaction): mark the
+   * delivery delivered if the lease is ours, log the attempt, and close the endpoint's breaker when it needs it.
+   */
+  private async completeSuccess(d: ClaimedDelivery, r: WebhookResponse, startedAt: Date): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      `WITH done AS (
+         UPDATE webhook_deliveries
+         SET status = 'delivered', "leaseToken" = NULL, "leaseExpiresAt" = NULL, "lastAttemptAt" = $3,
+             "lastStatusCode" = $4, "lastError" = NULL, "deliveredAt" = now(), "updatedAt" = now()
+         WHERE id = $1 AND "leaseToken" = $2 AND status = 'in_flight'
+         RETURNING id, "endpointId"
+       ), logged AS (
+         INSERT INTO webhook_attempts ("deliveryId", attempt, "startedAt", "durationMs", outcome, "statusCode", "responseBody")
+         SELECT id, $5, $3, $6, 'success', $4, $7 FROM done
+       ), healthy AS (
+         UPDATE webhook_endpoints
+         SET "consecutiveFailures" = 0, "breakerState" = 'closed', "breakerTrips" = 0, "breakerRetryAt" = NULL,
+             "failingSince" = NULL, "lastSuccessAt" = now()
+         WHERE id = (SELECT "endpointId" FROM done)
+           AND ("consecutiveFailures" <> 0 OR "breakerState" <> 'closed' OR "failingSince" IS NOT NULL
+                OR "lastSuccessAt" IS NULL OR "lastSuccessAt" < now() - interval '5 seconds')
+       )
+       SELECT count(*)::int AS n FROM done`,
+      [d.id, d.leaseToken, startedAt, r.statusCode, d.attempts, r.durationMs, r.body],
+    );
+    if (row.n === 0) return false;
+    this.metrics.deliveries.inc({ outcome: 'success' });
+    return true;
+  }
+
+  private async completeFailure(d: ClaimedDelivery, r: WebhookResponse, startedAt: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
       const now = Date.now();
-      let status: 'delivered' | 'pending' | 'failed';
+      let status: 'pending' | 'failed';
       let next: Date | null = null;
       let outcome: string;
-      if (r.outcome === 'success') {
-        status = 'delivered';
-        outcome = 'success';
-      } else if (r.statusCode === 410) {
+      if (r.statusCode === 410) {
         status = 'failed';
         outcome = 'disabled';
       } else {
@@ -275,8 +317,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
         m,
         `UPDATE webhook_deliveries
          SET status = $3::varchar, "nextAttemptAt" = COALESCE($4, "nextAttemptAt"), "leaseToken" = NULL, "leaseExpiresAt" = NULL,
-             "lastAttemptAt" = $5, "lastStatusCode" = $6, "lastError" = $7,
-             "deliveredAt" = CASE WHEN $3::varchar = 'delivered' THEN now() ELSE "deliveredAt" END, "updatedAt" = now()
+             "lastAttemptAt" = $5, "lastStatusCode" = $6, "lastError" = $7, "updatedAt" = now()
          WHERE id = $1 AND "leaseToken" = $2 AND status = 'in_flight'`,
         [d.id, d.leaseToken, status, next, startedAt, r.statusCode, r.error],
       );
@@ -286,9 +327,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [d.id, d.attempts, startedAt, r.durationMs, r.outcome, r.statusCode, r.error, r.body],
       );
-      if (r.outcome === 'success') {
-        await this.breaker.recordSuccess(m, d.endpointId);
-      } else if (r.statusCode === 410) {
+      if (r.statusCode === 410) {
         await this.breaker.disable(m, d.endpointId, 'gone');
       } else {
         await this.breaker.recordFailure(m, d.endpointId);
@@ -299,12 +338,5 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
       }
       return true;
     });
-    if (!recorded) {
-      this.logger.warn({
-        message: 'webhook attempt result discarded: the lease expired and another worker owns the delivery',
-        deliveryId: d.id,
-      });
-    }
-    return recorded;
   }
 }
