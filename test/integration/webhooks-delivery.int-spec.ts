@@ -341,5 +341,35 @@ describe('webhook delivery', () => {
     expect(res.text).toMatch(/webhook_deliveries_total\{outcome="success"\} \d+/);
     expect(res.text).toMatch(/webhook_attempt_duration_seconds_count\{outcome="success"\} \d+/);
     expect(res.text).toMatch(/webhook_queue_lag_seconds_count \d+/);
+    expect(res.text).toMatch(/webhook_queue_due \d+/);
+    expect(res.text).toMatch(/webhook_queue_oldest_due_seconds \d+/);
+  });
+});
+
+describe('webhook delivery timeouts', () => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { ...FAST_WEBHOOKS, WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_LEASE_SECONDS: '1', WEBHOOK_RETRY_SCHEDULE: '0' },
+    });
+    receiver = await WebhookReceiver.start();
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it('should record a timeout and give up on the request when the receiver does not answer in time', async () => {
+    receiver.respond = () => ({ status: 200, hang: true });
+    const ep = await createWebhookEndpoint(t, { url: receiver.url('/slow') });
+    const msgId = await publishEvent(t, 'model.registered', { model: 'slow' });
+    const d = await waitForDelivery(t, msgId, ep.id, 'failed');
+    const detail = await t.http.get(`/api/v1/webhooks/deliveries/${d.id}`).set(t.admin).expect(200);
+    expect(detail.body.attemptLog).toEqual([
+      expect.objectContaining({ outcome: 'timeout', statusCode: null, error: 'no complete answer within 300 ms' }),
+    ]);
   });
 });
