@@ -63,6 +63,37 @@ describe('webhook workers across processes', () => {
     }
   });
 
+  it('should deliver later, with exactly one success recorded, when a process dies in the middle of the HTTP call', async () => {
+    // The receiver holds the first request open; the process that sent it stops before any answer.
+    receiver.respond = () => (receiver.on('/mid-flight').length === 1 ? { status: 200, hang: true } : { status: 200 });
+    const slow = { ...FAST_WEBHOOKS, WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_LEASE_SECONDS: '4' };
+    const owner = await createTestApp({ env: { ...slow, WEBHOOK_WORKERS_ENABLED: 'false' } });
+    try {
+      const ep = await createWebhookEndpoint(owner, { url: receiver.url('/mid-flight') });
+      const dying = await createTestApp({ env: slow, databaseUrl: owner.databaseUrl });
+      const msgId = await publishEvent(owner, 'model.promoted', { model: 'churn' });
+      await waitFor(() => receiver.on('/mid-flight')[0], 'the first request to reach the receiver');
+      await dying.app.close();
+
+      const survivor = await createTestApp({ env: slow, databaseUrl: owner.databaseUrl });
+      try {
+        const d = await waitForDelivery(survivor, msgId, ep.id, 'delivered');
+        expect(d.attempts).toBe(2);
+        // At least once: the receiver saw the message twice, with one webhook-id to dedupe on.
+        expect(receiver.on('/mid-flight').map((r) => r.headers['webhook-id'])).toEqual([msgId, msgId]);
+        const attempts = await survivor.app
+          .get(DataSource)
+          .query(`SELECT outcome, attempt FROM webhook_attempts WHERE "deliveryId" = $1`, [d.id]);
+        expect(attempts).toEqual([{ outcome: 'success', attempt: 2 }]);
+      } finally {
+        await survivor.close();
+      }
+    } finally {
+      receiver.respond = () => ({ status: 200 });
+      await owner.close();
+    }
+  });
+
   it('should deliver each message once per endpoint when two server processes share one database', async () => {
     receiver.respond = () => ({ status: 200, delayMs: 5 });
     const env = { ...FAST_WEBHOOKS, WEBHOOK_CONCURRENCY: '4' };
