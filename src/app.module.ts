@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
 import { HealthModule } from './modules/health';
 import { PrivacyModule } from './modules/privacy';
+import { WebhooksModule } from './modules/webhooks';
 import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         PrivacyModule,
+        WebhooksModule,
       ],
     };
   }

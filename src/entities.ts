@@ -1,6 +1,14 @@
 import { ApiKeyEntity } from './platform/auth';
+import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
 import { IdempotencyKeyEntity } from './platform/idempotency';
 
 /** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
-export const ENTITIES = [ApiKeyEntity, EventEntity, IdempotencyKeyEntity];
+export const ENTITIES = [
+  ApiKeyEntity,
+  EventEntity,
+  IdempotencyKeyEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
+];

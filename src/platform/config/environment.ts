@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -26,6 +27,10 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 // Strings that are not plain base-10 integers stay strings so that @IsInt reports them instead of a NaN.
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+// Decimal numbers (for fractions and durations that tests compress); anything else stays a string for @IsNumber.
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
 
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -212,6 +217,109 @@ export class EnvironmentVariables {
   @Min(100, { message: 'must be an integer number of milliseconds between 100 and 60000' })
   @Max(60000, { message: 'must be an integer number of milliseconds between 100 and 60000' })
   ALIAS_REFRESH_MS = 1000;
+
+  // --- Webhooks (src/modules/webhooks) ---
+
+  /** Allow `http://` endpoint URLs (local development and tests); otherwise only `https://`. */
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  WEBHOOK_ALLOW_HTTP = false;
+
+  /** Allow deliveries to loopback, private, link-local, CGNAT, unique-local and other non-public addresses. */
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of milliseconds between 100 and 120000' })
+  @Min(100, { message: 'must be an integer number of milliseconds between 100 and 120000' })
+  @Max(120000, { message: 'must be an integer number of milliseconds between 100 and 120000' })
+  WEBHOOK_TIMEOUT_MS = 15000;
+
+  /** Delay in seconds before each attempt: the first entry before the first attempt, then after each failure. */
+  @Matches(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?){0,49}\s*$/, {
+    message: 'must be a comma-separated list of 1 to 50 delays in seconds, such as 0,5,300,1800',
+  })
+  WEBHOOK_RETRY_SCHEDULE = '0,5,300,1800,7200,18000,36000,36000';
+
+  /** Each retry delay is multiplied by a random factor in [1 - jitter, 1 + jitter]. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number between 0 and 1' })
+  @Min(0, { message: 'must be a number between 0 and 1' })
+  @Max(1, { message: 'must be a number between 0 and 1' })
+  WEBHOOK_JITTER = 0.2;
+
+  /** After a secret rotation, deliveries are signed with the old and the new secret for this long. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of hours between 0 and 720' })
+  @Min(0, { message: 'must be a number of hours between 0 and 720' })
+  @Max(720, { message: 'must be a number of hours between 0 and 720' })
+  WEBHOOK_SECRET_ROTATION_HOURS = 24;
+
+  /** An endpoint that has failed without a single success for this long is disabled. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a positive number of days (at most 365)' })
+  @Min(0.000001, { message: 'must be a positive number of days (at most 365)' })
+  @Max(365, { message: 'must be a positive number of days (at most 365)' })
+  WEBHOOK_DISABLE_AFTER_DAYS = 5;
+
+  /** Consecutive failed attempts that open an endpoint's circuit breaker. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer between 1 and 1000' })
+  @Min(1, { message: 'must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'must be an integer between 1 and 1000' })
+  WEBHOOK_BREAKER_THRESHOLD = 5;
+
+  /** Delay before the first half-open probe of an open breaker; it doubles after each failed probe. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a positive integer number of milliseconds' })
+  @Min(1, { message: 'must be a positive integer number of milliseconds' })
+  WEBHOOK_BREAKER_OPEN_MS = 30000;
+
+  /** The longest delay between half-open probes. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a positive integer number of milliseconds' })
+  @Min(1, { message: 'must be a positive integer number of milliseconds' })
+  WEBHOOK_BREAKER_MAX_OPEN_MS = 1800000;
+
+  /** Run the dispatcher and delivery workers in this process (false: this replica serves the API only). */
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  WEBHOOK_WORKERS_ENABLED = true;
+
+  /** Deliveries in flight at once in this process. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer between 1 and 1000' })
+  @Min(1, { message: 'must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'must be an integer between 1 and 1000' })
+  WEBHOOK_CONCURRENCY = 64;
+
+  /** How often idle workers look for new events and due deliveries. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of milliseconds between 10 and 60000' })
+  @Min(10, { message: 'must be an integer number of milliseconds between 10 and 60000' })
+  @Max(60000, { message: 'must be an integer number of milliseconds between 10 and 60000' })
+  WEBHOOK_POLL_INTERVAL_MS = 250;
+
+  /** How long a claimed delivery stays leased to its worker; after that another worker may take it over. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of seconds between 0.1 and 3600, longer than WEBHOOK_TIMEOUT_MS' })
+  @Min(0.1, { message: 'must be a number of seconds between 0.1 and 3600, longer than WEBHOOK_TIMEOUT_MS' })
+  @Max(3600, { message: 'must be a number of seconds between 0.1 and 3600, longer than WEBHOOK_TIMEOUT_MS' })
+  WEBHOOK_LEASE_SECONDS = 60;
+
+  /**
+   * Key that encrypts endpoint secrets at rest (AES-256-GCM): 32 bytes as 64 hex digits or base64. When unset,
+   * a key is generated once into WEBHOOK_SECRET_KEY_FILE and reused.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex digits or base64' })
+  WEBHOOK_SECRET_KEY?: string;
+
+  @IsString()
+  @MinLength(1)
+  WEBHOOK_SECRET_KEY_FILE = '.data/webhook-secret.key';
 }
 
 export class ConfigValidationError extends Error {
@@ -221,8 +329,10 @@ export class ConfigValidationError extends Error {
   }
 }
 
+const SECRET_VARIABLES = ['ADMIN_API_KEY', 'WEBHOOK_SECRET_KEY'];
+
 function describe(error: ValidationError): string[] {
-  const shown = error.property === 'ADMIN_API_KEY' ? '<hidden>' : JSON.stringify(error.value);
+  const shown = SECRET_VARIABLES.includes(error.property) ? '<hidden>' : JSON.stringify(error.value);
   const messages = new Set(
     Object.values(error.constraints ?? {}).map((msg) =>
       msg.startsWith(error.property) ? msg.slice(error.property.length).trim() : msg,
@@ -244,7 +354,13 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   for (const key of known) if (raw[key] !== undefined) picked[key] = raw[key];
   const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true });
-  if (errors.length > 0) throw new ConfigValidationError(errors.flatMap(describe));
+  const problems = errors.flatMap(describe);
+  if (env.WEBHOOK_LEASE_SECONDS * 1000 <= env.WEBHOOK_TIMEOUT_MS && problems.length === 0) {
+    problems.push(
+      `WEBHOOK_LEASE_SECONDS must be longer than WEBHOOK_TIMEOUT_MS (got ${env.WEBHOOK_LEASE_SECONDS} s and ${env.WEBHOOK_TIMEOUT_MS} ms)`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }
 

@@ -1,6 +1,6 @@
 export { createFastifyAdapter } from './fastify';
 export { LargeBody } from './large-body';
-export { buildOpenApiDocument } from './openapi';
+export { addApiDescription, buildOpenApiDocument } from './openapi';
 export { Page, PageQueryDto, paginate } from './pagination';
 export { ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';
 export { PROBLEM_CONTENT_TYPE, ProblemDocument, toProblem } from './problem-details';

@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { Principal } from 'src/platform/auth';
+import { AppConfig } from 'src/platform/config';
+import { EventsService } from 'src/platform/events';
+import { Page, PageQueryDto, paginate } from 'src/platform/http';
+import { WebhookBreakerService } from './webhook-breaker.service';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
+import { WebhookEndpointEntity } from './webhook-endpoint.entity';
+import { generateSigningSecret, WebhookSecretsService } from './webhook-secrets.service';
+import { execute } from './webhook-sql.util';
+import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './webhooks.dto';
+import { endpointNotFound, WebhookError } from './webhooks.errors';
+import { WEBHOOK_TEST } from './webhooks.events';
+
+/** The owner whose objects a principal sees, or undefined for an admin (every owner). */
+export const ownerScope = (p: Principal): string | undefined => (p.isAdmin ? undefined : p.owner);
+
+@Injectable()
+export class WebhookEndpointsService {
+  constructor(
+    @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly secrets: WebhookSecretsService,
+    private readonly breaker: WebhookBreakerService,
+    private readonly events: EventsService,
+    private readonly deliveries: WebhookDeliveryProcessor,
+  ) {}
+
+  /** Only http(s), https unless WEBHOOK_ALLOW_HTTP, no credentials in the URL. Addresses are checked at connect time. */
+  private checkUrl(text: string): string {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw this.badUrl('url is not an absolute URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.badUrl('url must be an https:// URL');
+    if (url.protocol === 'http:' && !this.config.WEBHOOK_ALLOW_HTTP) {
+      throw this.badUrl('url must be an https:// URL (http:// is allowed only when WEBHOOK_ALLOW_HTTP is set)');
+    }
+    if (url.username || url.password) throw this.badUrl('url must not contain credentials');
+    if (url.hash) throw this.badUrl('url must not contain a fragment');
+    return url.toString();
+  }
+
+  private badUrl(message: string): WebhookError {
+    return new WebhookError('WEBHOOK_URL_NOT_ALLOWED', `The endpoint URL is not allowed: ${message}.`, {
+      errors: [{ field: 'url', code: 'WEBHOOK_URL_NOT_ALLOWED', message }],
+    });
+  }
+
+  async create(
+    p: Principal,
+    dto: CreateWebhookEndpointDto,
+  ): Promise<{ entity: WebhookEndpointEntity; secret: string }> {
+    const url = this.checkUrl(dto.url);
+    const secret = generateSigningSecret();
+    const entity = await this.endpoints.save(
+      this.endpoints.create({
+        owner: p.owner,
+        allOwners: p.isAdmin,
+        url,
+        description: dto.description ?? '',
+        eventTypes: dto.eventTypes,
+        modelNames: dto.modelNames?.length ? dto.modelNames : null,
+        secret: this.secrets.encrypt(secret),
+      }),
+    );
+    return { entity, secret };
+  }
+
+  list(p: Principal, query: PageQueryDto): Promise<Page<WebhookEndpointEntity>> {
+    const qb = this.endpoints.createQueryBuilder('e');
+    const owner = ownerScope(p);
+    if (owner !== undefined) qb.where('e.owner = :owner', { owner });
+    return paginate(qb, 'e', query);
+  }
+
+  /** The endpoint if the principal may see it; 404 otherwise (also for another owner's endpoint). */
+  async get(p: Principal, id: string): Promise<WebhookEndpointEntity> {
+    const owner = ownerScope(p);
+    const entity = await this.endpoints.findOne({ where: owner === undefined ? { id } : { id, owner } });
+    if (!entity) throw endpointNotFound(id);
+    return entity;
+  }
+
+  async update(p: Principal, id: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointEntity> {
+    const url = dto.url !== undefined ? this.checkUrl(dto.url) : undefined;
+    await this.dataSource.transaction(async (m) => {
+      const owner = ownerScope(p);
+      const found = await m.findOne(WebhookEndpointEntity, {
+        where: owner === undefined ? { id } : { id, owner },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!found) throw endpointNotFound(id);
+      const changes: Partial<WebhookEndpointEntity> = {};
+      if (url !== undefined) changes.url = url;
+      if (dto.eventTypes !== undefined) changes.eventTypes = dto.eventTypes;
+      if (dto.description !== undefined) changes.description = dto.description;
+      if (dto.modelNames !== undefined) changes.modelNames = dto.modelNames?.length ? dto.modelNames : null;
+      if (dto.enabled === true && !found.enabled) {
+        Object.assign(changes, {
+          enabled: true,
+          disabledAt: null,
+          disabledReason: null,
+          breakerState: 'closed',
+          consecutiveFailures: 0,
+          breakerTrips: 0,
+          breakerRetryAt: null,
+          failingSince: null,
+        });
+      }
+      if (Object.keys(changes).length > 0) await m.update(WebhookEndpointEntity, { id }, changes);
+      if (dto.enabled === false && found.enabled) await this.breaker.disable(m, id, 'manual');
+    });
+    return this.get(p, id);
+  }
+
+  async remove(p: Principal, id: string): Promise<void> {
+    const owner = ownerScope(p);
+    const result = await this.endpoints.delete(owner === undefined ? { id } : { id, owner });
+    if (!result.affected) throw endpointNotFound(id);
+  }
+
+  /** A new secret; the old one keeps signing (next to the new) for WEBHOOK_SECRET_ROTATION_HOURS. */
+  async rotateSecret(p: Principal, id: string): Promise<{ secret: string; previousSecretExpiresAt: Date | null }> {
+    const secret = generateSigningSecret();
+    const hours = this.config.WEBHOOK_SECRET_ROTATION_HOURS;
+    const expiresAt = hours > 0 ? new Date(Date.now() + hours * 3600 * 1000) : null;
+    await this.dataSource.transaction(async (m) => {
+      const owner = ownerScope(p);
+      const found = await m.findOne(WebhookEndpointEntity, {
+        where: owner === undefined ? { id } : { id, owner },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!found) throw endpointNotFound(id);
+      await m.update(
+        WebhookEndpointEntity,
+        { id },
+        {
+          secret: this.secrets.encrypt(secret),
+          previousSecret: expiresAt ? found.secret : null,
+          previousSecretExpiresAt: expiresAt,
+        },
+      );
+    });
+    return { secret, previousSecretExpiresAt: expiresAt };
+  }
+
+  /** Publishes a `webhook.test` message and queues its one delivery, to this endpoint only. */
+  async sendTest(p: Principal, id: string): Promise<{ messageId: string; deliveryId: string }> {
+    const endpoint = await this.get(p, id);
+    if (!endpoint.enabled) throw disabled(id);
+    const result = await this.dataSource.transaction(async (m) => {
+      const messageId = await this.events.publish(
+        m,
+        WEBHOOK_TEST,
+        { endpointId: id, message: 'A test event from the DeltaOne ML platform.' },
+        { owner: endpoint.owner },
+      );
+      const [row] = await m.query<{ id: string }[]>(
+        `INSERT INTO webhook_deliveries ("messageId", "endpointId", "nextAttemptAt") VALUES ($1, $2, now()) RETURNING id`,
+        [messageId, id],
+      );
+      // Only this endpoint gets it: the dispatcher must not fan it out to the owner's other endpoints.
+      await m.query(`UPDATE events SET "dispatchedAt" = now() WHERE id = $1`, [messageId]);
+      return { messageId, deliveryId: row.id };
+    });
+    this.deliveries.kick();
+    return result;
+  }
+
+  /** Puts every failed delivery of the endpoint created in [since, until) back in the queue with a fresh schedule. */
+  async recover(p: Principal, id: string, since: Date, until?: Date): Promise<number> {
+    const endpoint = await this.get(p, id);
+    if (!endpoint.enabled) throw disabled(id);
+    const { count } = await this.dataSource.transaction((m) =>
+      execute(
+        m,
+        `UPDATE webhook_deliveries
+         SET status = 'pending', attempts = 0, "nextAttemptAt" = now(), replays = replays + 1, "updatedAt" = now()
+         WHERE "endpointId" = $1 AND status = 'failed' AND "createdAt" >= $2 AND "createdAt" < $3`,
+        [id, since, until ?? new Date()],
+      ),
+    );
+    if (count > 0) this.deliveries.kick();
+    return count;
+  }
+}
+
+export const disabled = (id: string): WebhookError =>
+  new WebhookError(
+    'WEBHOOK_ENDPOINT_DISABLED',
+    `Webhook endpoint ${id} is disabled; enable it first (PATCH with enabled: true).`,
+  );

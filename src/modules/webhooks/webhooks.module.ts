@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { addApiDescription } from 'src/platform/http';
+import { WebhookAttemptEntity } from './webhook-attempt.entity';
+import { WebhookBreakerService } from './webhook-breaker.service';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
+import { WebhookDispatcherProcessor } from './webhook-dispatcher.processor';
+import { WebhookEndpointEntity } from './webhook-endpoint.entity';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { WebhookHttpClient } from './webhook-http.client';
+import { WebhookPublisher } from './webhook-publisher.service';
+import { WebhookSecretsService } from './webhook-secrets.service';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksMetrics } from './webhooks.metrics';
+import { webhooksApiDescription } from './webhooks.events';
+
+addApiDescription(webhooksApiDescription());
+
+@Module({
+  imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
+  controllers: [WebhooksController],
+  providers: [
+    WebhookPublisher,
+    WebhookSecretsService,
+    WebhookHttpClient,
+    WebhooksMetrics,
+    WebhookBreakerService,
+    WebhookDeliveryProcessor,
+    WebhookDispatcherProcessor,
+    WebhookEndpointsService,
+    WebhookDeliveriesService,
+  ],
+  exports: [WebhookPublisher],
+})
+export class WebhooksModule {}
