@@ -2,6 +2,13 @@ import { Init1795505152999 } from './1795505152999-Init';
 import { Events1795505376169 } from './1795505376169-Events';
 import { Webhooks1795506840739 } from './1795506840739-Webhooks';
 import { Idempotency1795507130699 } from './1795507130699-Idempotency';
+import { ApiKeyCreatedAtMs1795508009927 } from './1795508009927-ApiKeyCreatedAtMs';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
-export const MIGRATIONS = [Init1795505152999, Events1795505376169, Webhooks1795506840739, Idempotency1795507130699];
+export const MIGRATIONS = [
+  Init1795505152999,
+  Events1795505376169,
+  Webhooks1795506840739,
+  Idempotency1795507130699,
+  ApiKeyCreatedAtMs1795508009927,
+];

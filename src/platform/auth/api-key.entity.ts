@@ -32,7 +32,8 @@ export class ApiKeyEntity {
   @Column({ type: 'uuid', nullable: true })
   createdByKeyId: string | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** Millisecond precision, so the keyset cursor (a JS Date) matches it exactly. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @Column({ type: 'timestamptz', nullable: true })

@@ -44,7 +44,9 @@ function decodeCursor(cursor: string): Cursor {
 
 /**
  * Keyset pagination, newest first, on `(createdAt, id)`: stable under concurrent inserts, unlike offsets.
- * `alias` is the query builder's main alias; the entity needs `createdAt` and `id` columns.
+ * `alias` is the query builder's main alias; the entity needs `id` and a `createdAt` column of millisecond
+ * precision (`timestamptz(3)`): the cursor holds a JS Date, and with microseconds rows of the same millisecond
+ * as a page's last row would be skipped.
  */
 export async function paginate<E extends ObjectLiteral & { id: string; createdAt: Date }>(
   qb: SelectQueryBuilder<E>,
