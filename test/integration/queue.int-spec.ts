@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { deadLetterQueue, QueueService } from 'src/platform/queue';
 import { createTestApp, TestApp } from '../support/test-app';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../support/wait';
 
 describe(QueueService.name, () => {
   let t: TestApp;
