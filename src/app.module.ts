@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
 import { HealthModule } from './modules/health';
+import { RegistryModule } from './modules/registry';
 import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
@@ -30,6 +31,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         HealthModule,
+        RegistryModule,
       ],
     };
   }

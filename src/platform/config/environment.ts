@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateIf,
   ValidationError,
 } from 'class-validator';
 
@@ -140,6 +141,57 @@ export class EnvironmentVariables {
   @IsInt({ message: 'must be a positive integer number of milliseconds' })
   @Min(1, { message: 'must be a positive integer number of milliseconds' })
   SHUTDOWN_TIMEOUT_MS = 10000;
+
+  // --- registry ---
+
+  /** Model artifacts (content-addressed by sha256), upload temp files and the local cache of S3 artifacts. */
+  @IsString()
+  @MinLength(1, { message: 'must be a directory path' })
+  ARTIFACT_DIR = '.data/artifacts';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of megabytes between 1 and 5000' })
+  @Min(1, { message: 'must be an integer number of megabytes between 1 and 5000' })
+  @Max(5000, { message: 'must be an integer number of megabytes between 1 and 5000' })
+  MAX_ARTIFACT_MB = 500;
+
+  @IsIn(['local', 's3'], { message: 'must be local or s3' })
+  ARTIFACT_STORAGE: 'local' | 's3' = 'local';
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvironmentVariables) => env.ARTIFACT_STORAGE === 's3' || env.S3_BUCKET !== undefined)
+  @IsString({ message: 'must be set to a bucket name when ARTIFACT_STORAGE=s3' })
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'must be a valid S3 bucket name (3-63 characters, lower case)',
+  })
+  S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http:// or https:// URL' })
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'must be an AWS region name' })
+  S3_REGION = 'us-east-1';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  S3_FORCE_PATH_STYLE = false;
+
+  @IsString()
+  @Matches(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { message: "must be empty or a key prefix ending in '/'" })
+  S3_PREFIX = 'artifacts/';
 }
 
 export class ConfigValidationError extends Error {
@@ -149,8 +201,10 @@ export class ConfigValidationError extends Error {
   }
 }
 
+const SECRETS = ['ADMIN_API_KEY', 'S3_SECRET_ACCESS_KEY'];
+
 function describe(error: ValidationError): string[] {
-  const shown = error.property === 'ADMIN_API_KEY' ? '<hidden>' : JSON.stringify(error.value);
+  const shown = SECRETS.includes(error.property) ? '<hidden>' : JSON.stringify(error.value);
   return Object.values(error.constraints ?? {}).map((msg) => {
     const text = msg.startsWith(error.property) ? msg.slice(error.property.length).trim() : msg;
     return `${error.property} ${text} (got ${shown})`;
@@ -159,7 +213,15 @@ function describe(error: ValidationError): string[] {
 
 /** Validates raw variables (normally `process.env`) and returns typed values with defaults applied. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEY']);
+  const known = Object.keys(new EnvironmentVariables()).concat([
+    'DATABASE_URL',
+    'REDIS_URL',
+    'ADMIN_API_KEY',
+    'S3_BUCKET',
+    'S3_ENDPOINT',
+    'S3_ACCESS_KEY_ID',
+    'S3_SECRET_ACCESS_KEY',
+  ]);
   const picked: Record<string, unknown> = {};
   for (const key of known) if (raw[key] !== undefined) picked[key] = raw[key];
   const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
