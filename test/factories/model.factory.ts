@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestApp } from '../support/test-app';
 
@@ -8,6 +9,21 @@ export const MLP = join(FIXTURES, 'mlp-16.onnx');
 
 export const features16 = (): Array<{ name: string; type: 'float' }> =>
   Array.from({ length: 16 }, (_, i) => ({ name: `f${i}`, type: 'float' as const }));
+
+/** The parts of API answers the tests read. */
+export interface ModelBody {
+  id: string;
+  name: string;
+  tokenId: string;
+  metricDirection: string;
+  [field: string]: unknown;
+}
+
+export interface VersionBody {
+  version: number;
+  sha256: string;
+  [field: string]: unknown;
+}
 
 export interface ModelOverrides {
   name?: string;
@@ -27,7 +43,7 @@ export async function createModel(
   t: TestApp,
   headers: { authorization: string } = t.admin,
   overrides: ModelOverrides = {},
-): Promise<Record<string, any>> {
+): Promise<ModelBody> {
   const suffix = randomBytes(4).toString('hex');
   const res = await t.http
     .post('/api/v1/models')
@@ -40,7 +56,7 @@ export async function createModel(
       ...overrides,
     });
   if (res.status !== 201) throw new Error(`createModel: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
+  return res.body as ModelBody;
 }
 
 /** Uploads a version through the API (multipart: `file` and `metadata`); returns the raw response. */
@@ -63,8 +79,20 @@ export async function createVersion(
   file: string | Buffer = LOGREG,
   metadata: object = {},
   headers: { authorization: string } = t.admin,
-): Promise<Record<string, any>> {
+): Promise<VersionBody> {
   const res = await uploadVersion(t, name, file, metadata, headers);
   if (res.status !== 201) throw new Error(`createVersion: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
+  return res.body as VersionBody;
+}
+
+/**
+ * The fixture's bytes with its producer name changed to random characters of the same length: still a valid
+ * ONNX model, with a sha256 no other upload has.
+ */
+export function uniqueModel(file: string = LOGREG): Buffer {
+  const bytes = Buffer.from(readFileSync(file));
+  const at = bytes.indexOf('registry');
+  if (at < 0) throw new Error(`${file} has no producer name to vary`);
+  bytes.write(randomBytes(4).toString('hex'), at, 'latin1');
+  return bytes;
 }

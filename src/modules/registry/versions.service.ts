@@ -148,10 +148,10 @@ export class VersionsService {
         await this.lockArtifact(manager, staged.sha256);
         await this.storage.put(key, staged.path, staged.sizeBytes);
         const locked = await lockForWrite(manager, name, principal);
-        const [counted] = (await manager.query(
+        const [counted] = await manager.query<[Array<{ latestVersion: number }>, number]>(
           'UPDATE models SET "latestVersion" = "latestVersion" + 1 WHERE id = $1 RETURNING "latestVersion"',
           [locked.id],
-        )) as [Array<{ latestVersion: number }>, number];
+        );
         const latestVersion = counted[0].latestVersion;
         const repo = manager.getRepository(ModelVersionEntity);
         const row = await repo.save(
