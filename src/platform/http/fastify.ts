@@ -20,6 +20,6 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Route parameters up to 300 characters (Fastify's default is 100): model aliases may be 256 long.
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
   });
 }
