@@ -1,7 +1,6 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { DataSource } from 'typeorm';
@@ -30,7 +29,7 @@ describe('registry: S3 artifact storage against a local S3-protocol server (s3rv
       directory: s3dir.path,
       configureBuckets: [{ name: BUCKET, configs: [] }],
     });
-    const address = (await s3.run());
+    const address = await s3.run();
     endpoint = `http://127.0.0.1:${address.port}`;
     client = new S3Client({
       region: 'us-east-1',
