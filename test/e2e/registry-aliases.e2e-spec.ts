@@ -229,6 +229,8 @@ describe('registry: aliases, promotion, rollback, lineage and resolution', () =>
     await session.release();
 
     expect((await registry.resolve(m.name, { alias: 'challenger' })).version).toBe(2);
+    expect((await registry.resolve(m.name, { alias: 'latest' })).version).toBe(2);
+    expect((await registry.resolve(m.name, { alias: 'v1' })).version).toBe(1);
     expect((await registry.resolve(m.name, { version: 2 })).parentVersion).toBe(1);
     await expect(registry.resolve(m.name, { alias: 'nope' })).rejects.toMatchObject({ code: 'ALIAS_NOT_FOUND' });
     await expect(registry.resolve(m.name, { version: 3 })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
@@ -265,5 +267,11 @@ describe('registry: aliases, promotion, rollback, lineage and resolution', () =>
     });
     const promoted = await registry.promote(alicePrincipal, m.name, 2);
     expect(promoted).toEqual({ version: 2, previousVersion: null });
+    // An internal actor (an experiment's auto-promotion) is recorded by name in the alias history.
+    const system = { keyId: 'experiments', owner: 'system', scopes: ['admin' as const], isAdmin: true };
+    await registry.promote(system, m.name, 1);
+    expect(await registry.rollback(system, m.name)).toEqual({ version: 2, previousVersion: 1 });
+    const history = await t.http.get(`/api/v1/models/${m.name}/alias-history`).set(alice.headers).expect(200);
+    expect(history.body.items[0]).toMatchObject({ action: 'rollback', actor: 'system', actorKeyId: 'experiments' });
   });
 });

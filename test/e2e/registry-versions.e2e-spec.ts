@@ -190,6 +190,17 @@ describe('registry: versions', () => {
     expect(staging()).toEqual([]);
   });
 
+  it('should read the metadata when its part comes after the file', async () => {
+    const m = await createModel(t, alice.headers);
+    const res = await t.http
+      .post(`/api/v1/models/${m.name}/versions`)
+      .set(alice.headers)
+      .attach('file', LOGREG)
+      .field('metadata', JSON.stringify({ description: 'after', metrics: { accuracy: 0.9 } }))
+      .expect(201);
+    expect(res.body).toMatchObject({ description: 'after', metrics: { accuracy: 0.9 } });
+  });
+
   it('should answer 400 when the file part is missing and 415 when the body is not multipart', async () => {
     const m = await createModel(t, alice.headers);
     const missing = await t.http

@@ -55,7 +55,8 @@ export class AliasHistoryEntryDto {
   @ApiProperty({ type: Number, nullable: true }) fromVersion: number | null;
   @ApiProperty({ type: Number, nullable: true }) toVersion: number | null;
   @ApiProperty({ description: 'Owner of the key that made the change' }) actor: string;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) actorKeyId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Id of the API key (or internal actor) that made it' })
+  actorKeyId: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
 }
 

@@ -33,7 +33,8 @@ export class ModelAliasHistoryEntity {
   @Column({ type: 'varchar', length: 100 })
   actor: string;
 
-  @Column({ type: 'uuid', nullable: true })
+  /** The API key id, or the name of the internal actor (e.g. an experiment's auto-promotion). */
+  @Column({ type: 'varchar', length: 100, nullable: true })
   actorKeyId: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })

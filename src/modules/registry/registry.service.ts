@@ -70,7 +70,7 @@ export interface ResolvedVersion {
 
 export interface VersionRef {
   version?: number;
-  /** Defaults to `production` when neither version nor alias is given. */
+  /** Defaults to `production` when neither version nor alias is given; `latest` and `v<n>` work as in MLflow. */
   alias?: string;
   /** When given, a private model of another owner is not found for this caller. */
   principal?: Principal;
@@ -159,6 +159,12 @@ export class RegistryService {
     assertActive(model);
     if (ref.version !== undefined) return this.versions.getOf(model, ref.version);
     const alias = ref.alias ?? PRODUCTION;
+    // MLflow's reserved names: `latest` is the newest version, `v<n>` is version n.
+    if (/^latest$/i.test(alias)) {
+      if (model.latestVersion === 0) throw new RegistryError('VERSION_NOT_FOUND', `Model ${name} has no versions.`);
+      return this.versions.getOf(model, model.latestVersion);
+    }
+    if (/^v\d+$/i.test(alias)) return this.versions.getOf(model, Number(alias.slice(1)));
     const row = await this.dataSource.getRepository(ModelAliasEntity).findOneBy({ modelId: model.id, alias });
     if (!row) throw new RegistryError('ALIAS_NOT_FOUND', `Model ${name} has no alias ${alias}.`);
     return this.versions.getOf(model, row.version);

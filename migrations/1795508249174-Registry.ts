@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Registry1795507604937 implements MigrationInterface {
-  name = 'Registry1795507604937';
+export class Registry1795508249174 implements MigrationInterface {
+  name = 'Registry1795508249174';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -11,7 +11,7 @@ export class Registry1795507604937 implements MigrationInterface {
     await queryRunner.query(`CREATE UNIQUE INDEX "uq_models_token_id" ON "models"  ("tokenId") `);
     await queryRunner.query(`CREATE INDEX "idx_models_owner" ON "models"  ("owner") `);
     await queryRunner.query(
-      `CREATE TABLE "model_alias_history" ("id" BIGSERIAL NOT NULL, "modelId" uuid NOT NULL, "alias" character varying(256) NOT NULL, "action" character varying(20) NOT NULL, "fromVersion" integer, "toVersion" integer, "actor" character varying(100) NOT NULL, "actorKeyId" uuid, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_cfb4ee838bfd2d68a05a9af1d5e" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "model_alias_history" ("id" BIGSERIAL NOT NULL, "modelId" uuid NOT NULL, "alias" character varying(256) NOT NULL, "action" character varying(20) NOT NULL, "fromVersion" integer, "toVersion" integer, "actor" character varying(100) NOT NULL, "actorKeyId" character varying(100), "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_cfb4ee838bfd2d68a05a9af1d5e" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_model_alias_history_model_alias" ON "model_alias_history"  ("modelId", "alias", "id") `,
