@@ -6,9 +6,11 @@ import { ALIAS, ALIAS_MESSAGE, MODEL_NAME, MODEL_NAME_MESSAGE, RESERVED_ALIAS_ME
 const NOT_RESERVED = /^(?!latest$)(?!v\d+$)/i;
 
 export class AliasParamDto {
+  @ApiProperty({ example: 'churn', description: 'The model name' })
   @Matches(MODEL_NAME, { message: MODEL_NAME_MESSAGE })
   name: string;
 
+  @ApiProperty({ example: 'production', description: '`^[\\w-]{1,256}$`; `latest` and `v<digits>` are reserved' })
   @Matches(ALIAS, { message: ALIAS_MESSAGE })
   @Matches(NOT_RESERVED, { message: RESERVED_ALIAS_MESSAGE })
   alias: string;

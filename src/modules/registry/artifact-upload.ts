@@ -2,7 +2,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -116,4 +116,25 @@ export async function readUpload(
 export async function discardUpload(request: FastifyRequest): Promise<void> {
   if (!request.isMultipart()) return;
   await drain(request.parts());
+}
+
+/**
+ * Removes staged uploads older than `maxAgeMs` (left behind when a process died mid-upload). Returns how many
+ * files were removed.
+ */
+export async function sweepStaleUploads(artifactDir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  const dir = await stagingDir(artifactDir);
+  let removed = 0;
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    try {
+      if (now - (await stat(path)).mtimeMs > maxAgeMs) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    } catch {
+      // removed by another replica sharing the directory
+    }
+  }
+  return removed;
 }

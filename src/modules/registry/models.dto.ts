@@ -33,6 +33,7 @@ const TAG_MESSAGE = 'each tag must be 1-64 letters, digits or . _ : / -';
 const upper = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.toUpperCase() : value);
 
 export class ModelNameParamDto {
+  @ApiProperty({ example: 'churn', description: 'The model name' })
   @Matches(MODEL_NAME, { message: MODEL_NAME_MESSAGE })
   name: string;
 }

@@ -1,11 +1,13 @@
 import multipart from '@fastify/multipart';
-import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AppConfig } from 'src/platform/config';
 import { AliasesController } from './aliases.controller';
 import { AliasesService } from './aliases.service';
 import { ARTIFACT_STORAGE, ArtifactStorage } from './artifact-storage';
+import { sweepStaleUploads } from './artifact-upload';
 import { LocalArtifactStorage } from './local-artifact.storage';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
@@ -14,7 +16,9 @@ import { RegistryService } from './registry.service';
 import { S3ArtifactStorage } from './s3-artifact.storage';
 import { VersionsController } from './versions.controller';
 import { VersionsService } from './versions.service';
-import { join } from 'node:path';
+
+/** Staged uploads older than this are left-overs of a process that died mid-upload. */
+const STALE_UPLOAD_MS = 6 * 60 * 60 * 1000;
 
 export function createArtifactStorage(config: AppConfig): ArtifactStorage {
   if (config.ARTIFACT_STORAGE === 's3') {
@@ -53,6 +57,8 @@ export class RegistryModule implements OnModuleInit, OnModuleDestroy {
 
   /** Version uploads are multipart; the parser streams parts to the handler (nothing is buffered whole). */
   async onModuleInit(): Promise<void> {
+    const removed = await sweepStaleUploads(this.config.ARTIFACT_DIR, STALE_UPLOAD_MS);
+    if (removed > 0) new Logger('Registry').log(`removed ${removed} stale staged upload(s)`);
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify || fastify.hasContentTypeParser('multipart/form-data')) return;
     await fastify.register(multipart, {

@@ -21,9 +21,11 @@ const TAG = /^[\w.:/-]{1,64}$/;
 const TAG_MESSAGE = 'each tag must be 1-64 letters, digits or . _ : / -';
 
 export class VersionParamDto {
+  @ApiProperty({ example: 'churn', description: 'The model name' })
   @Matches(MODEL_NAME, { message: MODEL_NAME_MESSAGE })
   name: string;
 
+  @ApiProperty({ example: 1, description: 'The version number' })
   @Type(() => Number)
   @IsInt({ message: 'version must be a positive integer' })
   @Min(1, { message: 'version must be a positive integer' })
