@@ -207,7 +207,14 @@ describe('registry: aliases, promotion, rollback, lineage and resolution', () =>
   it('should resolve a version by number, alias and production default to a file onnxruntime can run', async () => {
     const m = await createModel(t, alice.headers, { labelColumn: 'churned', labelKind: 'classes' });
     await createVersion(t, m.name, LOGREG, { features: features16(), metrics: { accuracy: 0.8 } }, alice.headers);
-    await createVersion(t, m.name, MLP, { features: features16(), parentVersion: 1 }, alice.headers);
+    const v2 = await createVersion(
+      t,
+      m.name,
+      MLP,
+      { features: features16(), parentVersion: 1, batching: { maxBatchSize: 32, maxDelayMs: 5 } },
+      alice.headers,
+    );
+    expect(v2.batching).toEqual({ maxBatchSize: 32, maxDelayMs: 5 });
     await t.http.post(`/api/v1/models/${m.name}/promote`).set(alice.headers).send({ version: 1 }).expect(200);
     await t.http.put(`/api/v1/models/${m.name}/aliases/challenger`).set(alice.headers).send({ version: 2 });
     const registry = t.app.get(RegistryService);
@@ -228,7 +235,11 @@ describe('registry: aliases, promotion, rollback, lineage and resolution', () =>
     expect(out.probabilities.dims).toEqual([1, 2]);
     await session.release();
 
-    expect((await registry.resolve(m.name, { alias: 'challenger' })).version).toBe(2);
+    expect(await registry.resolve(m.name, { alias: 'challenger' })).toMatchObject({
+      version: 2,
+      batching: { maxBatchSize: 32, maxDelayMs: 5 },
+    });
+    expect(prod.batching).toBeUndefined();
     expect((await registry.resolve(m.name, { alias: 'latest' })).version).toBe(2);
     expect((await registry.resolve(m.name, { alias: 'v1' })).version).toBe(1);
     expect((await registry.resolve(m.name, { version: 2 })).parentVersion).toBe(1);

@@ -171,12 +171,17 @@ describe('registry: versions', () => {
       t,
       m.name,
       LOGREG,
-      { parentVersion: 'one', features: [{ name: 'a', type: 'double' }], unknown: 1 },
+      { parentVersion: 'one', features: [{ name: 'a', type: 'double' }], unknown: 1, batching: { maxDelayMs: 5000 } },
       alice.headers,
     ).expect(400);
     const fields = bad.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(
-      expect.arrayContaining(['metadata.parentVersion', 'metadata.features[0].type', 'metadata.unknown']),
+      expect.arrayContaining([
+        'metadata.parentVersion',
+        'metadata.features[0].type',
+        'metadata.unknown',
+        'metadata.batching.maxDelayMs',
+      ]),
     );
     const metric = await uploadVersion(t, m.name, LOGREG, { metrics: { accuracy: 'high' } }, alice.headers);
     expect(metric.status).toBe(400);

@@ -9,6 +9,7 @@ export {
 } from './registry.service';
 export { RegistryError, RegistryErrorCode } from './registry.errors';
 export {
+  BatchingSettings,
   BenchmarkMetric,
   benchmarkDelta,
   FeatureSpec,

@@ -10,7 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { ModelEntity } from './model.entity';
-import type { FeatureSpec, VersionSignature } from './registry.rules';
+import type { BatchingSettings, FeatureSpec, VersionSignature } from './registry.rules';
 
 @Entity('model_versions')
 @Unique('uq_model_versions_model_version', ['modelId', 'version'])
@@ -59,6 +59,9 @@ export class ModelVersionEntity {
 
   @Column({ type: 'jsonb' })
   signature: VersionSignature;
+
+  @Column({ type: 'jsonb', nullable: true })
+  batching: BatchingSettings | null;
 
   @Index('idx_model_versions_sha256')
   @Column({ type: 'char', length: 64 })

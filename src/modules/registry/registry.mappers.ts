@@ -45,6 +45,7 @@ export function toVersionDto({ model, version: v, aliases }: VersionWithAliases)
     tags: v.tags,
     features: v.features,
     signature: v.signature,
+    batching: v.batching,
     sha256: v.sha256,
     sizeBytes: v.sizeBytes,
     aliases,

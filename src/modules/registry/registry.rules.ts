@@ -30,6 +30,12 @@ export interface TensorSpec {
   shape: number[];
 }
 
+/** Per-version micro-batching settings for inference; the server defaults apply to what is not set. */
+export interface BatchingSettings {
+  maxBatchSize?: number;
+  maxDelayMs?: number;
+}
+
 export interface VersionSignature {
   inputs: TensorSpec[];
   outputs: TensorSpec[];

@@ -17,6 +17,7 @@ import { assertActive, assertVisible } from './model-access';
 import { ModelEntity } from './model.entity';
 import { RegistryError } from './registry.errors';
 import {
+  BatchingSettings,
   BenchmarkMetric,
   FeatureSpec,
   LabelKind,
@@ -57,6 +58,8 @@ export interface ResolvedVersion {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   features: FeatureSpec[] | null;
+  /** Micro-batching settings for serving, when the version sets them. */
+  batching?: BatchingSettings;
   /** The aliases this version holds right now. */
   aliases: string[];
   metrics: Record<string, number>;
@@ -82,7 +85,10 @@ export interface AliasedVersion {
   aliases: string[];
 }
 
-export type NewVersionMetadata = Omit<VersionMetadataDto, 'features'> & { features?: FeatureSpec[] };
+export type NewVersionMetadata = Omit<VersionMetadataDto, 'features' | 'batching'> & {
+  features?: FeatureSpec[];
+  batching?: BatchingSettings;
+};
 
 export function toRegisteredModel(m: ModelEntity): RegisteredModel {
   return {
@@ -139,6 +145,7 @@ export class RegistryService {
       inputs: v.signature.inputs,
       outputs: v.signature.outputs,
       features: v.features,
+      ...(v.batching ? { batching: v.batching } : {}),
       aliases: found.aliases,
       metrics: v.metrics,
       datasetHash: v.datasetHash,

@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
@@ -42,6 +43,22 @@ export class FeatureDto {
   @ApiProperty({ enum: FEATURE_TYPES })
   @IsIn(FEATURE_TYPES, { message: `type must be one of ${FEATURE_TYPES.join(', ')}` })
   type: FeatureType;
+}
+
+export class BatchingDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 65536, description: 'Most rows merged into one run' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65536)
+  maxBatchSize?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000, description: 'Longest wait for more rows (ms)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  maxDelayMs?: number;
 }
 
 /** The JSON in the `metadata` part of a version upload. */
@@ -103,6 +120,12 @@ export class VersionMetadataDto {
   @ValidateNested({ each: true })
   @Type(() => FeatureDto)
   features?: FeatureDto[];
+
+  @ApiPropertyOptional({ type: BatchingDto, description: 'Micro-batching settings for serving this version' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BatchingDto)
+  batching?: BatchingDto;
 }
 
 /** Documents the multipart body of a version upload. */
@@ -159,6 +182,7 @@ export class VersionResponseDto {
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ type: [FeatureDto], nullable: true }) features: FeatureDto[] | null;
   @ApiProperty({ type: SignatureDto }) signature: SignatureDto;
+  @ApiProperty({ type: BatchingDto, nullable: true }) batching: BatchingDto | null;
   @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }) sha256: string;
   @ApiProperty({ example: 436 }) sizeBytes: number;
   @ApiProperty({ type: [String], description: 'Aliases pointing at this version' }) aliases: string[];

@@ -168,6 +168,9 @@ export class VersionsService {
             tags: [...new Set(metadata.tags ?? [])],
             features,
             signature: inspected.signature,
+            batching: metadata.batching
+              ? { maxBatchSize: metadata.batching.maxBatchSize, maxDelayMs: metadata.batching.maxDelayMs }
+              : null,
             sha256: staged.sha256,
             sizeBytes: staged.sizeBytes,
             artifactKey: key,

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Registry1795508249174 implements MigrationInterface {
-  name = 'Registry1795508249174';
+export class Registry1795508541047 implements MigrationInterface {
+  name = 'Registry1795508541047';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -20,7 +20,7 @@ export class Registry1795508249174 implements MigrationInterface {
       `CREATE TABLE "model_aliases" ("modelId" uuid NOT NULL, "alias" character varying(256) NOT NULL, "version" integer NOT NULL, "updatedBy" character varying(100) NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_abf7f58ed98ff284973aac74768" PRIMARY KEY ("modelId", "alias"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "model_versions" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "modelId" uuid NOT NULL, "version" integer NOT NULL, "status" character varying(30) NOT NULL DEFAULT 'READY', "description" text NOT NULL DEFAULT '', "metrics" jsonb NOT NULL DEFAULT '{}', "datasetHash" character varying(200), "runId" character varying(200), "parentVersion" integer, "contributionIds" text array NOT NULL DEFAULT '{}', "tags" text array NOT NULL DEFAULT '{}', "features" jsonb, "signature" jsonb NOT NULL, "sha256" character(64) NOT NULL, "sizeBytes" bigint NOT NULL, "artifactKey" character varying(300) NOT NULL, "createdBy" character varying(100) NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_model_versions_model_version" UNIQUE ("modelId", "version"), CONSTRAINT "PK_77c0256872dcc26394dba4b87ec" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "model_versions" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "modelId" uuid NOT NULL, "version" integer NOT NULL, "status" character varying(30) NOT NULL DEFAULT 'READY', "description" text NOT NULL DEFAULT '', "metrics" jsonb NOT NULL DEFAULT '{}', "datasetHash" character varying(200), "runId" character varying(200), "parentVersion" integer, "contributionIds" text array NOT NULL DEFAULT '{}', "tags" text array NOT NULL DEFAULT '{}', "features" jsonb, "signature" jsonb NOT NULL, "batching" jsonb, "sha256" character(64) NOT NULL, "sizeBytes" bigint NOT NULL, "artifactKey" character varying(300) NOT NULL, "createdBy" character varying(100) NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_model_versions_model_version" UNIQUE ("modelId", "version"), CONSTRAINT "PK_77c0256872dcc26394dba4b87ec" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(`CREATE INDEX "idx_model_versions_sha256" ON "model_versions"  ("sha256") `);
     await queryRunner.query(
