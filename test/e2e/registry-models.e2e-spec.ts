@@ -84,6 +84,22 @@ describe('registry: models', () => {
     expect(dupToken.body).toMatchObject({ code: 'TOKEN_ID_TAKEN', errors: [{ field: 'tokenId' }] });
   });
 
+  it('should register one model and write one event when several requests race for the same name', async () => {
+    const body = (tokenId: string) => ({ name: 'raced-name', tokenId, benchmarkMetric: 'f1' });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.http
+          .post('/api/v1/models')
+          .set(i % 2 ? bob.headers : alice.headers)
+          .send(body(`RACE-${i}`)),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'MODEL_NAME_TAKEN')).toBe(true);
+    expect(await events('model.registered', 'raced-name')).toHaveLength(1);
+  });
+
   it.each([['-ABC'], ['ABC-'], ['A_B'], ['A'.repeat(65)], ['']])(
     'should answer 400 naming tokenId when the token id is %p',
     async (tokenId) => {
