@@ -3,6 +3,7 @@ import { Events1795505376169 } from './1795505376169-Events';
 import { Webhooks1795506840739 } from './1795506840739-Webhooks';
 import { Idempotency1795507130699 } from './1795507130699-Idempotency';
 import { ApiKeyCreatedAtMs1795508009927 } from './1795508009927-ApiKeyCreatedAtMs';
+import { Registry1795508541047 } from './1795508541047-Registry';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Webhooks1795506840739,
   Idempotency1795507130699,
   ApiKeyCreatedAtMs1795508009927,
+  Registry1795508541047,
 ];

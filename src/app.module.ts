@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
 import { HealthModule } from './modules/health';
+import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
 import { WebhooksModule } from './modules/webhooks';
+import { RegistryModule } from './modules/registry';
 import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
@@ -36,6 +38,8 @@ export class AppModule {
         HealthModule,
         PrivacyModule,
         WebhooksModule,
+        RegistryModule,
+        InferenceModule,
       ],
     };
   }

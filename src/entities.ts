@@ -1,3 +1,4 @@
+import { ModelAliasEntity, ModelAliasHistoryEntity, ModelEntity, ModelVersionEntity } from './modules/registry';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
@@ -11,4 +12,8 @@ export const ENTITIES = [
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
+  ModelEntity,
+  ModelVersionEntity,
+  ModelAliasEntity,
+  ModelAliasHistoryEntity,
 ];

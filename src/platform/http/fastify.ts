@@ -19,5 +19,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Route parameters up to 300 characters (Fastify's default is 100): model aliases may be 256 long.
+    routerOptions: { maxParamLength: 300 },
   });
 }

@@ -24,6 +24,7 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...)',
   404: 'Not found',
   409: 'Conflict with the current state',
+  410: 'Gone (the object is archived)',
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Well-formed but not acceptable',

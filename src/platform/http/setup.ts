@@ -21,7 +21,7 @@ export function configureApp(app: NestFastifyApplication): void {
   fastify.removeContentTypeParser('text/plain');
 
   fastify.addHook('onRoute', (route) => {
-    const routeConfig: { largeBody?: boolean } | undefined = route.config;
+    const routeConfig = route.config as { largeBody?: boolean } | undefined;
     if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
   });
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { PRODUCTION, RegistryError, RegistryService } from 'src/modules/registry';
+import { InferenceError } from './inference.errors';
+import { ServableVersion } from './servable';
+import { ServableSummary, VersionRef, VersionSource } from './version-source';
+
+/** Inference's view of the registry, through the registry's public service only. */
+@Injectable()
+export class RegistryVersionSource implements VersionSource {
+  constructor(private readonly registry: RegistryService) {}
+
+  async resolve(name: string, ref: VersionRef): Promise<ServableVersion> {
+    try {
+      return await this.registry.resolve(name, ref);
+    } catch (err) {
+      const asksProduction = ref.version === undefined && (ref.alias ?? PRODUCTION) === PRODUCTION;
+      if (asksProduction && err instanceof RegistryError && err.code === 'ALIAS_NOT_FOUND') {
+        throw new InferenceError(
+          'NO_PRODUCTION_VERSION',
+          `Model ${name} has no production version; promote one, or ask for a version or an alias.`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  previousProduction(name: string): Promise<number | null> {
+    return this.registry.previousProduction(name);
+  }
+
+  listAliased(): Promise<ServableSummary[]> {
+    return this.registry.listAliased();
+  }
+}

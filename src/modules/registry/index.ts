@@ -1,0 +1,26 @@
+export { RegistryModule } from './registry.module';
+export {
+  AliasedVersion,
+  NewVersionMetadata,
+  RegisteredModel,
+  RegistryService,
+  ResolvedVersion,
+  VersionRef,
+} from './registry.service';
+export { RegistryError, RegistryErrorCode } from './registry.errors';
+export {
+  BatchingSettings,
+  BenchmarkMetric,
+  benchmarkDelta,
+  FeatureSpec,
+  FeatureType,
+  LabelKind,
+  MetricDirection,
+  PRODUCTION,
+  TensorSpec,
+  VersionSignature,
+} from './registry.rules';
+export { ModelEntity } from './model.entity';
+export { ModelVersionEntity } from './model-version.entity';
+export { ModelAliasEntity } from './model-alias.entity';
+export { ModelAliasHistoryEntity } from './model-alias-history.entity';

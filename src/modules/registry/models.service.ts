@@ -1,0 +1,223 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, In, QueryFailedError } from 'typeorm';
+import { Principal } from 'src/platform/auth';
+import { EventsService } from 'src/platform/events';
+import { Page, PageQueryDto, paginate } from 'src/platform/http';
+import { ModelAliasEntity } from './model-alias.entity';
+import { assertVisible, lockForWrite } from './model-access';
+import { ModelEntity } from './model.entity';
+import { RegistryError } from './registry.errors';
+import {
+  BenchmarkMetric,
+  defaultDirection,
+  LabelKind,
+  MetricDirection,
+  ModelVisibility,
+  PRODUCTION,
+} from './registry.rules';
+
+export interface NewModel {
+  name: string;
+  description?: string;
+  tokenId: string;
+  benchmarkMetric: BenchmarkMetric;
+  metricDirection?: MetricDirection;
+  benchmarkValue?: number;
+  labelColumn?: string;
+  labelKind?: LabelKind;
+  tags?: string[];
+  visibility?: ModelVisibility;
+}
+
+export interface ModelChanges {
+  description?: string;
+  benchmarkValue?: number;
+  labelColumn?: string;
+  labelKind?: LabelKind;
+  tags?: string[];
+  visibility?: ModelVisibility;
+}
+
+export interface ModelFilter extends PageQueryDto {
+  tokenId?: string;
+  tag?: string;
+  q?: string;
+  owner?: string;
+  status?: 'active' | 'archived' | 'all';
+}
+
+export interface ModelWithAliases {
+  model: ModelEntity;
+  aliases: Array<{ alias: string; version: number }>;
+}
+
+/** The model's public description, as carried by events. */
+export function modelEventData(m: ModelEntity): object {
+  return {
+    id: m.id,
+    name: m.name,
+    tokenId: m.tokenId,
+    owner: m.owner,
+    benchmarkMetric: m.benchmarkMetric,
+    metricDirection: m.metricDirection,
+    benchmarkValue: m.benchmarkValue,
+    labelColumn: m.labelColumn,
+    labelKind: m.labelKind,
+    tags: m.tags,
+    visibility: m.visibility,
+    status: m.status,
+  };
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+@Injectable()
+export class ModelsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventsService,
+  ) {}
+
+  async create(principal: Principal, input: NewModel): Promise<ModelWithAliases> {
+    // The unique indexes decide races; this check gives the common case its answer without a failed insert.
+    const clash = await this.dataSource.getRepository(ModelEntity).findOne({
+      where: [{ name: input.name }, { tokenId: input.tokenId.toUpperCase() }],
+      select: { name: true, tokenId: true },
+    });
+    if (clash?.name === input.name) {
+      throw RegistryError.field('MODEL_NAME_TAKEN', 'name', `A model named ${input.name} already exists.`);
+    }
+    if (clash) {
+      throw RegistryError.field(
+        'TOKEN_ID_TAKEN',
+        'tokenId',
+        `Token id ${input.tokenId.toUpperCase()} already belongs to another model.`,
+      );
+    }
+    try {
+      const model = await this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(ModelEntity);
+        const saved = await repo.save(
+          repo.create({
+            name: input.name,
+            description: input.description ?? '',
+            tokenId: input.tokenId.toUpperCase(),
+            benchmarkMetric: input.benchmarkMetric,
+            metricDirection: input.metricDirection ?? defaultDirection(input.benchmarkMetric),
+            benchmarkValue: input.benchmarkValue ?? null,
+            labelColumn: input.labelColumn ?? null,
+            labelKind: input.labelKind ?? null,
+            tags: [...new Set(input.tags ?? [])],
+            visibility: input.visibility ?? 'public',
+            owner: principal.owner,
+          }),
+        );
+        await this.events.publish(manager, 'model.registered', modelEventData(saved), {
+          modelName: saved.name,
+          owner: saved.owner,
+        });
+        return saved;
+      });
+      return { model, aliases: [] };
+    } catch (err) {
+      const constraint = (err as QueryFailedError & { driverError?: { constraint?: string } }).driverError?.constraint;
+      if (err instanceof QueryFailedError && constraint === 'uq_models_name') {
+        throw RegistryError.field('MODEL_NAME_TAKEN', 'name', `A model named ${input.name} already exists.`);
+      }
+      if (err instanceof QueryFailedError && constraint === 'uq_models_token_id') {
+        throw RegistryError.field(
+          'TOKEN_ID_TAKEN',
+          'tokenId',
+          `Token id ${input.tokenId.toUpperCase()} already belongs to another model.`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  async list(principal: Principal, filter: ModelFilter): Promise<Page<ModelWithAliases>> {
+    const qb = this.dataSource.getRepository(ModelEntity).createQueryBuilder('m');
+    if (!principal.isAdmin) {
+      qb.andWhere(
+        new Brackets((w) => w.where("m.visibility = 'public'").orWhere('m.owner = :me', { me: principal.owner })),
+      );
+    }
+    const status = filter.status ?? 'active';
+    if (status !== 'all') qb.andWhere('m.status = :status', { status });
+    if (filter.tokenId) qb.andWhere('m.tokenId = :tokenId', { tokenId: filter.tokenId.toUpperCase() });
+    if (filter.tag) qb.andWhere(':tag = ANY(m.tags)', { tag: filter.tag });
+    if (filter.owner) qb.andWhere('m.owner = :owner', { owner: filter.owner });
+    if (filter.q) {
+      const like = `%${escapeLike(filter.q)}%`;
+      qb.andWhere(new Brackets((w) => w.where('m.name ILIKE :like', { like }).orWhere('m.description ILIKE :like')));
+    }
+    const page = await paginate(qb, 'm', filter);
+    return { items: await this.withAliases(page.items), nextCursor: page.nextCursor };
+  }
+
+  async get(principal: Principal, name: string): Promise<ModelWithAliases> {
+    const model = assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name, principal);
+    return (await this.withAliases([model]))[0];
+  }
+
+  async update(principal: Principal, name: string, changes: ModelChanges): Promise<ModelWithAliases> {
+    const model = await this.dataSource.transaction(async (manager) => {
+      const m = await lockForWrite(manager, name, principal);
+      const patch: Partial<ModelEntity> = {};
+      if (changes.description !== undefined) patch.description = changes.description;
+      if (changes.benchmarkValue !== undefined) patch.benchmarkValue = changes.benchmarkValue;
+      if (changes.labelColumn !== undefined) patch.labelColumn = changes.labelColumn;
+      if (changes.labelKind !== undefined) patch.labelKind = changes.labelKind;
+      if (changes.tags !== undefined) patch.tags = [...new Set(changes.tags)];
+      if (changes.visibility !== undefined) patch.visibility = changes.visibility;
+      if (Object.keys(patch).length === 0) return m;
+      await manager.update(ModelEntity, { id: m.id }, patch);
+      const updated = await manager.findOneByOrFail(ModelEntity, { id: m.id });
+      await this.events.publish(
+        manager,
+        'model.updated',
+        { model: modelEventData(updated), changed: Object.keys(patch) },
+        { modelName: updated.name, owner: updated.owner },
+      );
+      return updated;
+    });
+    return (await this.withAliases([model]))[0];
+  }
+
+  /** Archives the model. Refused while `production` is set, unless an admin forces it. */
+  async archive(principal: Principal, name: string, force: boolean): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const m = await lockForWrite(manager, name, principal, { allowArchived: true });
+      if (m.status === 'archived') return;
+      if (force && !principal.isAdmin) {
+        throw new RegistryError('FORCE_REQUIRES_ADMIN', 'Only an admin may archive a model that is in production.');
+      }
+      const production = await manager.findOneBy(ModelAliasEntity, { modelId: m.id, alias: PRODUCTION });
+      if (production && !force) {
+        throw new RegistryError(
+          'MODEL_IN_PRODUCTION',
+          `Model ${name} has a production alias (version ${production.version}); delete the alias first, or an admin may force the archive.`,
+        );
+      }
+      await manager.update(ModelEntity, { id: m.id }, { status: 'archived', archivedAt: new Date() });
+      await this.events.publish(
+        manager,
+        'model.archived',
+        { model: { ...modelEventData(m), status: 'archived' }, forced: Boolean(production && force) },
+        { modelName: m.name, owner: m.owner },
+      );
+    });
+  }
+
+  async withAliases(models: ModelEntity[]): Promise<ModelWithAliases[]> {
+    if (models.length === 0) return [];
+    const rows = await this.dataSource
+      .getRepository(ModelAliasEntity)
+      .find({ where: { modelId: In(models.map((m) => m.id)) }, order: { alias: 'ASC' } });
+    return models.map((model) => ({
+      model,
+      aliases: rows.filter((r) => r.modelId === model.id).map((r) => ({ alias: r.alias, version: r.version })),
+    }));
+  }
+}

@@ -1,0 +1,278 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataSource } from 'typeorm';
+import { Principal } from 'src/platform/auth';
+import { AppConfig } from 'src/platform/config';
+import { AliasesService } from './aliases.service';
+import { ARTIFACT_STORAGE, ArtifactStorage } from './artifact-storage';
+import { StagedArtifact, stagingDir } from './artifact-upload';
+import { ModelAliasEntity } from './model-alias.entity';
+import { assertActive, assertVisible } from './model-access';
+import { ModelEntity } from './model.entity';
+import { RegistryError } from './registry.errors';
+import {
+  BatchingSettings,
+  BenchmarkMetric,
+  FeatureSpec,
+  LabelKind,
+  MetricDirection,
+  ModelStatus,
+  ModelVisibility,
+  PRODUCTION,
+  TensorSpec,
+} from './registry.rules';
+import { VersionsService, VersionWithAliases } from './versions.service';
+import { VersionMetadataDto } from './versions.dto';
+
+/** What other modules learn about a model. */
+export interface RegisteredModel {
+  id: string;
+  name: string;
+  owner: string;
+  tokenId: string;
+  benchmarkMetric: BenchmarkMetric;
+  metricDirection: MetricDirection;
+  benchmarkValue: number | null;
+  labelColumn: string | null;
+  labelKind: LabelKind | null;
+  tags: string[];
+  visibility: ModelVisibility;
+  status: ModelStatus;
+  latestVersion: number;
+}
+
+/** A version with everything needed to serve, evaluate or retrain it. */
+export interface ResolvedVersion {
+  modelName: string;
+  version: number;
+  /** A local file onnxruntime can open (downloaded from S3 into the local cache first when needed). */
+  artifactPath: string;
+  sha256: string;
+  sizeBytes: number;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  features: FeatureSpec[] | null;
+  /** Micro-batching settings for serving, when the version sets them. */
+  batching?: BatchingSettings;
+  /** The aliases this version holds right now. */
+  aliases: string[];
+  metrics: Record<string, number>;
+  datasetHash: string | null;
+  runId: string | null;
+  parentVersion: number | null;
+  contributionIds: string[];
+  createdAt: Date;
+  model: RegisteredModel;
+}
+
+export interface VersionRef {
+  version?: number;
+  /** Defaults to `production` when neither version nor alias is given; `latest` and `v<n>` work as in MLflow. */
+  alias?: string;
+  /** When given, a private model of another owner is not found for this caller. */
+  principal?: Principal;
+}
+
+export interface AliasedVersion {
+  name: string;
+  version: number;
+  aliases: string[];
+}
+
+export type NewVersionMetadata = Omit<VersionMetadataDto, 'features' | 'batching'> & {
+  features?: FeatureSpec[];
+  batching?: BatchingSettings;
+};
+
+export function toRegisteredModel(m: ModelEntity): RegisteredModel {
+  return {
+    id: m.id,
+    name: m.name,
+    owner: m.owner,
+    tokenId: m.tokenId,
+    benchmarkMetric: m.benchmarkMetric,
+    metricDirection: m.metricDirection,
+    benchmarkValue: m.benchmarkValue,
+    labelColumn: m.labelColumn,
+    labelKind: m.labelKind,
+    tags: m.tags,
+    visibility: m.visibility,
+    status: m.status,
+    latestVersion: m.latestVersion,
+  };
+}
+
+/**
+ * The registry's public service: the only way other modules read models and versions
+ * (inference, experiments, contributions, training, deltaone).
+ */
+@Injectable()
+export class RegistryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly versions: VersionsService,
+    private readonly aliases: AliasesService,
+    private readonly config: AppConfig,
+    @Inject(ARTIFACT_STORAGE) private readonly storage: ArtifactStorage,
+  ) {}
+
+  /** The model, or MODEL_NOT_FOUND (also for another owner's private model when a principal is given). */
+  async getModel(name: string, principal?: Principal): Promise<RegisteredModel> {
+    return toRegisteredModel(await this.versions.visibleModel(principal, name));
+  }
+
+  /**
+   * Resolves `(name, version | alias)` to a version with a local artifact path, its signature and features.
+   * With neither version nor alias, the `production` alias. Errors: MODEL_NOT_FOUND, MODEL_ARCHIVED,
+   * VERSION_NOT_FOUND, ALIAS_NOT_FOUND.
+   */
+  async resolve(name: string, ref: VersionRef = {}): Promise<ResolvedVersion> {
+    const found = await this.find(name, ref);
+    const v = found.version;
+    const artifactPath = await this.storage.localPath(v.artifactKey, v.sha256);
+    return {
+      modelName: found.model.name,
+      version: v.version,
+      artifactPath,
+      sha256: v.sha256,
+      sizeBytes: v.sizeBytes,
+      inputs: v.signature.inputs,
+      outputs: v.signature.outputs,
+      features: v.features,
+      ...(v.batching ? { batching: v.batching } : {}),
+      aliases: found.aliases,
+      metrics: v.metrics,
+      datasetHash: v.datasetHash,
+      runId: v.runId,
+      parentVersion: v.parentVersion,
+      contributionIds: v.contributionIds,
+      createdAt: v.createdAt,
+      model: toRegisteredModel(found.model),
+    };
+  }
+
+  private async find(name: string, ref: VersionRef): Promise<VersionWithAliases> {
+    const model = assertVisible(
+      await this.dataSource.getRepository(ModelEntity).findOneBy({ name }),
+      name,
+      ref.principal,
+    );
+    assertActive(model);
+    if (ref.version !== undefined) return this.versions.getOf(model, ref.version);
+    const alias = ref.alias ?? PRODUCTION;
+    // MLflow's reserved names: `latest` is the newest version, `v<n>` is version n.
+    if (/^latest$/i.test(alias)) {
+      if (model.latestVersion === 0) throw new RegistryError('VERSION_NOT_FOUND', `Model ${name} has no versions.`);
+      return this.versions.getOf(model, model.latestVersion);
+    }
+    if (/^v\d+$/i.test(alias)) return this.versions.getOf(model, Number(alias.slice(1)));
+    const row = await this.dataSource.getRepository(ModelAliasEntity).findOneBy({ modelId: model.id, alias });
+    if (!row) throw new RegistryError('ALIAS_NOT_FOUND', `Model ${name} has no alias ${alias}.`);
+    return this.versions.getOf(model, row.version);
+  }
+
+  /** The version that held `production` before the current one (a rollback's target), or null. */
+  async previousProduction(name: string): Promise<number | null> {
+    const model = assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name);
+    return this.aliases.previousProduction(model.id);
+  }
+
+  /** Every version of an active model that holds at least one alias. */
+  async listAliased(): Promise<AliasedVersion[]> {
+    const rows = await this.dataSource
+      .getRepository(ModelAliasEntity)
+      .createQueryBuilder('a')
+      .innerJoin(ModelEntity, 'm', 'm.id = a.modelId')
+      .select(['m.name AS name', 'a.version AS version', 'a.alias AS alias'])
+      .where("m.status = 'active'")
+      .orderBy('m.name')
+      .addOrderBy('a.version')
+      .addOrderBy('a.alias')
+      .getRawMany<{ name: string; version: number; alias: string }>();
+    const out = new Map<string, AliasedVersion>();
+    for (const r of rows) {
+      const key = `${r.name}@${r.version}`;
+      const entry = out.get(key) ?? { name: r.name, version: r.version, aliases: [] };
+      entry.aliases.push(r.alias);
+      out.set(key, entry);
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Registers a local ONNX file as the model's next version (for training). The file is copied, not moved.
+   * The same checks as an upload apply.
+   */
+  async registerVersionFromFile(
+    principal: Principal,
+    name: string,
+    path: string,
+    metadata: NewVersionMetadata = {},
+  ): Promise<ResolvedVersion> {
+    const staged = await this.stage(path);
+    try {
+      if (staged.sizeBytes === 0) throw RegistryError.field('ARTIFACT_EMPTY', 'file', 'The file is empty.');
+      const created = await this.versions.create(principal, name, staged, metadata);
+      return this.resolve(name, { version: created.version.version });
+    } finally {
+      await rm(staged.path, { force: true });
+    }
+  }
+
+  private async stage(source: string): Promise<StagedArtifact> {
+    const dir = await stagingDir(this.config.ARTIFACT_DIR);
+    const path = join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}.upload`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(createReadStream(source), hashing, createWriteStream(path));
+    return { path, sha256: hash.digest('hex'), sizeBytes: size, filename: source };
+  }
+
+  /** Points `production` at `version` (auto-promotion of experiments). */
+  async promote(
+    principal: Principal,
+    name: string,
+    version: number,
+  ): Promise<{ version: number; previousVersion: number | null }> {
+    const moved = await this.aliases.promote(principal, name, version);
+    return { version: moved.alias.version, previousVersion: moved.previousVersion };
+  }
+
+  /** Points `production` back at the version that held it before (guardrail rollback). */
+  async rollback(principal: Principal, name: string): Promise<{ version: number; previousVersion: number | null }> {
+    const moved = await this.aliases.rollback(principal, name);
+    return { version: moved.alias.version, previousVersion: moved.previousVersion };
+  }
+
+  /** Streams a version's artifact. */
+  async openArtifact(
+    name: string,
+    version: number,
+    principal?: Principal,
+  ): Promise<{ stream: Readable; sha256: string; sizeBytes: number }> {
+    const found = await this.versions.get(principal, name, version);
+    return {
+      stream: await this.storage.read(found.version.artifactKey),
+      sha256: found.version.sha256,
+      sizeBytes: found.version.sizeBytes,
+    };
+  }
+
+  /** Releases the storage client (on shutdown). */
+  close(): void {
+    this.storage.close();
+  }
+}
