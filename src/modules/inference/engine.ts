@@ -1,10 +1,10 @@
-import * as ort from 'onnxruntime-node';
+import { InferencePool } from './inference-pool';
 import { MicroBatcher, Outputs } from './micro-batcher';
 import { Feed, RowEncoder } from './row-encoder';
-import { ServableVersion } from './servable';
+import { ServableVersion, versionKey } from './servable';
 
 export interface EngineOptions {
-  threads: number;
+  pool: InferencePool;
   batching: boolean;
   maxBatchSize: number;
   maxDelayMs: number;
@@ -12,16 +12,19 @@ export interface EngineOptions {
   onBatch: (rows: number, waitsMs: number[]) => void;
 }
 
-/** One loaded model version: its onnxruntime session, its row encoder and its micro-batcher. */
+/** One loaded model version: its session (in a worker thread), its row encoder and its micro-batcher. */
 export class Engine {
   readonly encoder: RowEncoder;
   private readonly batcher: MicroBatcher | null;
+  private readonly key: string;
+  private readonly types: Map<string, string>;
 
   private constructor(
     readonly version: ServableVersion,
-    private readonly session: ort.InferenceSession,
     private readonly options: EngineOptions,
   ) {
+    this.key = versionKey(version);
+    this.types = new Map(version.inputs.map((i) => [i.name, i.type]));
     this.encoder = new RowEncoder(version.inputs, version.features);
     this.batcher =
       options.batching && this.encoder.batchable
@@ -34,12 +37,9 @@ export class Engine {
   }
 
   static async load(version: ServableVersion, options: EngineOptions): Promise<Engine> {
-    const session = await ort.InferenceSession.create(version.artifactPath, {
-      intraOpNumThreads: options.threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
-    return new Engine(version, session, options);
+    const engine = new Engine(version, options);
+    await options.pool.load(engine.key, version.artifactPath);
+    return engine;
   }
 
   get batching(): boolean {
@@ -60,19 +60,17 @@ export class Engine {
   }
 
   private async runNow(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
-    const tensors: Record<string, ort.Tensor> = {};
-    for (const [name, f] of Object.entries(feeds)) {
-      const type = this.version.inputs.find((i) => i.name === name)!.type as ort.Tensor.Type;
-      tensors[name] = new ort.Tensor(type, f.data as ort.Tensor.DataType, f.dims);
-    }
+    const typed: Record<string, Feed & { type: string }> = {};
+    for (const [name, f] of Object.entries(feeds)) typed[name] = { ...f, type: this.types.get(name)! };
     const started = performance.now();
-    const result = await this.session.run(tensors);
+    const outputs = await this.options.pool.run(this.key, this.version.artifactPath, typed);
     this.options.onRun(rows, (performance.now() - started) / 1000);
-    const out: Outputs = {};
-    for (const [name, t] of Object.entries(result)) {
-      out[name] = { type: t.type, dims: t.dims, data: t.data };
-    }
-    return out;
+    return outputs;
+  }
+
+  /** Gives up on this version's current run: later runs go to a fresh worker. */
+  abandon(): void {
+    this.options.pool.restart(this.key);
   }
 
   /** A model with a fixed first dimension takes that many rows per run. */
@@ -98,6 +96,6 @@ export class Engine {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await this.options.pool.release(this.key);
   }
 }

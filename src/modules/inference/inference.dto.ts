@@ -1,9 +1,10 @@
+import { MODEL_NAME, MODEL_NAME_MESSAGE } from 'src/modules/registry';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 
 export class ModelNameParamDto {
-  @Matches(/^[a-z0-9][a-z0-9-]{0,99}$/, { message: 'name must be a model name (lower-case slug)' })
+  @Matches(MODEL_NAME, { message: MODEL_NAME_MESSAGE })
   name: string;
 }
 

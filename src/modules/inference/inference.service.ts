@@ -4,6 +4,7 @@ import type { Cache } from 'cache-manager';
 import { AppConfig } from 'src/platform/config';
 import { DomainError } from 'src/platform/errors';
 import { Engine } from './engine';
+import { InferencePool } from './inference-pool';
 import { InferenceError } from './inference.errors';
 import { InferenceMetrics } from './inference.metrics';
 import { Outputs } from './micro-batcher';
@@ -54,6 +55,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly known = new Map<string, ServableVersion>();
   private readonly routes = new Map<string, Route>();
   private readonly results: ResultCache<PredictResult>;
+  private readonly pool: InferencePool;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
 
@@ -63,6 +65,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     private readonly metrics: InferenceMetrics,
     @Inject(CACHE_MANAGER) cache: Cache,
   ) {
+    this.pool = new InferencePool(config.INFERENCE_WORKERS, config.INFERENCE_THREADS);
     this.engines = new ModelCache<Engine>(
       config.MODEL_CACHE_MB * 1024 * 1024,
       (key) => this.loadEngine(key),
@@ -87,7 +90,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.refreshTimer);
-    await this.engines.clear();
+    await this.engines.clear().catch(() => undefined);
+    await this.pool.close();
   }
 
   async predict(
@@ -115,7 +119,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const batch = engine.encoder.encode(body, this.config.MAX_ROWS_PER_REQUEST);
     let result: PredictResult;
     try {
-      const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows));
+      const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows), engine);
       result = {
         model: name,
         version: version.version,
@@ -153,7 +157,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const version = await this.source.resolve(name, { version: previous });
     const engine = await this.engineFor(version);
     const batch = engine.encoder.encode(body, this.config.MAX_ROWS_PER_REQUEST);
-    const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows)).catch((e: unknown) => {
+    const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows), engine).catch((e: unknown) => {
       throw this.wrap(e);
     });
     return {
@@ -173,7 +177,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   ): Promise<{ version: ServableVersion; outputs: Outputs }> {
     const resolved = await this.route(name, version === undefined ? {} : { version });
     const engine = await this.engineFor(resolved);
-    const outputs = await this.withTimeout(run(engine)).catch((e: unknown) => {
+    const outputs = await this.withTimeout(run(engine), engine).catch((e: unknown) => {
       throw this.wrap(e);
     });
     return { version: resolved, outputs };
@@ -230,7 +234,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const version = this.known.get(key)!;
     const labels = { model: version.modelName, version: String(version.version) };
     return Engine.load(version, {
-      threads: this.config.INFERENCE_THREADS,
+      pool: this.pool,
       batching: this.config.BATCHING_ENABLED,
       maxBatchSize: version.batching?.maxBatchSize ?? this.config.BATCH_MAX_SIZE,
       maxDelayMs: version.batching?.maxDelayMs ?? this.config.BATCH_MAX_DELAY_MS,
@@ -281,14 +285,15 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private withTimeout<T>(p: Promise<T>): Promise<T> {
+  /** A run past INFERENCE_TIMEOUT_MS is abandoned: its worker is retired and later runs go to a fresh one. */
+  private withTimeout<T>(p: Promise<T>, engine: Engine): Promise<T> {
     const ms = this.config.INFERENCE_TIMEOUT_MS;
     let timer: NodeJS.Timeout;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`)),
-        ms,
-      );
+      timer = setTimeout(() => {
+        reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`));
+        engine.abandon();
+      }, ms);
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }

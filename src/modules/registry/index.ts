@@ -16,6 +16,8 @@ export {
   FeatureType,
   LabelKind,
   MetricDirection,
+  MODEL_NAME,
+  MODEL_NAME_MESSAGE,
   PRODUCTION,
   TensorSpec,
   VersionSignature,

@@ -1,8 +1,5 @@
-import multipart from '@fastify/multipart';
 import { Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { AppConfig } from 'src/platform/config';
 import { AliasesController } from './aliases.controller';
 import { AliasesService } from './aliases.service';
@@ -50,20 +47,13 @@ export function createArtifactStorage(config: AppConfig): ArtifactStorage {
 })
 export class RegistryModule implements OnModuleInit, OnModuleDestroy {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     private readonly config: AppConfig,
     private readonly registry: RegistryService,
   ) {}
 
-  /** Version uploads are multipart; the parser streams parts to the handler (nothing is buffered whole). */
   async onModuleInit(): Promise<void> {
     const removed = await sweepStaleUploads(this.config.ARTIFACT_DIR, STALE_UPLOAD_MS);
     if (removed > 0) new Logger('Registry').log(`removed ${removed} stale staged upload(s)`);
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (!fastify || fastify.hasContentTypeParser('multipart/form-data')) return;
-    await fastify.register(multipart, {
-      limits: { fileSize: this.config.MAX_ARTIFACT_MB * 1024 * 1024, files: 1, fields: 5, parts: 10 },
-    });
   }
 
   onModuleDestroy(): void {

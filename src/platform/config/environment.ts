@@ -199,6 +199,12 @@ export class EnvironmentVariables {
   INFERENCE_THREADS = 1;
 
   @Transform(toInt)
+  @IsInt({ message: 'must be an integer between 1 and 64' })
+  @Min(1, { message: 'must be an integer between 1 and 64' })
+  @Max(64, { message: 'must be an integer between 1 and 64' })
+  INFERENCE_WORKERS = 1;
+
+  @Transform(toInt)
   @IsInt({ message: 'must be an integer number of milliseconds (0 disables the result cache)' })
   @Min(0, { message: 'must be an integer number of milliseconds (0 disables the result cache)' })
   RESULT_CACHE_TTL_MS = 300000;

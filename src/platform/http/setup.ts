@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config';
@@ -17,8 +18,10 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  // Only JSON bodies (and the multipart parser that modules register); text/plain would reach DTOs as a string.
+  // Only JSON and multipart bodies; text/plain would reach DTOs as a string. The multipart parser streams parts
+  // to the handler (nothing is buffered whole); routes pass their own limits to request.parts().
   fastify.removeContentTypeParser('text/plain');
+  void fastify.register(multipart, { limits: { fileSize: config.MAX_ARTIFACT_MB * 1024 * 1024, files: 1, parts: 20 } });
 
   fastify.addHook('onRoute', (route) => {
     const routeConfig = route.config as { largeBody?: boolean } | undefined;

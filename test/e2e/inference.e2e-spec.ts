@@ -1,0 +1,348 @@
+import { join } from 'node:path';
+import { createApiKey } from '../factories/api-key.factory';
+import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
+import { makeTempDir } from '../support/temp-dir';
+import { createTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fixtures = require('../fixtures/onnx-models.js') as { writeAll: (dir: string) => string[] };
+
+const row = (seed: number) => Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`f${i}`, Math.sin(seed + i)]));
+const instance = (seed: number) => Array.from({ length: 16 }, (_, i) => Math.sin(seed + i));
+
+function metricValue(text: string, name: string, labels: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('inference', () => {
+  let t: TestApp;
+  let predictKey: { authorization: string };
+  let readKey: { authorization: string };
+  let model: string;
+  const tmp = makeTempDir('inference-e2e-');
+  let logisticPath: string;
+  let brokenPath: string;
+
+  beforeAll(async () => {
+    [logisticPath, , , , brokenPath] = fixtures.writeAll(join(tmp.path, 'models'));
+    t = await createTestApp({ env: { MAX_ROWS_PER_REQUEST: '600', ALIAS_REFRESH_MS: '100' } });
+    predictKey = (await createApiKey(t, { scopes: ['predict'] })).headers;
+    readKey = (await createApiKey(t, { scopes: ['models:read'] })).headers;
+    model = (await createModel(t)).name;
+    await createVersion(t, model, MLP, { features: features16() });
+    await t.http.post(`/api/v1/models/${model}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+  });
+
+  afterAll(async () => {
+    await t.close();
+    tmp.remove();
+  });
+
+  const predict = (name: string, body: object, query = '') =>
+    t.http.post(`/api/v1/models/${name}/predict${query}`).set(predictKey).send(body);
+
+  describe('POST /api/v1/models/{name}/predict', () => {
+    it('should answer each row with label and probabilities from production when rows are records', async () => {
+      const res = await predict(model, { inputs: [row(1), row(2)] }).expect(200);
+      expect(res.headers['x-model-version']).toBe('1');
+      expect(res.body).toMatchObject({
+        model,
+        version: 1,
+        cached: false,
+        fallback: null,
+        requestId: res.headers['x-request-id'],
+      });
+      expect(res.body.predictions).toHaveLength(2);
+      for (const p of res.body.predictions) {
+        expect([0, 1]).toContain(p.label);
+        expect(p.probabilities[0] + p.probabilities[1]).toBeCloseTo(1, 5);
+      }
+    });
+
+    it('should give the same answer when the rows come as instances', async () => {
+      const records = await predict(model, { inputs: [row(3)] })
+        .set('cache-control', 'no-cache')
+        .expect(200);
+      const arrays = await predict(model, { instances: [instance(3)] })
+        .set('cache-control', 'no-cache')
+        .expect(200);
+      expect(arrays.body.predictions).toEqual(records.body.predictions);
+    });
+
+    it('should answer from the result cache when the same input comes again, unless no-cache is asked', async () => {
+      const body = { inputs: [row(42)] };
+      expect((await predict(model, body).expect(200)).body.cached).toBe(false);
+      expect((await predict(model, body).expect(200)).body.cached).toBe(true);
+      expect((await predict(model, { inputs: [{ ...row(42) }] }).expect(200)).body.cached).toBe(true);
+      expect((await predict(model, body).set('cache-control', 'no-cache').expect(200)).body.cached).toBe(false);
+    });
+
+    it('should name the row and feature when a feature is missing, extra, mistyped or infinite', async () => {
+      const bad = [
+        { ...row(1), f3: 'x' },
+        { ...row(2), extra: 1 },
+        Object.fromEntries(Object.entries(row(3)).slice(1)),
+      ];
+      const res = await predict(model, { inputs: bad }).expect(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('INVALID_INPUT');
+      expect(
+        res.body.errors.map((e: { row: number; feature: string; code: string }) => `${e.row}:${e.feature}:${e.code}`),
+      ).toEqual(['0:f3:NOT_A_NUMBER', '1:extra:UNKNOWN_FEATURE', '2:f0:MISSING_FEATURE']);
+      const inf = await t.http
+        .post(`/api/v1/models/${model}/predict`)
+        .set(predictKey)
+        .set('content-type', 'application/json')
+        .send(`{"instances": [[${Array(15).fill(0).join(',')}, 1e999]]}`)
+        .expect(400);
+      expect(inf.body.errors[0]).toMatchObject({ row: 0, code: 'NOT_FINITE' });
+      const short = await predict(model, { instances: [[1, 2, 3]] }).expect(400);
+      expect(short.body.errors[0]).toMatchObject({ row: 0, code: 'WRONG_ROW_LENGTH' });
+    });
+
+    it('should answer 413 TOO_MANY_ROWS when the request has more rows than allowed', async () => {
+      const res = await predict(model, { instances: Array.from({ length: 601 }, (_, i) => instance(i)) }).expect(413);
+      expect(res.body.code).toBe('TOO_MANY_ROWS');
+    });
+
+    it('should answer 404 NO_PRODUCTION_VERSION when the model has no production alias', async () => {
+      const bare = (await createModel(t)).name;
+      await createVersion(t, bare, MLP, { features: features16() });
+      const res = await predict(bare, { inputs: [row(1)] }).expect(404);
+      expect(res.body.code).toBe('NO_PRODUCTION_VERSION');
+      const byVersion = await predict(bare, { inputs: [row(1)] }, '?version=1').expect(200);
+      expect(byVersion.headers['x-model-version']).toBe('1');
+    });
+
+    it('should serve the version an alias points at when ?alias is given', async () => {
+      await t.http.put(`/api/v1/models/${model}/aliases/candidate`).set(t.admin).send({ version: 1 }).expect(200);
+      const res = await predict(model, { inputs: [row(5)] }, '?alias=candidate').expect(200);
+      expect(res.body.version).toBe(1);
+      await predict(model, { inputs: [row(5)] }, '?alias=nope').expect(404);
+      await predict(model, { inputs: [row(5)] }, '?version=99').expect(404);
+    });
+
+    it('should answer 403 when the key lacks the predict scope', async () => {
+      await t.http
+        .post(`/api/v1/models/${model}/predict`)
+        .set(readKey)
+        .send({ inputs: [row(1)] })
+        .expect(403);
+    });
+
+    it('should give each concurrent caller its own rows when requests are merged into one run', async () => {
+      const bodies = Array.from({ length: 24 }, (_, i) => ({ instances: [instance(100 + i)] }));
+      const alone = [];
+      for (const b of bodies)
+        alone.push((await predict(model, b).set('cache-control', 'no-cache').expect(200)).body.predictions[0]);
+      const before = await t.http.get('/metrics');
+      const merged = await Promise.all(
+        bodies.map((b) => predict(model, b).set('cache-control', 'no-cache').expect(200)),
+      );
+      expect(merged.map((r) => r.body.predictions[0])).toEqual(alone);
+      const after = await t.http.get('/metrics');
+      const runs =
+        metricValue(after.text, 'inference_batch_rows_count', `model="${model}"`) -
+        metricValue(before.text, 'inference_batch_rows_count', `model="${model}"`);
+      const rows =
+        metricValue(after.text, 'inference_batch_rows_sum', `model="${model}"`) -
+        metricValue(before.text, 'inference_batch_rows_sum', `model="${model}"`);
+      expect(rows).toBe(24);
+      expect(runs).toBeLessThan(24);
+    });
+
+    it('should load a cold version once when many requests ask for it at the same moment', async () => {
+      const cold = (await createModel(t)).name;
+      await createVersion(t, cold, MLP, { features: features16() });
+      await t.http.post(`/api/v1/models/${cold}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      const loads = async () =>
+        metricValue((await t.http.get('/metrics')).text, 'inference_model_cache_events_total', 'event="loads"');
+      const before = await loads();
+      await Promise.all(Array.from({ length: 16 }, (_, i) => predict(cold, { instances: [instance(i)] }).expect(200)));
+      expect((await loads()) - before).toBe(1);
+    });
+
+    it('should retry on the previous production version and say so when production fails', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await createVersion(t, name, brokenPath, { features: features16() });
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 2 }).expect(200);
+      const res = await predict(name, { instances: [instance(1)] }).expect(200);
+      expect(res.body.fallback).toEqual({ fromVersion: 2, toVersion: 1, reason: 'error' });
+      expect(res.body.version).toBe(1);
+      expect(res.headers['x-model-version']).toBe('1');
+      const metrics = (await t.http.get('/metrics')).text;
+      expect(metricValue(metrics, 'inference_fallbacks_total', `model="${name}"`)).toBe(1);
+    });
+
+    it('should answer 503 INFERENCE_FAILED without a fallback when a version asked for by number fails', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, brokenPath, { features: features16() });
+      const res = await predict(name, { instances: [instance(1)] }, '?version=1').expect(503);
+      expect(res.body.code).toBe('INFERENCE_FAILED');
+    });
+
+    it('should serve the new target after an alias moves, once it is loaded', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, MLP, { features: features16() });
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      await predict(name, { inputs: [row(1)] }).expect(200);
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 2 }).expect(200);
+      await waitFor(async () => {
+        const r = await predict(name, { inputs: [row(1)] }).set('cache-control', 'no-cache');
+        return r.headers['x-model-version'] === '2' || undefined;
+      }, 'production to move to version 2');
+    });
+  });
+
+  describe('Open Inference Protocol v2', () => {
+    const infer = (name: string, body: object, version = '') =>
+      t.http
+        .post(`/v2/models/${name}${version ? `/versions/${version}` : ''}/infer`)
+        .set(predictKey)
+        .send(body);
+    const tensor = (data: unknown, shape = [1, 16], datatype = 'FP32') => ({
+      inputs: [{ name: 'input', shape, datatype, data }],
+    });
+
+    it('should answer server metadata and health without a key', async () => {
+      const meta = await t.http.get('/v2').expect(200);
+      expect(meta.body).toMatchObject({
+        name: expect.any(String),
+        version: expect.any(String),
+        extensions: expect.any(Array),
+      });
+      await t.http.get('/v2/health/live').expect(200);
+      await t.http.get('/v2/health/ready').expect(200);
+    });
+
+    it('should describe the model inputs and outputs when metadata is asked', async () => {
+      const res = await t.http.get(`/v2/models/${model}`).set(readKey).expect(200);
+      expect(res.body).toEqual({
+        name: model,
+        versions: ['1'],
+        platform: 'onnxruntime_onnx',
+        inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 16] }],
+        outputs: [
+          { name: 'label', datatype: 'INT64', shape: [-1] },
+          { name: 'probabilities', datatype: 'FP32', shape: [-1, 2] },
+        ],
+      });
+      await t.http.get(`/v2/models/${model}/versions/1`).set(readKey).expect(200);
+    });
+
+    it('should answer ready for a model version that can serve', async () => {
+      expect((await t.http.get(`/v2/models/${model}/ready`).set(readKey).expect(200)).body).toEqual({
+        name: model,
+        ready: true,
+      });
+      await t.http.get(`/v2/models/${model}/versions/1/ready`).set(readKey).expect(200);
+    });
+
+    it('should echo the id and give the same outputs when data is nested or flat', async () => {
+      const flat = await infer(model, { id: '42', ...tensor(instance(1)) }).expect(200);
+      const nested = await infer(model, tensor([instance(1)])).expect(200);
+      expect(flat.body).toMatchObject({ id: '42', model_name: model, model_version: '1' });
+      expect(nested.body.id).toBeUndefined();
+      expect(nested.body.outputs).toEqual(flat.body.outputs);
+      for (const o of flat.body.outputs)
+        expect(o).toEqual({
+          name: expect.any(String),
+          shape: expect.any(Array),
+          datatype: expect.any(String),
+          data: expect.any(Array),
+        });
+    });
+
+    it('should return only the requested outputs when outputs are named', async () => {
+      const res = await infer(model, { ...tensor(instance(1)), outputs: [{ name: 'probabilities' }] }, '1').expect(200);
+      expect(res.body.outputs.map((o: { name: string }) => o.name)).toEqual(['probabilities']);
+    });
+
+    it('should answer 400 with an error member for a wrong datatype, shape, element count or missing input', async () => {
+      for (const body of [
+        tensor(instance(1), [1, 16], 'INT64'),
+        tensor(instance(1).concat(instance(2)), [2, 8]),
+        tensor(instance(1).slice(1)),
+        { inputs: [] },
+        { inputs: [{ name: 'input', shape: [1, 16], data: instance(1) }] },
+      ]) {
+        const res = await infer(model, body).expect(400);
+        expect(res.body.error).toEqual(expect.any(String));
+      }
+      const malformed = await t.http
+        .post(`/v2/models/${model}/infer`)
+        .set(predictKey)
+        .set('content-type', 'application/json')
+        .send('{"inputs": [')
+        .expect(400);
+      expect(malformed.body.error).toEqual(expect.any(String));
+    });
+
+    it('should answer 404 with an error member for an unknown model or version', async () => {
+      expect((await infer('no-such-model', tensor(instance(1))).expect(404)).body.error).toEqual(expect.any(String));
+      expect((await infer(model, tensor(instance(1)), '99').expect(404)).body.error).toEqual(expect.any(String));
+      expect((await t.http.get('/v2/models/no-such-model').set(readKey).expect(404)).body.error).toEqual(
+        expect.any(String),
+      );
+    });
+
+    it('should list, unload and load models through the repository extension', async () => {
+      const index = await t.http.post('/v2/repository/index').set(readKey).send({}).expect(200);
+      expect(index.body).toEqual(expect.arrayContaining([{ name: model, version: '1', state: 'READY', reason: '' }]));
+      await t.http.post(`/v2/repository/models/${model}/unload`).set(t.admin).expect(200);
+      const after = await t.http.post('/v2/repository/index').set(readKey).send({ ready: false }).expect(200);
+      expect(after.body.map((e: { name: string }) => e.name)).toContain(model);
+      await t.http.post(`/v2/repository/models/${model}/load`).set(t.admin).expect(200);
+      const ready = await t.http.post('/v2/repository/index').set(readKey).send({ ready: true }).expect(200);
+      expect(ready.body.map((e: { name: string }) => e.name)).toContain(model);
+    });
+  });
+});
+
+describe('inference timeouts', () => {
+  let t: TestApp;
+  let key: { authorization: string };
+  const tmp = makeTempDir('inference-timeout-');
+  let logisticPath: string;
+  let slowPath: string;
+  // 600 rows through the slow model take about 60 ms on this machine, three times the timeout (more on a slower
+  // one); the same rows through the logistic model take well under a millisecond.
+  const rows = Array.from({ length: 600 }, (_, i) => instance(i));
+
+  beforeAll(async () => {
+    [logisticPath, , , slowPath] = fixtures.writeAll(join(tmp.path, 'models'));
+    t = await createTestApp({ env: { INFERENCE_TIMEOUT_MS: '20', MAX_ROWS_PER_REQUEST: '600' } });
+    key = (await createApiKey(t, { scopes: ['predict'] })).headers;
+  });
+
+  afterAll(async () => {
+    await t.close();
+    tmp.remove();
+  });
+
+  it('should retry on the previous production version when production times out', async () => {
+    const name = (await createModel(t)).name;
+    await createVersion(t, name, logisticPath, { features: features16() });
+    await createVersion(t, name, slowPath, { features: features16() });
+    await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+    await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 2 }).expect(200);
+    const res = await t.http.post(`/api/v1/models/${name}/predict`).set(key).send({ instances: rows }).expect(200);
+    expect(res.body.fallback).toEqual({ fromVersion: 2, toVersion: 1, reason: 'timeout' });
+    expect(res.body.predictions).toHaveLength(600);
+  });
+
+  it('should answer 503 INFERENCE_TIMEOUT when a version asked for by number times out', async () => {
+    const name = (await createModel(t)).name;
+    await createVersion(t, name, slowPath, { features: features16() });
+    const res = await t.http
+      .post(`/api/v1/models/${name}/predict?version=1`)
+      .set(key)
+      .send({ instances: rows })
+      .expect(503);
+    expect(res.body.code).toBe('INFERENCE_TIMEOUT');
+  });
+});
