@@ -123,6 +123,13 @@ describe('inference', () => {
       await predict(model, { inputs: [row(5)] }, '?version=99').expect(404);
     });
 
+    it('should answer 400 naming the parameter when version or alias is malformed or both are given', async () => {
+      const bad = await predict(model, { inputs: [row(1)] }, '?version=abc').expect(400);
+      expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'version' }] });
+      const both = await predict(model, { inputs: [row(1)] }, '?version=1&alias=production').expect(400);
+      expect(both.body.errors[0].field).toBe('alias');
+    });
+
     it('should answer 403 when the key lacks the predict scope', async () => {
       await t.http
         .post(`/api/v1/models/${model}/predict`)

@@ -1,26 +1,4 @@
-import { MODEL_NAME, MODEL_NAME_MESSAGE } from 'src/modules/registry';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Min } from 'class-validator';
-
-export class ModelNameParamDto {
-  @Matches(MODEL_NAME, { message: MODEL_NAME_MESSAGE })
-  name: string;
-}
-
-export class PredictQueryDto {
-  @ApiPropertyOptional({ description: 'Serve this version number instead of the production alias' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  version?: number;
-
-  @ApiPropertyOptional({ description: 'Serve the version this alias points at instead of production' })
-  @IsOptional()
-  @Matches(/^[\w-]{1,256}$/, { message: 'alias must match ^[\\w-]{1,256}$' })
-  alias?: string;
-}
 
 /**
  * Documentation only: the body is checked by the version's row encoder (a typed loop per row against the
@@ -55,8 +33,12 @@ export class RowPredictionDto {
   label?: number | string;
   @ApiPropertyOptional({ type: [Number], description: 'Class probabilities (classifiers)' }) probabilities?: number[];
   @ApiPropertyOptional({ description: 'Predicted value (regressors)' }) value?: number;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Every model output for this row' })
-  outputs: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The other outputs of the model for this row, by name (when there are any)',
+  })
+  outputs?: Record<string, unknown>;
 }
 
 export class PredictResponseDto {

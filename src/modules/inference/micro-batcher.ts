@@ -29,15 +29,15 @@ interface Pending {
 }
 
 /**
- * Merges concurrent requests for one model version into one session.run. A batch starts when the previous run
- * of this version has finished and either `maxBatchSize` rows are waiting or the oldest request has waited
- * `maxDelayMs` (so while a run is busy, the next batch keeps filling). Each caller gets exactly its own rows;
- * when a merged run fails, its requests are run one by one so that a bad request fails alone.
+ * Merges concurrent requests for one model version into one session.run of at most `maxBatchSize` rows: the
+ * next batch fills while the previous run is busy (adaptive batching, as Triton and MLServer do it), so an idle
+ * model adds no delay and a loaded one runs fewer, larger batches. Each caller gets exactly its own rows; when a
+ * merged run fails, its requests are run one by one so that a bad request fails alone.
  */
 export class MicroBatcher {
   private queue: Pending[] = [];
   private queuedRows = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Immediate | undefined;
   private running = false;
 
   constructor(
@@ -57,17 +57,22 @@ export class MicroBatcher {
     return this.queue.length;
   }
 
+  /**
+   * While a run is in flight, requests wait and are merged into the next run as soon as it ends. While the model
+   * is idle, a request waits only for the end of the current event-loop turn (so that requests read in the same
+   * turn share a run), never longer than `maxDelayMs`.
+   */
   private schedule(): void {
-    if (this.running) return;
+    if (this.running || this.timer) return;
     if (this.queuedRows >= this.options.maxBatchSize || this.options.maxDelayMs <= 0) {
       this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.options.maxDelayMs);
+      return;
     }
+    this.timer = setImmediate(() => this.flush());
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
+    if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
     if (this.running || this.queue.length === 0) return;
     const batch: Pending[] = [];
@@ -81,16 +86,9 @@ export class MicroBatcher {
     this.running = true;
     void this.execute(batch, rows).finally(() => {
       this.running = false;
-      if (this.queue.length > 0) {
-        // Whatever arrived during the run has already waited; start it now.
-        if (this.queuedRows >= this.options.maxBatchSize || this.oldestWait() >= this.options.maxDelayMs) this.flush();
-        else this.schedule();
-      }
+      // Whatever arrived during the run has already waited; start it now.
+      if (this.queue.length > 0) this.flush();
     });
-  }
-
-  private oldestWait(): number {
-    return this.queue.length ? performance.now() - this.queue[0].enqueuedAt : 0;
   }
 
   private async execute(batch: Pending[], rows: number): Promise<void> {

@@ -17,6 +17,17 @@ describe('formatRows', () => {
   it('should give the value per row when the model has one numeric output per row', () => {
     const rows = formatRows({ variable: { type: 'float32', dims: [2, 1], data: Float32Array.from([1.5, 2.5]) } }, 2);
     expect(rows.map((r) => r.value)).toEqual([1.5, 2.5]);
-    expect(rows[1].outputs).toEqual({ variable: 2.5 });
+    expect(rows[1].outputs).toBeUndefined();
+  });
+
+  it('should list the outputs by name when the model has outputs that are not a label, probabilities or a value', () => {
+    const rows = formatRows(
+      {
+        embedding: { type: 'float32', dims: [2, 2], data: Float32Array.from([1, 2, 3, 4]) },
+        score: { type: 'float32', dims: [2], data: Float32Array.from([0.5, 0.25]) },
+      },
+      2,
+    );
+    expect(rows[1]).toEqual({ probabilities: [0.25], outputs: { embedding: [3, 4] } });
   });
 });
