@@ -1,12 +1,6 @@
 export { RegistryModule } from './registry.module';
-export {
-  AliasedVersion,
-  NewVersionMetadata,
-  RegisteredModel,
-  RegistryService,
-  ResolvedVersion,
-  VersionRef,
-} from './registry.service';
+export { RegisteredModel } from './registered-model';
+export { AliasedVersion, NewVersionMetadata, RegistryService, ResolvedVersion, VersionRef } from './registry.service';
 export { RegistryError, RegistryErrorCode } from './registry.errors';
 export {
   BatchingSettings,

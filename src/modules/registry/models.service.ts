@@ -7,6 +7,7 @@ import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ModelAliasEntity } from './model-alias.entity';
 import { assertVisible, lockForWrite } from './model-access';
 import { ModelEntity } from './model.entity';
+import { toRegisteredModel } from './registered-model';
 import { RegistryError } from './registry.errors';
 import {
   BenchmarkMetric,
@@ -53,22 +54,7 @@ export interface ModelWithAliases {
 }
 
 /** The model's public description, as carried by events. */
-export function modelEventData(m: ModelEntity): object {
-  return {
-    id: m.id,
-    name: m.name,
-    tokenId: m.tokenId,
-    owner: m.owner,
-    benchmarkMetric: m.benchmarkMetric,
-    metricDirection: m.metricDirection,
-    benchmarkValue: m.benchmarkValue,
-    labelColumn: m.labelColumn,
-    labelKind: m.labelKind,
-    tags: m.tags,
-    visibility: m.visibility,
-    status: m.status,
-  };
-}
+export const modelEventData = (m: ModelEntity): object => toRegisteredModel(m);
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 

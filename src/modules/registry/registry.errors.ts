@@ -1,4 +1,4 @@
-import { DomainError, ErrorKind, FieldError } from 'src/platform/errors';
+import { ErrorKind, errorFamily } from 'src/platform/errors';
 
 const KINDS = {
   MODEL_NOT_FOUND: 'not_found',
@@ -25,15 +25,7 @@ const KINDS = {
 export type RegistryErrorCode = keyof typeof KINDS;
 
 /** Every failure the registry reports on purpose; the global filter turns it into problem+json. */
-export class RegistryError extends DomainError {
-  constructor(
-    code: RegistryErrorCode,
-    detail: string,
-    extra: { errors?: FieldError[]; [member: string]: unknown } = {},
-  ) {
-    super(code, KINDS[code], detail, extra);
-  }
-
+export class RegistryError extends errorFamily(KINDS) {
   static field(code: RegistryErrorCode, field: string, detail: string): RegistryError {
     return new RegistryError(code, detail, { errors: [{ field, code, message: detail }] });
   }

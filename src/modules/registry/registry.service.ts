@@ -15,37 +15,11 @@ import { StagedArtifact, stagingDir } from './artifact-upload';
 import { ModelAliasEntity } from './model-alias.entity';
 import { assertActive, assertVisible } from './model-access';
 import { ModelEntity } from './model.entity';
+import { RegisteredModel, toRegisteredModel } from './registered-model';
 import { RegistryError } from './registry.errors';
-import {
-  BatchingSettings,
-  BenchmarkMetric,
-  FeatureSpec,
-  LabelKind,
-  MetricDirection,
-  ModelStatus,
-  ModelVisibility,
-  PRODUCTION,
-  TensorSpec,
-} from './registry.rules';
+import { BatchingSettings, FeatureSpec, PRODUCTION, TensorSpec } from './registry.rules';
 import { VersionsService, VersionWithAliases } from './versions.service';
 import { VersionMetadataDto } from './versions.dto';
-
-/** What other modules learn about a model. */
-export interface RegisteredModel {
-  id: string;
-  name: string;
-  owner: string;
-  tokenId: string;
-  benchmarkMetric: BenchmarkMetric;
-  metricDirection: MetricDirection;
-  benchmarkValue: number | null;
-  labelColumn: string | null;
-  labelKind: LabelKind | null;
-  tags: string[];
-  visibility: ModelVisibility;
-  status: ModelStatus;
-  latestVersion: number;
-}
 
 /** A version with everything needed to serve, evaluate or retrain it. */
 export interface ResolvedVersion {
@@ -89,24 +63,6 @@ export type NewVersionMetadata = Omit<VersionMetadataDto, 'features' | 'batching
   features?: FeatureSpec[];
   batching?: BatchingSettings;
 };
-
-export function toRegisteredModel(m: ModelEntity): RegisteredModel {
-  return {
-    id: m.id,
-    name: m.name,
-    owner: m.owner,
-    tokenId: m.tokenId,
-    benchmarkMetric: m.benchmarkMetric,
-    metricDirection: m.metricDirection,
-    benchmarkValue: m.benchmarkValue,
-    labelColumn: m.labelColumn,
-    labelKind: m.labelKind,
-    tags: m.tags,
-    visibility: m.visibility,
-    status: m.status,
-    latestVersion: m.latestVersion,
-  };
-}
 
 /**
  * The registry's public service: the only way other modules read models and versions

@@ -1,4 +1,4 @@
-import { DomainError, ErrorKind } from 'src/platform/errors';
+import { ErrorKind, errorFamily } from 'src/platform/errors';
 
 const KINDS = {
   WEBHOOK_ENDPOINT_NOT_FOUND: 'not_found',
@@ -12,11 +12,7 @@ const KINDS = {
 
 export type WebhookErrorCode = keyof typeof KINDS;
 
-export class WebhookError extends DomainError {
-  constructor(code: WebhookErrorCode, detail: string, extra: Record<string, unknown> = {}) {
-    super(code, KINDS[code], detail, extra);
-  }
-}
+export class WebhookError extends errorFamily(KINDS) {}
 
 export const endpointNotFound = (id: string): WebhookError =>
   new WebhookError('WEBHOOK_ENDPOINT_NOT_FOUND', `No webhook endpoint ${id}.`);
