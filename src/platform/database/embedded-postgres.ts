@@ -1,5 +1,5 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedPostgresOptions {
@@ -77,9 +77,22 @@ export class EmbeddedPostgres {
     }
   }
 
-  /** As root, PostgreSQL runs as `postgres`, which must be able to traverse every parent of the data directory. */
+  /**
+   * As root, PostgreSQL runs as `postgres`, which must be able to traverse every parent of the data directory.
+   * Directories made by `mktemp -d` or private home directories (mode 0700) are given the traverse bit (o+x)
+   * only, never read.
+   */
   private assertReachable(): void {
-    if (spawnSync('ls', [this.dir], { ...this.ids }).status !== 0) {
+    const reachable = (): boolean => spawnSync('ls', [this.dir], { ...this.ids }).status === 0;
+    if (reachable()) return;
+    for (let d = dirname(this.dir); d !== dirname(d); d = dirname(d)) {
+      const mode = statSync(d).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(d, mode | 0o001);
+        this.options.log?.(`made ${d} traversable (o+x) so that the postgres user can reach ${this.dir}`);
+      }
+    }
+    if (!reachable()) {
       throw new EmbeddedPostgresError(
         `PostgreSQL runs as the "postgres" user (this process is root) and cannot reach ${this.dir}: make its parent directories traversable (chmod o+x) or set EMBEDDED_PG_DIR to a path such as /var/lib/deltaone/pg`,
       );
