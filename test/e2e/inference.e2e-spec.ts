@@ -116,8 +116,8 @@ describe('inference', () => {
     });
 
     it('should serve the version an alias points at when ?alias is given', async () => {
-      await t.http.put(`/api/v1/models/${model}/aliases/candidate`).set(t.admin).send({ version: 1 }).expect(200);
-      const res = await predict(model, { inputs: [row(5)] }, '?alias=candidate').expect(200);
+      await t.http.put(`/api/v1/models/${model}/aliases/validation`).set(t.admin).send({ version: 1 }).expect(200);
+      const res = await predict(model, { inputs: [row(5)] }, '?alias=validation').expect(200);
       expect(res.body.version).toBe(1);
       await predict(model, { inputs: [row(5)] }, '?alias=nope').expect(404);
       await predict(model, { inputs: [row(5)] }, '?version=99').expect(404);

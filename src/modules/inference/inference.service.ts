@@ -36,11 +36,6 @@ export interface PredictResult {
   fallback: Fallback | null;
 }
 
-interface Route {
-  version: ServableVersion;
-  checkedAt: number;
-}
-
 const PRODUCTION = 'production';
 
 /**
@@ -53,7 +48,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('Inference');
   private readonly engines: ModelCache<Engine>;
   private readonly known = new Map<string, ServableVersion>();
-  private readonly routes = new Map<string, Route>();
+  private readonly routes = new Map<string, ServableVersion>();
   private readonly results: ResultCache<PredictResult>;
   private readonly pool: InferencePool;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -253,9 +248,9 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private async route(name: string, ref: VersionRef): Promise<ServableVersion> {
     const key = routeKey(name, ref);
     const known = this.routes.get(key);
-    if (known) return known.version;
+    if (known) return known;
     const version = await this.source.resolve(name, ref);
-    this.routes.set(key, { version, checkedAt: Date.now() });
+    this.routes.set(key, version);
     return version;
   }
 
@@ -265,15 +260,15 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const live = new Set<string>();
       for (const [key, route] of [...this.routes]) {
-        const [name, refText] = key.split('#');
-        const ref: VersionRef = refText.startsWith('v') ? { version: Number(refText.slice(1)) } : { alias: refText };
+        const [name, kind, value] = key.split('#');
+        const ref: VersionRef = kind === 'v' ? { version: Number(value) } : { alias: value };
         try {
           const next = await this.source.resolve(name, ref);
-          if (next.version !== route.version.version || next.aliases.join() !== route.version.aliases.join()) {
-            if (this.engines.has(versionKey(route.version))) await this.engineFor(next);
+          if (next.version !== route.version || next.aliases.join() !== route.aliases.join()) {
+            if (this.engines.has(versionKey(route))) await this.engineFor(next);
             this.known.set(versionKey(next), next);
           }
-          this.routes.set(key, { version: next, checkedAt: Date.now() });
+          this.routes.set(key, next);
           if (next.aliases.length) live.add(versionKey(next));
         } catch {
           this.routes.delete(key);
@@ -306,7 +301,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 }
 
 function routeKey(name: string, ref: VersionRef): string {
-  return `${name}#${ref.version !== undefined ? `v${ref.version}` : (ref.alias ?? PRODUCTION)}`;
+  return ref.version !== undefined ? `${name}#v#${ref.version}` : `${name}#a#${ref.alias ?? PRODUCTION}`;
 }
 
 function isProductionRef(ref: VersionRef): boolean {
