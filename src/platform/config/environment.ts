@@ -378,6 +378,18 @@ export class EnvironmentVariables {
   @IsString()
   @Matches(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { message: "must be empty or a key prefix ending in '/'" })
   S3_PREFIX = 'artifacts/';
+
+  // --- contributions ---
+
+  /**
+   * Secret of the HMAC-SHA256 pseudonyms that replace PII when a model's policy is `pseudonymize`. The server
+   * refuses to start without it while a model has that policy.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters long' })
+  CONTRIBUTION_PSEUDONYM_SECRET?: string;
 }
 
 export class ConfigValidationError extends Error {
@@ -387,7 +399,12 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const SECRET_VARIABLES = ['ADMIN_API_KEY', 'WEBHOOK_SECRET_KEY', 'S3_SECRET_ACCESS_KEY'];
+const SECRET_VARIABLES = [
+  'ADMIN_API_KEY',
+  'WEBHOOK_SECRET_KEY',
+  'S3_SECRET_ACCESS_KEY',
+  'CONTRIBUTION_PSEUDONYM_SECRET',
+];
 
 function describe(error: ValidationError): string[] {
   const shown = SECRET_VARIABLES.includes(error.property) ? '<hidden>' : JSON.stringify(error.value);

@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
+import { ApiProblems, LargeBody, PageQueryDto, ProblemDto, UuidParamDto } from 'src/platform/http';
+import { Idempotent } from 'src/platform/idempotency';
+import {
+  ContributionPageDto,
+  ContributionResponseDto,
+  ContributionSettingsResponseDto,
+  LifecycleResponseDto,
+  ModelNameParamDto,
+  SubmitContributionDto,
+  UpdateContributionSettingsDto,
+  WalletParamDto,
+} from './contributions.dto';
+import { toContributionDto, toLifecycleDto } from './contributions.mapper';
+import { ContributionsService } from './contributions.service';
+
+const VISIBLE =
+  'A contribution is visible to the owner of the key that made it, the model owner and admins; others get 404.';
+
+@ApiTags('contributions')
+@ApiExtraModels(ProblemDto)
+@Controller('api/v1')
+export class ContributionsController {
+  constructor(private readonly contributions: ContributionsService) {}
+
+  @Post('models/:name/contributions')
+  @HttpCode(201)
+  @Scopes('contributions:write')
+  @LargeBody()
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Contribute rows to a model',
+    description:
+      'Rows are checked against the production version features plus the model label column (bad rows are listed ' +
+      'and left out), scanned for PII per the model policy, hashed, deduplicated against the model data and ' +
+      'scored. States received → validating → accepted | rejected; `contribution.received` and ' +
+      '`contribution.processed` are published with the state changes. A contribution scoring below the model ' +
+      'minimum is answered 201 with status rejected (LOW_QUALITY). Errors: INVALID_WALLET, SIGNATURE_REQUIRED, ' +
+      'SIGNATURE_INVALID (400), SIGNATURE_STALE, NO_FEATURE_SCHEMA, NO_ACCEPTABLE_ROWS (with `rowErrors`), ' +
+      'PII_DETECTED (with `findings` by row, column and type; never the value) (422).',
+  })
+  @ApiCreatedResponse({ type: ContributionResponseDto })
+  @ApiProblems(400, 404, 413, 422, 429)
+  async submit(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+    @Body() dto: SubmitContributionDto,
+  ): Promise<ContributionResponseDto> {
+    return toContributionDto(await this.contributions.submit(p, params.name, dto));
+  }
+
+  @Get('models/:name/contributions')
+  @Scopes('contributions:read')
+  @ApiOperation({ summary: "List a model's contributions (newest first)", description: VISIBLE })
+  @ApiOkResponse({ type: ContributionPageDto })
+  @ApiProblems(400, 404, 429)
+  async listForModel(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+    @Query() query: PageQueryDto,
+  ): Promise<ContributionPageDto> {
+    const page = await this.contributions.listForModel(p, params.name, query);
+    return { items: page.items.map(toContributionDto), nextCursor: page.nextCursor };
+  }
+
+  @Get('models/:name/contribution-settings')
+  @Scopes('models:read')
+  @ApiOperation({ summary: "A model's contribution settings (PII policy, minimum quality, signature)" })
+  @ApiOkResponse({ type: ContributionSettingsResponseDto })
+  @ApiProblems(400, 404, 429)
+  getSettings(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+  ): Promise<ContributionSettingsResponseDto> {
+    return this.contributions.getSettings(p, params.name);
+  }
+
+  @Put('models/:name/contribution-settings')
+  @Scopes('models:write')
+  @ApiOperation({
+    summary: "Change a model's contribution settings",
+    description: 'Model owner or admin only. Defaults: piiPolicy reject, minQuality 0.8, requireSignature false.',
+  })
+  @ApiOkResponse({ type: ContributionSettingsResponseDto })
+  @ApiProblems(400, 403, 404, 429)
+  updateSettings(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+    @Body() dto: UpdateContributionSettingsDto,
+  ): Promise<ContributionSettingsResponseDto> {
+    return this.contributions.updateSettings(p, params.name, dto);
+  }
+
+  @Get('contributions/:id')
+  @Scopes('contributions:read')
+  @ApiOperation({
+    summary: 'One contribution, with its quality report, PII summary, counts and hash',
+    description: VISIBLE,
+  })
+  @ApiOkResponse({ type: ContributionResponseDto })
+  @ApiProblems(400, 404, 429)
+  async get(@CurrentPrincipal() p: Principal, @Param() params: UuidParamDto): Promise<ContributionResponseDto> {
+    return toContributionDto(await this.contributions.get(p, params.id));
+  }
+
+  @Get('contributions/:id/lifecycle')
+  @Scopes('contributions:read')
+  @ApiOperation({ summary: 'The states a contribution went through, each with its time', description: VISIBLE })
+  @ApiOkResponse({ type: LifecycleResponseDto })
+  @ApiProblems(400, 404, 429)
+  async lifecycle(@CurrentPrincipal() p: Principal, @Param() params: UuidParamDto): Promise<LifecycleResponseDto> {
+    return toLifecycleDto(await this.contributions.get(p, params.id));
+  }
+
+  @Get('contributors/:walletAddress/contributions')
+  @Scopes('contributions:read')
+  @ApiOperation({ summary: "List a wallet's contributions (newest first)", description: VISIBLE })
+  @ApiOkResponse({ type: ContributionPageDto })
+  @ApiProblems(400, 429)
+  async listForWallet(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: WalletParamDto,
+    @Query() query: PageQueryDto,
+  ): Promise<ContributionPageDto> {
+    const page = await this.contributions.listForWallet(p, params.walletAddress, query);
+    return { items: page.items.map(toContributionDto), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,424 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PrivacyService } from 'src/modules/privacy';
+import { RegistryError, RegistryService } from 'src/modules/registry';
+import { WebhookPublisher } from 'src/modules/webhooks';
+import { Principal } from 'src/platform/auth';
+import { AppConfig } from 'src/platform/config';
+import { Page, PageQueryDto, paginate } from 'src/platform/http';
+import { ContributionRowEntity } from './contribution-row.entity';
+import { ContributionSettingsEntity } from './contribution-settings.entity';
+import { ContributionEntity } from './contribution.entity';
+import {
+  checkSignature,
+  datasetHash,
+  datasetHashOfRows,
+  expectedColumns,
+  normaliseWallet,
+  qualityReport,
+  Row,
+  rowHash,
+  signatureMessage,
+  validateRows,
+} from './contribution.rules';
+import { ContributionError } from './contributions.errors';
+import { applyPiiPolicy, PiiPolicy, summarisePii } from './pii-policy';
+
+export interface ContributionSubmission {
+  rows: Row[];
+  contributor: { walletAddress: string; signature?: string; signedAt?: string };
+  license?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ContributionSettings {
+  modelName: string;
+  piiPolicy: PiiPolicy;
+  minQuality: number;
+  requireSignature: boolean;
+}
+
+export interface AcceptedRow {
+  id: string;
+  contributionId: string;
+  data: Record<string, unknown>;
+}
+
+export const DEFAULT_MIN_QUALITY = 0.8;
+const MAX_LISTED_ROW_ERRORS = 1000;
+
+/**
+ * Data contributions: checks a batch against the model's feature schema, scans it for PII, hashes and dedupes its
+ * rows, scores its quality and stores the accepted rows for training. Each state change and its webhook event
+ * commit together.
+ */
+@Injectable()
+export class ContributionsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: RegistryService,
+    private readonly privacy: PrivacyService,
+    private readonly publisher: WebhookPublisher,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The server refuses to start when a model pseudonymises PII and no secret is configured. */
+  async onModuleInit(): Promise<void> {
+    if (this.config.CONTRIBUTION_PSEUDONYM_SECRET) return;
+    const models = await this.dataSource
+      .getRepository(ContributionSettingsEntity)
+      .findBy({ piiPolicy: 'pseudonymize' });
+    if (models.length > 0) {
+      throw new Error(
+        `CONTRIBUTION_PSEUDONYM_SECRET must be set: models ${models.map((m) => m.modelName).join(', ')} pseudonymize PII in contributions.`,
+      );
+    }
+  }
+
+  async getSettings(principal: Principal, name: string): Promise<ContributionSettings> {
+    const model = await this.registry.getModel(name, principal);
+    return this.settingsOf(this.dataSource.manager, model.id, model.name);
+  }
+
+  async updateSettings(
+    principal: Principal,
+    name: string,
+    patch: Partial<Omit<ContributionSettings, 'modelName'>>,
+  ): Promise<ContributionSettings> {
+    const model = await this.registry.getModel(name, principal);
+    if (!principal.isAdmin && model.owner !== principal.owner) {
+      throw new RegistryError('NOT_MODEL_OWNER', `Only the owner of model ${name} or an admin may change it.`);
+    }
+    if (patch.piiPolicy === 'pseudonymize' && !this.config.CONTRIBUTION_PSEUDONYM_SECRET) {
+      throw new ContributionError(
+        'PSEUDONYMIZE_SECRET_MISSING',
+        'The server has no CONTRIBUTION_PSEUDONYM_SECRET, so it cannot pseudonymize PII.',
+        { errors: [{ field: 'piiPolicy', code: 'PSEUDONYMIZE_SECRET_MISSING', message: 'no pseudonym secret' }] },
+      );
+    }
+    const current = await this.settingsOf(this.dataSource.manager, model.id, model.name);
+    const next = { ...current, ...patch };
+    await this.dataSource.getRepository(ContributionSettingsEntity).save({
+      modelId: model.id,
+      modelName: model.name,
+      piiPolicy: next.piiPolicy,
+      minQuality: next.minQuality,
+      requireSignature: next.requireSignature,
+      updatedBy: principal.owner,
+    });
+    return next;
+  }
+
+  private async settingsOf(manager: EntityManager, modelId: string, modelName: string): Promise<ContributionSettings> {
+    const s = await manager.getRepository(ContributionSettingsEntity).findOneBy({ modelId });
+    return {
+      modelName,
+      piiPolicy: s?.piiPolicy ?? 'reject',
+      minQuality: s?.minQuality ?? DEFAULT_MIN_QUALITY,
+      requireSignature: s?.requireSignature ?? false,
+    };
+  }
+
+  /**
+   * Processes a batch in the request: received → validating → accepted | rejected. A rejection for a low quality
+   * score is an answer (the contribution, rejected); no acceptable row and PII under the `reject` policy are
+   * errors (after the contribution is recorded as rejected).
+   */
+  async submit(principal: Principal, name: string, input: ContributionSubmission): Promise<ContributionEntity> {
+    const wallet = normaliseWallet(input.contributor.walletAddress);
+    if (!wallet) {
+      const message =
+        'walletAddress must be a 0x address of 40 hex digits, with a valid EIP-55 checksum when mixed case';
+      throw new ContributionError('INVALID_WALLET', message, {
+        errors: [{ field: 'contributor.walletAddress', code: 'INVALID_WALLET', message }],
+      });
+    }
+    const model = await this.registry.getModel(name, principal);
+    const version = await this.registry.resolve(name, { principal }).catch((err: unknown) => {
+      if (err instanceof RegistryError && err.code === 'ALIAS_NOT_FOUND') return null;
+      throw err;
+    });
+    if (!version?.features || !model.labelColumn) {
+      throw new ContributionError(
+        'NO_FEATURE_SCHEMA',
+        `Model ${name} takes no contributions: it needs a production version with features and a label column.`,
+      );
+    }
+    const settings = await this.settingsOf(this.dataSource.manager, model.id, model.name);
+    const signatureVerified = this.checkContributor(model.name, wallet, input, settings.requireSignature);
+
+    const now = new Date();
+    const contribution = await this.dataSource.transaction(async (manager) => {
+      const c = await manager.getRepository(ContributionEntity).save(
+        manager.getRepository(ContributionEntity).create({
+          modelId: model.id,
+          modelName: model.name,
+          modelOwner: model.owner,
+          owner: principal.owner,
+          createdByKeyId: principal.keyId,
+          walletAddress: wallet,
+          signatureVerified,
+          status: 'received',
+          receivedRows: input.rows.length,
+          license: input.license ?? null,
+          metadata: input.metadata ?? {},
+          receivedAt: now,
+        }),
+      );
+      await this.publisher.publish(
+        manager,
+        'contribution.received',
+        { contributionId: c.id, model: model.name, rows: input.rows.length, walletAddress: wallet },
+        { modelName: model.name, owner: principal.owner },
+      );
+      return c;
+    });
+    contribution.status = 'validating';
+    contribution.validatingAt = new Date();
+    await this.dataSource
+      .getRepository(ContributionEntity)
+      .update(contribution.id, { status: 'validating', validatingAt: contribution.validatingAt });
+
+    const columns = expectedColumns(version.features, model.labelColumn, model.labelKind);
+    const { valid, problems } = validateRows(input.rows, columns);
+    contribution.rejectedRows = input.rows.length - valid.length;
+    contribution.rowErrors = problems.slice(0, MAX_LISTED_ROW_ERRORS);
+    if (valid.length === 0) {
+      await this.finish(contribution, 'NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.');
+      throw new ContributionError('NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.', {
+        contributionId: contribution.id,
+        rowErrors: contribution.rowErrors,
+      });
+    }
+
+    let rows = valid.map((i) => input.rows[i]);
+    const findings = this.privacy.scanRows(rows);
+    contribution.piiSummary = summarisePii(findings, settings.piiPolicy);
+    if (findings.length > 0) {
+      if (settings.piiPolicy === 'reject') {
+        const detail = `The rows hold personal data (${Object.keys(contribution.piiSummary.byType).join(', ')}); the model's policy is to refuse it.`;
+        await this.finish(contribution, 'PII_DETECTED', detail);
+        throw new ContributionError('PII_DETECTED', detail, {
+          contributionId: contribution.id,
+          findings: findings.map((f) => ({
+            row: valid[f.row],
+            column: f.column,
+            type: f.type,
+            start: f.start,
+            end: f.end,
+          })),
+        });
+      }
+      rows = applyPiiPolicy(rows, findings, settings.piiPolicy, this.config.CONTRIBUTION_PSEUDONYM_SECRET);
+    }
+
+    const hashes = rows.map(rowHash);
+    contribution.qualityReport = qualityReport(rows, hashes, columns);
+    contribution.datasetHash = datasetHash(hashes);
+    if (contribution.qualityReport.score < settings.minQuality) {
+      await this.finish(
+        contribution,
+        'LOW_QUALITY',
+        `Quality score ${contribution.qualityReport.score} is below the model's minimum ${settings.minQuality}.`,
+      );
+      return contribution;
+    }
+    await this.finish(contribution, null, null, async (manager) => {
+      const credited = await this.storeRows(manager, contribution, valid, rows, hashes);
+      contribution.acceptedRows = credited;
+      contribution.duplicateRows = valid.length - credited;
+    });
+    return contribution;
+  }
+
+  /** Whether a signature was checked; throws when one is required and missing, or is wrong or stale. */
+  private checkContributor(model: string, wallet: string, input: ContributionSubmission, required: boolean): boolean {
+    const { signature, signedAt } = input.contributor;
+    if (!signature || !signedAt) {
+      if (!required) return false;
+      throw new ContributionError(
+        'SIGNATURE_REQUIRED',
+        `Model ${model} requires an EIP-191 signature of the contribution (contributor.signature and contributor.signedAt).`,
+        { errors: [{ field: 'contributor.signature', code: 'SIGNATURE_REQUIRED', message: 'signature is required' }] },
+      );
+    }
+    const message = signatureMessage(model, datasetHashOfRows(input.rows), signedAt);
+    const problem = checkSignature(wallet, signature, message, signedAt);
+    if (problem === 'SIGNATURE_STALE') {
+      throw new ContributionError(
+        'SIGNATURE_STALE',
+        'contributor.signedAt is more than 10 minutes from the server clock.',
+        {
+          errors: [{ field: 'contributor.signedAt', code: problem, message: 'signedAt is not within 10 minutes' }],
+        },
+      );
+    }
+    if (problem === 'SIGNATURE_INVALID') {
+      throw new ContributionError(
+        'SIGNATURE_INVALID',
+        'contributor.signature is not a signature of the contribution message by contributor.walletAddress.',
+        { errors: [{ field: 'contributor.signature', code: problem, message: 'signature does not match' }] },
+      );
+    }
+    return true;
+  }
+
+  /** Stores the rows: first occurrences are credited unless the model already has them (ON CONFLICT DO NOTHING). */
+  private async storeRows(
+    manager: EntityManager,
+    c: ContributionEntity,
+    indexes: number[],
+    rows: Row[],
+    hashes: string[],
+  ): Promise<number> {
+    const seen = new Set<string>();
+    const first: number[] = [];
+    hashes.forEach((h, i) => {
+      if (!seen.has(h)) {
+        seen.add(h);
+        first.push(i);
+      }
+    });
+    const inserted: { rowIndex: number }[] = await manager.query(
+      `INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
+       SELECT $1, $2, u.idx, u.hash, u.data, true, false FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u(idx, hash, data)
+       ON CONFLICT ("modelId", "rowHash") WHERE "credited" DO NOTHING RETURNING "rowIndex"`,
+      [
+        c.id,
+        c.modelId,
+        first.map((i) => indexes[i]),
+        first.map((i) => hashes[i]),
+        first.map((i) => JSON.stringify(rows[i])),
+      ],
+    );
+    const credited = new Set(inserted.map((r) => r.rowIndex));
+    const rest = rows.map((_, i) => i).filter((i) => !credited.has(indexes[i]));
+    if (rest.length > 0) {
+      await manager.query(
+        `INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
+         SELECT $1, $2, u.idx, u.hash, u.data, false, true FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u(idx, hash, data)`,
+        [
+          c.id,
+          c.modelId,
+          rest.map((i) => indexes[i]),
+          rest.map((i) => hashes[i]),
+          rest.map((i) => JSON.stringify(rows[i])),
+        ],
+      );
+    }
+    return credited.size;
+  }
+
+  /** The last state change (accepted, or rejected with a code), with `contribution.processed`, in one transaction. */
+  private async finish(
+    c: ContributionEntity,
+    rejectionCode: string | null,
+    rejectionReason: string | null,
+    store?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const at = new Date();
+      if (rejectionCode) {
+        c.status = 'rejected';
+        c.rejectedAt = at;
+        c.rejectionCode = rejectionCode;
+        c.rejectionReason = rejectionReason;
+        c.rejectedRows = c.receivedRows;
+        c.acceptedRows = 0;
+        c.duplicateRows = 0;
+      } else {
+        await store!(manager);
+        c.status = 'accepted';
+        c.acceptedAt = at;
+      }
+      await manager.getRepository(ContributionEntity).update(c.id, {
+        status: c.status,
+        rejectedAt: c.rejectedAt ?? null,
+        acceptedAt: c.acceptedAt ?? null,
+        rejectionCode: c.rejectionCode ?? null,
+        rejectionReason: c.rejectionReason ?? null,
+        acceptedRows: c.acceptedRows,
+        rejectedRows: c.rejectedRows,
+        duplicateRows: c.duplicateRows,
+        datasetHash: c.datasetHash ?? null,
+        qualityReport: c.qualityReport ?? null,
+        piiSummary: c.piiSummary ?? null,
+        rowErrors: c.rowErrors ?? null,
+      });
+      await this.publisher.publish(
+        manager,
+        'contribution.processed',
+        {
+          contributionId: c.id,
+          model: c.modelName,
+          status: c.status,
+          reason: c.rejectionReason ?? null,
+          code: c.rejectionCode ?? null,
+          acceptedRows: c.acceptedRows,
+          datasetHash: c.datasetHash ?? null,
+        },
+        { modelName: c.modelName, owner: c.owner },
+      );
+    });
+  }
+
+  /** The contribution when the caller may see it (its owner, the model's owner, an admin), else 404. */
+  async get(principal: Principal, id: string): Promise<ContributionEntity> {
+    const c = await this.dataSource.getRepository(ContributionEntity).findOneBy({ id });
+    if (!c || !(principal.isAdmin || c.owner === principal.owner || c.modelOwner === principal.owner)) {
+      throw new ContributionError('CONTRIBUTION_NOT_FOUND', `No contribution ${id}.`);
+    }
+    return c;
+  }
+
+  async listForModel(principal: Principal, name: string, query: PageQueryDto): Promise<Page<ContributionEntity>> {
+    const model = await this.registry.getModel(name, principal);
+    return this.list(principal, query, 'c.modelId = :modelId', { modelId: model.id });
+  }
+
+  async listForWallet(
+    principal: Principal,
+    walletAddress: string,
+    query: PageQueryDto,
+  ): Promise<Page<ContributionEntity>> {
+    const wallet = normaliseWallet(walletAddress);
+    if (!wallet) {
+      const message =
+        'walletAddress must be a 0x address of 40 hex digits, with a valid EIP-55 checksum when mixed case';
+      throw new ContributionError('INVALID_WALLET', message, {
+        errors: [{ field: 'walletAddress', code: 'INVALID_WALLET', message }],
+      });
+    }
+    return this.list(principal, query, 'c.walletAddress = :wallet', { wallet });
+  }
+
+  private list(
+    principal: Principal,
+    query: PageQueryDto,
+    where: string,
+    params: Record<string, unknown>,
+  ): Promise<Page<ContributionEntity>> {
+    const qb = this.dataSource.getRepository(ContributionEntity).createQueryBuilder('c').where(where, params);
+    if (!principal.isAdmin) qb.andWhere('(c.owner = :me OR c.modelOwner = :me)', { me: principal.owner });
+    return paginate(qb, 'c', query);
+  }
+
+  /**
+   * The model's credited rows for training, oldest first, `limit` at a time: pass the last row's `id` as `after`
+   * for the next page.
+   */
+  async acceptedRows(modelName: string, options: { after?: string; limit?: number } = {}): Promise<AcceptedRow[]> {
+    const model = await this.registry.getModel(modelName);
+    const qb = this.dataSource
+      .getRepository(ContributionRowEntity)
+      .createQueryBuilder('r')
+      .where('r.modelId = :modelId AND r.credited', { modelId: model.id });
+    if (options.after) qb.andWhere('r.id > :after', { after: options.after });
+    const rows = await qb
+      .orderBy('r.id', 'ASC')
+      .take(options.limit ?? 1000)
+      .getMany();
+    return rows.map((r) => ({ id: r.id, contributionId: r.contributionId, data: r.data }));
+  }
+}
