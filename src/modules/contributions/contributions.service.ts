@@ -12,18 +12,15 @@ import { ContributionSettingsEntity } from './contribution-settings.entity';
 import { ContributionEntity } from './contribution.entity';
 import {
   checkSignature,
-  datasetHash,
   datasetHashOfRows,
   expectedColumns,
   normaliseWallet,
-  qualityReport,
   Row,
-  rowHash,
   signatureMessage,
-  validateRows,
 } from './contribution.rules';
 import { ContributionError } from './contributions.errors';
-import { applyPiiPolicy, PiiPolicy, summarisePii } from './pii-policy';
+import { PiiPolicy } from './pii-policy';
+import { processBatch } from './contribution-pipeline';
 
 export interface ContributionSubmission {
   rows: Row[];
@@ -181,46 +178,45 @@ export class ContributionsService implements OnModuleInit {
       .update(contribution.id, { status: 'validating', validatingAt: contribution.validatingAt });
 
     const columns = expectedColumns(version.features, model.labelColumn, model.labelKind);
-    const { valid, problems } = validateRows(input.rows, columns);
-    contribution.rejectedRows = input.rows.length - valid.length;
-    contribution.rowErrors = problems.slice(0, MAX_LISTED_ROW_ERRORS);
-    if (valid.length === 0) {
+    const batch = processBatch(
+      input.rows,
+      columns,
+      (rows) => this.privacy.scanRows(rows),
+      settings.piiPolicy,
+      this.config.CONTRIBUTION_PSEUDONYM_SECRET,
+    );
+    contribution.rejectedRows = input.rows.length - batch.valid.length;
+    contribution.rowErrors = batch.problems.slice(0, MAX_LISTED_ROW_ERRORS);
+    if (batch.valid.length === 0) {
       await this.finish(contribution, 'NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.');
       throw new ContributionError('NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.', {
         contributionId: contribution.id,
         rowErrors: contribution.rowErrors,
       });
     }
-
-    let rows = valid.map((i) => input.rows[i]);
-    const findings = this.privacy.scanRows(rows);
-    contribution.piiSummary = summarisePii(findings, settings.piiPolicy);
-    if (findings.length > 0) {
-      if (settings.piiPolicy === 'reject') {
-        const detail = `The rows hold personal data (${Object.keys(contribution.piiSummary.byType).join(', ')}); the model's policy is to refuse it.`;
-        await this.finish(contribution, 'PII_DETECTED', detail);
-        throw new ContributionError('PII_DETECTED', detail, {
-          contributionId: contribution.id,
-          findings: findings.map((f) => ({
-            row: valid[f.row],
-            column: f.column,
-            type: f.type,
-            start: f.start,
-            end: f.end,
-          })),
-        });
-      }
-      rows = applyPiiPolicy(rows, findings, settings.piiPolicy, this.config.CONTRIBUTION_PSEUDONYM_SECRET);
+    contribution.piiSummary = batch.piiSummary;
+    if (batch.findings.length > 0 && settings.piiPolicy === 'reject') {
+      const detail = `The rows hold personal data (${Object.keys(batch.piiSummary?.byType ?? {}).join(', ')}); the model's policy is to refuse it.`;
+      await this.finish(contribution, 'PII_DETECTED', detail);
+      throw new ContributionError('PII_DETECTED', detail, {
+        contributionId: contribution.id,
+        findings: batch.findings.map((f) => ({
+          row: f.row,
+          column: f.column,
+          type: f.type,
+          start: f.start,
+          end: f.end,
+        })),
+      });
     }
-
-    const hashes = rows.map(rowHash);
-    contribution.qualityReport = qualityReport(rows, hashes, columns);
-    contribution.datasetHash = datasetHash(hashes);
-    if (contribution.qualityReport.score < settings.minQuality) {
+    const { valid, rows, hashes } = batch;
+    contribution.qualityReport = batch.quality;
+    contribution.datasetHash = batch.datasetHash;
+    if (batch.quality!.score < settings.minQuality) {
       await this.finish(
         contribution,
         'LOW_QUALITY',
-        `Quality score ${contribution.qualityReport.score} is below the model's minimum ${settings.minQuality}.`,
+        `Quality score ${batch.quality!.score} is below the model's minimum ${settings.minQuality}.`,
       );
       return contribution;
     }
