@@ -181,6 +181,69 @@ describe('contributions', () => {
     });
   });
 
+  describe('multipart upload', () => {
+    const upload = (name: string, file: Buffer, filename: string, fields: Record<string, string>) => {
+      const req = t.http.post(`/api/v1/models/${name}/contributions`).set(contributor.headers);
+      for (const [k, v] of Object.entries(fields)) req.field(k, v);
+      return req.attach('file', file, filename);
+    };
+    const csv = (batch: Row[]): Buffer => {
+      const header = Object.keys(batch[0]);
+      return Buffer.from([header.join(','), ...batch.map((r) => header.map((h) => String(r[h])).join(','))].join('\n'));
+    };
+
+    it('should accept a CSV file with the same hash as the JSON rows when the rows are valid', async () => {
+      const batch = rows(25);
+      const res = await upload(model, csv(batch), 'rows.csv', {
+        walletAddress: wallet.address,
+        license: 'CC0-1.0',
+        metadata: JSON.stringify({ source: 'csv' }),
+      }).expect(201);
+      expect(res.body).toMatchObject({
+        status: 'accepted',
+        counts: { received: 25, accepted: 25 },
+        license: 'CC0-1.0',
+        metadata: { source: 'csv' },
+      });
+      expect(res.body.datasetHash).toBe(datasetHashOfRows(batch));
+    });
+
+    it('should accept JSONL and JSON files when the rows are valid', async () => {
+      const jsonl = Buffer.from(
+        rows(12)
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n',
+      );
+      const a = await upload(model, jsonl, 'rows.jsonl', { walletAddress: wallet.address }).expect(201);
+      expect(a.body.counts.accepted).toBe(12);
+      const json = Buffer.from(JSON.stringify(rows(12)));
+      const b = await upload(model, json, 'rows.json', { walletAddress: wallet.address }).expect(201);
+      expect(b.body.counts.accepted).toBe(12);
+    });
+
+    it('should answer 413 TOO_MANY_ROWS when the file has more than 10,000 rows', async () => {
+      const big = Buffer.from(Array.from({ length: 10_001 }, (_, i) => `{"f0":${i}}`).join('\n'));
+      const res = await upload(model, big, 'rows.jsonl', { walletAddress: wallet.address }).expect(413);
+      expect(res.body.code).toBe('TOO_MANY_ROWS');
+    });
+
+    it('should answer 400 when the file is not readable or the wallet field is missing', async () => {
+      const bad = await upload(model, Buffer.from('{"f0":1}\nnot json'), 'rows.jsonl', {
+        walletAddress: wallet.address,
+      }).expect(400);
+      expect(bad.body).toMatchObject({ code: 'INVALID_FILE' });
+      const noWallet = await upload(model, csv(rows(3)), 'rows.csv', {}).expect(400);
+      expect(noWallet.body.errors[0].field).toBe('contributor.walletAddress');
+      const type = await upload(model, Buffer.from('x'), 'rows.txt', { walletAddress: wallet.address }).expect(400);
+      expect(type.body.code).toBe('INVALID_FILE');
+    });
+
+    it('should answer 400 naming the field when a JSON body has no rows', async () => {
+      const res = await submit(model, { contributor: { walletAddress: wallet.address } }).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('rows');
+    });
+  });
+
   describe('PII', () => {
     const withEmail = () => [...rows(20), row('mail jane.doe@example.com please')];
 

@@ -1,20 +1,42 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
-import { ApiProblems, LargeBody, PageQueryDto, ProblemDto, UuidParamDto } from 'src/platform/http';
+import { AppConfig } from 'src/platform/config';
+import {
+  ApiProblems,
+  createValidationPipe,
+  LargeBody,
+  PageQueryDto,
+  ProblemDto,
+  UuidParamDto,
+} from 'src/platform/http';
 import { Idempotent } from 'src/platform/idempotency';
 import {
   ContributionPageDto,
   ContributionResponseDto,
   ContributionSettingsResponseDto,
   LifecycleResponseDto,
+  MAX_ROWS_PER_CONTRIBUTION,
   ModelNameParamDto,
   SubmitContributionDto,
   UpdateContributionSettingsDto,
   WalletParamDto,
 } from './contributions.dto';
+import { readContributionUpload, uploadToBody } from './contribution-upload';
+import { ContributionError } from './contributions.errors';
 import { toContributionDto, toLifecycleDto } from './contributions.mapper';
 import { ContributionsService } from './contributions.service';
+
+const VALIDATION = createValidationPipe();
 
 const VISIBLE =
   'A contribution is visible to the owner of the key that made it, the model owner and admins; others get 404.';
@@ -23,7 +45,10 @@ const VISIBLE =
 @ApiExtraModels(ProblemDto)
 @Controller('api/v1')
 export class ContributionsController {
-  constructor(private readonly contributions: ContributionsService) {}
+  constructor(
+    private readonly contributions: ContributionsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post('models/:name/contributions')
   @HttpCode(201)
@@ -41,13 +66,42 @@ export class ContributionsController {
       'SIGNATURE_INVALID (400), SIGNATURE_STALE, NO_FEATURE_SCHEMA, NO_ACCEPTABLE_ROWS (with `rowErrors`), ' +
       'PII_DETECTED (with `findings` by row, column and type; never the value) (422).',
   })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    type: SubmitContributionDto,
+    description:
+      'JSON as described, or `multipart/form-data` with the rows in the part `file` (.csv with a header row, .jsonl ' +
+      'or .json, up to MAX_CONTRIBUTION_MB, at most 10,000 rows; in CSV an empty cell is null and a decimal number a ' +
+      'number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
+      'Idempotency-Key is refused on multipart (IDEMPOTENCY_NOT_SUPPORTED).',
+  })
   @ApiCreatedResponse({ type: ContributionResponseDto })
   @ApiProblems(400, 404, 413, 422, 429)
   async submit(
     @CurrentPrincipal() p: Principal,
     @Param() params: ModelNameParamDto,
-    @Body() dto: SubmitContributionDto,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
   ): Promise<ContributionResponseDto> {
+    let raw = body;
+    if (request.isMultipart()) {
+      if (request.headers['idempotency-key'] !== undefined) {
+        throw new ContributionError(
+          'IDEMPOTENCY_NOT_SUPPORTED',
+          'Idempotency-Key is honoured for JSON contributions only; send the rows as JSON to retry safely.',
+        );
+      }
+      const upload = await readContributionUpload(
+        request,
+        this.config.MAX_CONTRIBUTION_MB * 1024 * 1024,
+        MAX_ROWS_PER_CONTRIBUTION,
+      );
+      raw = uploadToBody(upload);
+    }
+    const dto = (await VALIDATION.transform(raw, {
+      type: 'body',
+      metatype: SubmitContributionDto,
+    })) as SubmitContributionDto;
     return toContributionDto(await this.contributions.submit(p, params.name, dto));
   }
 

@@ -10,4 +10,8 @@ export class ContributionError extends errorFamily({
   PII_DETECTED: 'unprocessable',
   PSEUDONYMIZE_SECRET_MISSING: 'invalid',
   CONTRIBUTION_NOT_FOUND: 'not_found',
+  INVALID_FILE: 'invalid',
+  UPLOAD_TOO_LARGE: 'too_large',
+  TOO_MANY_ROWS: 'too_large',
+  IDEMPOTENCY_NOT_SUPPORTED: 'invalid',
 }) {}

@@ -381,6 +381,13 @@ export class EnvironmentVariables {
 
   // --- contributions ---
 
+  /** Largest file a multipart contribution may carry (MB); larger: 413 UPLOAD_TOO_LARGE. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of megabytes between 1 and 1000' })
+  @Min(1, { message: 'must be an integer number of megabytes between 1 and 1000' })
+  @Max(1000, { message: 'must be an integer number of megabytes between 1 and 1000' })
+  MAX_CONTRIBUTION_MB = 50;
+
   /**
    * Secret of the HMAC-SHA256 pseudonyms that replace PII when a model's policy is `pseudonymize`. The server
    * refuses to start without it while a model has that policy.
