@@ -5,6 +5,7 @@ import { Idempotency1795507130699 } from './1795507130699-Idempotency';
 import { ApiKeyCreatedAtMs1795508009927 } from './1795508009927-ApiKeyCreatedAtMs';
 import { Registry1795508541047 } from './1795508541047-Registry';
 import { Contributions1795510810133 } from './1795510810133-Contributions';
+import { ContributionUploads1795512193875 } from './1795512193875-ContributionUploads';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ApiKeyCreatedAtMs1795508009927,
   Registry1795508541047,
   Contributions1795510810133,
+  ContributionUploads1795512193875,
 ];

@@ -1,5 +1,10 @@
 import { ModelAliasEntity, ModelAliasHistoryEntity, ModelEntity, ModelVersionEntity } from './modules/registry';
-import { ContributionEntity, ContributionRowEntity, ContributionSettingsEntity } from './modules/contributions';
+import {
+  ContributionEntity,
+  ContributionRowEntity,
+  ContributionSettingsEntity,
+  ContributionUploadEntity,
+} from './modules/contributions';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
@@ -20,4 +25,5 @@ export const ENTITIES = [
   ContributionEntity,
   ContributionRowEntity,
   ContributionSettingsEntity,
+  ContributionUploadEntity,
 ];

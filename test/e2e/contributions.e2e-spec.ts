@@ -4,9 +4,11 @@ import { ContributionsService, datasetHashOfRows, signatureMessage } from 'src/m
 import { PrivacyService } from 'src/modules/privacy';
 import { RegistryService } from 'src/modules/registry';
 import { WebhookPublisher } from 'src/modules/webhooks';
+import { QueueService } from 'src/platform/queue';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
 import { createTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 type Row = Record<string, unknown>;
 
@@ -221,10 +223,30 @@ describe('contributions', () => {
       expect(b.body.counts.accepted).toBe(12);
     });
 
-    it('should answer 413 TOO_MANY_ROWS when the file has more than 10,000 rows', async () => {
-      const big = Buffer.from(Array.from({ length: 10_001 }, (_, i) => `{"f0":${i}}`).join('\n'));
-      const res = await upload(model, big, 'rows.jsonl', { walletAddress: wallet.address }).expect(413);
-      expect(res.body.code).toBe('TOO_MANY_ROWS');
+    it('should answer 202 with a status URL and process the file in a durable job when it has more than 10,000 rows', async () => {
+      const name = await newModel();
+      const batch = rows(10_050);
+      const file = Buffer.from(batch.map((r) => JSON.stringify(r)).join('\n'));
+      const res = await upload(name, file, 'rows.jsonl', { walletAddress: wallet.address }).expect(202);
+      expect(res.body).toMatchObject({ status: 'received', statusUrl: `/api/v1/contributions/${res.body.id}` });
+      const done = await waitFor(
+        async () => {
+          const c = await t.http.get(res.body.statusUrl).set(contributor.headers).expect(200);
+          return c.body.status === 'accepted' ? c.body : undefined;
+        },
+        'the large contribution to be accepted',
+        60_000,
+        250,
+      );
+      expect(done.counts).toEqual({ received: 10_050, accepted: 10_050, rejected: 0, duplicate: 0 });
+      expect(done.datasetHash).toBe(datasetHashOfRows(batch));
+      const stored = await t.app.get(ContributionsService).acceptedRows(name, { limit: 20_000 });
+      expect(stored).toHaveLength(10_050);
+      expect(
+        await t.app
+          .get(DataSource)
+          .query('SELECT 1 FROM contribution_uploads WHERE "contributionId" = $1', [res.body.id]),
+      ).toEqual([]);
     });
 
     it('should answer 400 when the file is not readable or the wallet field is missing', async () => {
@@ -287,6 +309,7 @@ describe('contributions', () => {
         t.app.get(PrivacyService),
         t.app.get(WebhookPublisher),
         { ...t.config, CONTRIBUTION_PSEUDONYM_SECRET: undefined },
+        t.app.get(QueueService),
       );
       await expect(withoutSecret.onModuleInit()).rejects.toThrow(/CONTRIBUTION_PSEUDONYM_SECRET must be set/);
       await expect(t.app.get(ContributionsService).onModuleInit()).resolves.toBeUndefined();

@@ -9,7 +9,9 @@ import { ContributionError } from './contributions.errors';
 export type UploadFormat = 'csv' | 'jsonl' | 'json';
 
 export interface ContributionUpload {
+  /** The rows, when there are at most `maxRows`; otherwise `large` holds the file for the durable job. */
   rows: Row[];
+  large?: { bytes: Buffer; format: UploadFormat };
   /** The form fields: walletAddress, signature, signedAt, license, metadata (JSON). */
   fields: Record<string, string>;
 }
@@ -97,7 +99,8 @@ async function drain(parts: AsyncIterableIterator<unknown>): Promise<void> {
 
 /**
  * Reads a `multipart/form-data` contribution: the rows in the part `file` (CSV, JSONL or JSON, up to `maxBytes`)
- * and the contributor in form fields. Over `maxBytes` or `maxRows` the rest is read and thrown away and 413 raised.
+ * and the contributor in form fields. Over `maxBytes` the rest is read and thrown away and 413 raised; over
+ * `maxRows` the file is returned as `large` for the durable job.
  */
 export async function readContributionUpload(
   request: FastifyRequest,
@@ -107,6 +110,7 @@ export async function readContributionUpload(
   const parts = request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 } });
   const fields: Record<string, string> = {};
   let rows: Row[] | undefined;
+  let large: ContributionUpload['large'];
   try {
     for await (const part of parts) {
       if (part.type === 'field') {
@@ -124,9 +128,18 @@ export async function readContributionUpload(
           errors: [{ field: 'file', code: 'INVALID_FILE', message: 'unsupported file type' }],
         });
       }
-      rows = await parseRows(part.file, format, maxRows);
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) chunks.push(chunk as Buffer);
       if (part.file.truncated) {
         throw new ContributionError('UPLOAD_TOO_LARGE', `The file is larger than ${maxBytes / 1024 / 1024} MB.`);
+      }
+      const bytes = Buffer.concat(chunks);
+      try {
+        rows = await parseRows(Readable.from([bytes]), format, maxRows);
+      } catch (err) {
+        if (!(err instanceof ContributionError) || err.code !== 'TOO_MANY_ROWS') throw err;
+        rows = [];
+        large = { bytes, format };
       }
     }
   } catch (err) {
@@ -138,7 +151,7 @@ export async function readContributionUpload(
       errors: [{ field: 'file', code: 'INVALID_FILE', message: 'file is required' }],
     });
   }
-  return { rows, fields };
+  return large ? { rows, fields, large } : { rows, fields };
 }
 
 /** The JSON body an upload stands for (validated like a JSON contribution). */

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  ApiAcceptedResponse,
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
@@ -21,6 +22,7 @@ import {
 } from 'src/platform/http';
 import { Idempotent } from 'src/platform/idempotency';
 import {
+  ContributionAcceptedResponseDto,
   ContributionPageDto,
   ContributionResponseDto,
   ContributionSettingsResponseDto,
@@ -37,6 +39,10 @@ import { toContributionDto, toLifecycleDto } from './contributions.mapper';
 import { ContributionsService } from './contributions.service';
 
 const VALIDATION = createValidationPipe();
+
+async function validated(body: unknown): Promise<SubmitContributionDto> {
+  return (await VALIDATION.transform(body, { type: 'body', metatype: SubmitContributionDto })) as SubmitContributionDto;
+}
 
 const VISIBLE =
   'A contribution is visible to the owner of the key that made it, the model owner and admins; others get 404.';
@@ -71,38 +77,45 @@ export class ContributionsController {
     type: SubmitContributionDto,
     description:
       'JSON as described, or `multipart/form-data` with the rows in the part `file` (.csv with a header row, .jsonl ' +
-      'or .json, up to MAX_CONTRIBUTION_MB, at most 10,000 rows; in CSV an empty cell is null and a decimal number a ' +
+      'or .json, up to MAX_CONTRIBUTION_MB; more than 10,000 rows: 202 and a durable job; in CSV an empty cell is null and a decimal number a ' +
       'number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
       'Idempotency-Key is refused on multipart (IDEMPOTENCY_NOT_SUPPORTED).',
   })
   @ApiCreatedResponse({ type: ContributionResponseDto })
+  @ApiAcceptedResponse({
+    type: ContributionAcceptedResponseDto,
+    description: 'A multipart file of more than 10,000 rows: stored and processed by a durable job; poll statusUrl',
+  })
   @ApiProblems(400, 404, 413, 422, 429)
   async submit(
     @CurrentPrincipal() p: Principal,
     @Param() params: ModelNameParamDto,
     @Body() body: unknown,
     @Req() request: FastifyRequest,
-  ): Promise<ContributionResponseDto> {
-    let raw = body;
-    if (request.isMultipart()) {
-      if (request.headers['idempotency-key'] !== undefined) {
-        throw new ContributionError(
-          'IDEMPOTENCY_NOT_SUPPORTED',
-          'Idempotency-Key is honoured for JSON contributions only; send the rows as JSON to retry safely.',
-        );
-      }
-      const upload = await readContributionUpload(
-        request,
-        this.config.MAX_CONTRIBUTION_MB * 1024 * 1024,
-        MAX_ROWS_PER_CONTRIBUTION,
-      );
-      raw = uploadToBody(upload);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ContributionResponseDto | ContributionAcceptedResponseDto> {
+    if (!request.isMultipart()) {
+      return toContributionDto(await this.contributions.submit(p, params.name, await validated(body)));
     }
-    const dto = (await VALIDATION.transform(raw, {
-      type: 'body',
-      metatype: SubmitContributionDto,
-    })) as SubmitContributionDto;
-    return toContributionDto(await this.contributions.submit(p, params.name, dto));
+    if (request.headers['idempotency-key'] !== undefined) {
+      throw new ContributionError(
+        'IDEMPOTENCY_NOT_SUPPORTED',
+        'Idempotency-Key is honoured for JSON contributions only; send the rows as JSON to retry safely.',
+      );
+    }
+    const upload = await readContributionUpload(
+      request,
+      this.config.MAX_CONTRIBUTION_MB * 1024 * 1024,
+      MAX_ROWS_PER_CONTRIBUTION,
+    );
+    if (!upload.large) {
+      return toContributionDto(await this.contributions.submit(p, params.name, await validated(uploadToBody(upload))));
+    }
+    // Validate the form fields as a one-row JSON contribution would be; the rows are checked by the job.
+    const dto = await validated({ ...uploadToBody(upload), rows: [{}] });
+    const c = await this.contributions.submitLarge(p, params.name, dto, upload.large);
+    void reply.status(202);
+    return { ...toContributionDto(c), statusUrl: `/api/v1/contributions/${c.id}` };
   }
 
   @Get('models/:name/contributions')

@@ -187,6 +187,11 @@ export class ContributionResponseDto {
   @ApiProperty() createdAt: string;
 }
 
+export class ContributionAcceptedResponseDto extends ContributionResponseDto {
+  @ApiProperty({ example: '/api/v1/contributions/0b0e...', description: 'Where to follow the contribution' })
+  statusUrl: string;
+}
+
 export class ContributionPageDto {
   @ApiProperty({ type: [ContributionResponseDto] }) items: ContributionResponseDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;

@@ -1,8 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PrivacyService } from 'src/modules/privacy';
-import { RegistryError, RegistryService } from 'src/modules/registry';
+import { RegisteredModel, RegistryError, RegistryService } from 'src/modules/registry';
+import { Readable } from 'node:stream';
+import { QueueService } from 'src/platform/queue';
 import { WebhookPublisher } from 'src/modules/webhooks';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
@@ -10,8 +12,11 @@ import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ContributionRowEntity } from './contribution-row.entity';
 import { ContributionSettingsEntity } from './contribution-settings.entity';
 import { ContributionEntity } from './contribution.entity';
+import { ContributionUploadEntity } from './contribution-upload.entity';
+import { parseRows, UploadFormat } from './contribution-upload';
 import {
   checkSignature,
+  ColumnSpec,
   datasetHashOfRows,
   expectedColumns,
   normaliseWallet,
@@ -42,7 +47,15 @@ export interface AcceptedRow {
   data: Record<string, unknown>;
 }
 
+interface SubmitContext {
+  model: RegisteredModel;
+  wallet: string;
+  settings: ContributionSettings;
+  columns: ColumnSpec[];
+}
+
 export const DEFAULT_MIN_QUALITY = 0.8;
+export const LARGE_UPLOAD_QUEUE = 'contributions.large-upload';
 const MAX_LISTED_ROW_ERRORS = 1000;
 
 /**
@@ -51,14 +64,22 @@ const MAX_LISTED_ROW_ERRORS = 1000;
  * commit together.
  */
 @Injectable()
-export class ContributionsService implements OnModuleInit {
+export class ContributionsService implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: RegistryService,
     private readonly privacy: PrivacyService,
     private readonly publisher: WebhookPublisher,
     private readonly config: AppConfig,
+    private readonly queue: QueueService,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.define(LARGE_UPLOAD_QUEUE, { retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true });
+    await this.queue.work<{ contributionId: string }>(LARGE_UPLOAD_QUEUE, (job) =>
+      this.processUpload(job.data.contributionId),
+    );
+  }
 
   /** The server refuses to start when a model pseudonymises PII and no secret is configured. */
   async onModuleInit(): Promise<void> {
@@ -123,7 +144,94 @@ export class ContributionsService implements OnModuleInit {
    * errors (after the contribution is recorded as rejected).
    */
   async submit(principal: Principal, name: string, input: ContributionSubmission): Promise<ContributionEntity> {
-    const wallet = normaliseWallet(input.contributor.walletAddress);
+    const ctx = await this.prepare(name, input.contributor.walletAddress, principal);
+    const signatureVerified = this.checkContributor(ctx.model.name, ctx.wallet, input, ctx.settings.requireSignature);
+    const contribution = await this.dataSource.transaction((manager) =>
+      this.receive(manager, principal, ctx, input, signatureVerified, input.rows.length),
+    );
+    return this.process(contribution, ctx, input.rows);
+  }
+
+  /**
+   * A multipart upload of more than 10,000 rows: recorded as received with its file, in the same transaction as
+   * the durable job that processes it (answered 202). The signature, when given, is checked by the job against
+   * the time of receipt.
+   */
+  async submitLarge(
+    principal: Principal,
+    name: string,
+    input: Omit<ContributionSubmission, 'rows'>,
+    file: { bytes: Buffer; format: UploadFormat },
+  ): Promise<ContributionEntity> {
+    const ctx = await this.prepare(name, input.contributor.walletAddress, principal);
+    const { signature, signedAt } = input.contributor;
+    if (ctx.settings.requireSignature && (!signature || !signedAt))
+      this.checkContributor(ctx.model.name, ctx.wallet, { ...input, rows: [] }, true);
+    return this.dataSource.transaction(async (manager) => {
+      const c = await this.receive(manager, principal, ctx, input, false, 0);
+      await manager.getRepository(ContributionUploadEntity).insert({
+        contributionId: c.id,
+        format: file.format,
+        data: file.bytes,
+        signature: signature ?? null,
+        signedAt: signedAt ?? null,
+      });
+      await this.queue.enqueue(LARGE_UPLOAD_QUEUE, { contributionId: c.id }, { manager, id: c.id });
+      return c;
+    });
+  }
+
+  /** The durable job's work: parse the stored file, process it like a JSON batch, drop the file. Safe to rerun. */
+  async processUpload(contributionId: string): Promise<void> {
+    const uploads = this.dataSource.getRepository(ContributionUploadEntity);
+    const c = await this.dataSource.getRepository(ContributionEntity).findOneBy({ id: contributionId });
+    const upload = await uploads.findOneBy({ contributionId });
+    if (!c || !upload || (c.status !== 'received' && c.status !== 'validating')) {
+      await uploads.delete({ contributionId });
+      return;
+    }
+    const ctx = await this.prepare(c.modelName, c.walletAddress);
+    try {
+      let rows: Row[];
+      try {
+        rows = await parseRows(Readable.from([upload.data]), upload.format, Number.MAX_SAFE_INTEGER);
+      } catch (err) {
+        if (!(err instanceof ContributionError)) throw err;
+        await this.finish(c, err.code, err.detail);
+        return;
+      }
+      c.receivedRows = rows.length;
+      await this.dataSource.getRepository(ContributionEntity).update(c.id, { receivedRows: rows.length });
+      if (upload.signature && upload.signedAt) {
+        const message = signatureMessage(c.modelName, datasetHashOfRows(rows), upload.signedAt);
+        const problem = checkSignature(
+          c.walletAddress,
+          upload.signature,
+          message,
+          upload.signedAt,
+          c.receivedAt.getTime(),
+        );
+        if (problem) {
+          await this.finish(
+            c,
+            problem,
+            'The signature does not prove the wallet signed this dataset within 10 minutes.',
+          );
+          return;
+        }
+        c.signatureVerified = true;
+        await this.dataSource.getRepository(ContributionEntity).update(c.id, { signatureVerified: true });
+      }
+      await this.process(c, ctx, rows).catch((err: unknown) => {
+        if (!(err instanceof ContributionError)) throw err;
+      });
+    } finally {
+      await uploads.delete({ contributionId });
+    }
+  }
+
+  private async prepare(name: string, walletAddress: string, principal?: Principal): Promise<SubmitContext> {
+    const wallet = normaliseWallet(walletAddress);
     if (!wallet) {
       const message =
         'walletAddress must be a 0x address of 40 hex digits, with a valid EIP-55 checksum when mixed case';
@@ -143,41 +251,58 @@ export class ContributionsService implements OnModuleInit {
       );
     }
     const settings = await this.settingsOf(this.dataSource.manager, model.id, model.name);
-    const signatureVerified = this.checkContributor(model.name, wallet, input, settings.requireSignature);
+    return { model, wallet, settings, columns: expectedColumns(version.features, model.labelColumn, model.labelKind) };
+  }
 
-    const now = new Date();
-    const contribution = await this.dataSource.transaction(async (manager) => {
-      const c = await manager.getRepository(ContributionEntity).save(
-        manager.getRepository(ContributionEntity).create({
-          modelId: model.id,
-          modelName: model.name,
-          modelOwner: model.owner,
-          owner: principal.owner,
-          createdByKeyId: principal.keyId,
-          walletAddress: wallet,
-          signatureVerified,
-          status: 'received',
-          receivedRows: input.rows.length,
-          license: input.license ?? null,
-          metadata: input.metadata ?? {},
-          receivedAt: now,
-        }),
-      );
-      await this.publisher.publish(
-        manager,
-        'contribution.received',
-        { contributionId: c.id, model: model.name, rows: input.rows.length, walletAddress: wallet },
-        { modelName: model.name, owner: principal.owner },
-      );
-      return c;
-    });
+  /** Records the contribution as received, with `contribution.received`, in the caller's transaction. */
+  private async receive(
+    manager: EntityManager,
+    principal: Principal,
+    ctx: SubmitContext,
+    input: Omit<ContributionSubmission, 'rows'>,
+    signatureVerified: boolean,
+    receivedRows: number,
+  ): Promise<ContributionEntity> {
+    const { model, wallet } = ctx;
+    const c = await manager.getRepository(ContributionEntity).save(
+      manager.getRepository(ContributionEntity).create({
+        modelId: model.id,
+        modelName: model.name,
+        modelOwner: model.owner,
+        owner: principal.owner,
+        createdByKeyId: principal.keyId,
+        walletAddress: wallet,
+        signatureVerified,
+        status: 'received',
+        receivedRows,
+        license: input.license ?? null,
+        metadata: input.metadata ?? {},
+        receivedAt: new Date(),
+      }),
+    );
+    await this.publisher.publish(
+      manager,
+      'contribution.received',
+      { contributionId: c.id, model: model.name, rows: receivedRows, walletAddress: wallet },
+      { modelName: model.name, owner: principal.owner },
+    );
+    return c;
+  }
+
+  /** validating → accepted | rejected for rows in memory. */
+  private async process(
+    contribution: ContributionEntity,
+    ctx: SubmitContext,
+    inputRows: Row[],
+  ): Promise<ContributionEntity> {
+    const { settings, columns } = ctx;
+    const input = { rows: inputRows };
     contribution.status = 'validating';
     contribution.validatingAt = new Date();
     await this.dataSource
       .getRepository(ContributionEntity)
       .update(contribution.id, { status: 'validating', validatingAt: contribution.validatingAt });
 
-    const columns = expectedColumns(version.features, model.labelColumn, model.labelKind);
     const batch = processBatch(
       input.rows,
       columns,

@@ -1,9 +1,10 @@
 export { ContributionsModule } from './contributions.module';
-export { AcceptedRow, ContributionSettings, ContributionsService } from './contributions.service';
+export { AcceptedRow, ContributionSettings, ContributionsService, LARGE_UPLOAD_QUEUE } from './contributions.service';
 export { ContributionError } from './contributions.errors';
 export { ContributionEntity, ContributionStatus, CONTRIBUTION_STATUSES } from './contribution.entity';
 export { ContributionRowEntity } from './contribution-row.entity';
 export { ContributionSettingsEntity } from './contribution-settings.entity';
+export { ContributionUploadEntity } from './contribution-upload.entity';
 export {
   canonicalJson,
   datasetHash,
