@@ -4,6 +4,7 @@ import { ContributionsService, datasetHashOfRows, signatureMessage } from 'src/m
 import { PrivacyService } from 'src/modules/privacy';
 import { RegistryService } from 'src/modules/registry';
 import { WebhookPublisher } from 'src/modules/webhooks';
+import { IdempotencyService } from 'src/platform/idempotency';
 import { QueueService } from 'src/platform/queue';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
@@ -387,6 +388,29 @@ describe('contributions', () => {
         'contrib-key-2',
       ).expect(422);
       expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+  });
+
+  describe('idempotency while in flight', () => {
+    it('should answer 409 when a request with the same key is still running', async () => {
+      const body = { rows: rows(5), contributor: { walletAddress: wallet.address } };
+      const route = `POST /api/v1/models/${model}/contributions`;
+      await t.app
+        .get(IdempotencyService)
+        .claim(contributor.owner, 'contrib-key-busy', route, IdempotencyService.hash(route, body));
+      const res = await submit(model, body, contributor, 'contrib-key-busy').expect(409);
+      expect(res.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+    });
+
+    it('should answer 400 IDEMPOTENCY_NOT_SUPPORTED when a multipart upload carries an Idempotency-Key', async () => {
+      const res = await t.http
+        .post(`/api/v1/models/${model}/contributions`)
+        .set(contributor.headers)
+        .set('idempotency-key', 'contrib-key-upload')
+        .field('walletAddress', wallet.address)
+        .attach('file', Buffer.from(JSON.stringify(rows(3))), 'rows.json')
+        .expect(400);
+      expect(res.body.code).toBe('IDEMPOTENCY_NOT_SUPPORTED');
     });
   });
 
