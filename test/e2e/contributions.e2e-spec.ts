@@ -402,6 +402,29 @@ describe('contributions', () => {
       expect(res.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
     });
 
+    it('should answer with the stored contribution when a retry comes after a crash between the commit and the answer', async () => {
+      const body = { rows: rows(8), contributor: { walletAddress: wallet.address } };
+      const first = await submit(model, body, contributor, 'contrib-key-crash').expect(201);
+      // The process died after the contribution committed and before the answer was stored: the key is left in
+      // progress, past the lease.
+      await t.app.get(DataSource).query(
+        `UPDATE idempotency_keys SET state = 'in_progress', "responseStatus" = NULL, "responseBody" = NULL,
+             "createdAt" = now() - interval '1 hour' WHERE owner = $1 AND key = $2`,
+        [contributor.owner, 'contrib-key-crash'],
+      );
+      const retry = await submit(model, body, contributor, 'contrib-key-crash').expect(201);
+      expect(retry.body).toEqual(first.body);
+      const replay = await submit(model, body, contributor, 'contrib-key-crash').expect(200);
+      expect(replay.body.id).toBe(first.body.id);
+      const [{ n }] = await t.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS n FROM contributions WHERE owner = $1 AND "idempotencyKey" = $2`, [
+          contributor.owner,
+          'contrib-key-crash',
+        ]);
+      expect(n).toBe(1);
+    });
+
     it('should answer 400 IDEMPOTENCY_NOT_SUPPORTED when a multipart upload carries an Idempotency-Key', async () => {
       const res = await t.http
         .post(`/api/v1/models/${model}/contributions`)

@@ -16,6 +16,10 @@ export type ContributionStatus = (typeof CONTRIBUTION_STATUSES)[number];
 @Entity('contributions')
 @Index('idx_contributions_model_created', ['modelId', 'createdAt'])
 @Index('idx_contributions_wallet_created', ['walletAddress', 'createdAt'])
+@Index('uq_contributions_owner_idempotency_key', ['owner', 'idempotencyKey'], {
+  unique: true,
+  where: '"idempotencyKey" IS NOT NULL',
+})
 export class ContributionEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -37,6 +41,10 @@ export class ContributionEntity {
 
   @Column({ type: 'varchar', length: 100 })
   createdByKeyId: string;
+
+  /** The Idempotency-Key of the request that made it: a retry after a crash finds it and answers with it. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
 
   /** EIP-55 checksum form. */
   @Column({ type: 'varchar', length: 42 })

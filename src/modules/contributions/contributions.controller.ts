@@ -95,7 +95,11 @@ export class ContributionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ContributionResponseDto | ContributionAcceptedResponseDto> {
     if (!request.isMultipart()) {
-      return toContributionDto(await this.contributions.submit(p, params.name, await validated(body)));
+      const key = request.headers['idempotency-key'];
+      const dto = await validated(body);
+      return toContributionDto(
+        await this.contributions.submit(p, params.name, dto, typeof key === 'string' ? key : undefined),
+      );
     }
     if (request.headers['idempotency-key'] !== undefined) {
       throw new ContributionError(

@@ -143,11 +143,23 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
    * score is an answer (the contribution, rejected); no acceptable row and PII under the `reject` policy are
    * errors (after the contribution is recorded as rejected).
    */
-  async submit(principal: Principal, name: string, input: ContributionSubmission): Promise<ContributionEntity> {
+  async submit(
+    principal: Principal,
+    name: string,
+    input: ContributionSubmission,
+    idempotencyKey?: string,
+  ): Promise<ContributionEntity> {
+    if (idempotencyKey) {
+      // A retry after a crash between the commit and the answer: the contribution exists, answer with it.
+      const done = await this.dataSource
+        .getRepository(ContributionEntity)
+        .findOneBy({ owner: principal.owner, idempotencyKey });
+      if (done) return done;
+    }
     const ctx = await this.prepare(name, input.contributor.walletAddress, principal);
     const signatureVerified = this.checkContributor(ctx.model.name, ctx.wallet, input, ctx.settings.requireSignature);
     const contribution = await this.dataSource.transaction((manager) =>
-      this.receive(manager, principal, ctx, input, signatureVerified, input.rows.length),
+      this.receive(manager, principal, ctx, input, signatureVerified, input.rows.length, idempotencyKey),
     );
     return this.process(contribution, ctx, input.rows);
   }
@@ -262,6 +274,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     input: Omit<ContributionSubmission, 'rows'>,
     signatureVerified: boolean,
     receivedRows: number,
+    idempotencyKey?: string,
   ): Promise<ContributionEntity> {
     const { model, wallet } = ctx;
     const c = await manager.getRepository(ContributionEntity).save(
@@ -271,6 +284,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
         modelOwner: model.owner,
         owner: principal.owner,
         createdByKeyId: principal.keyId,
+        idempotencyKey: idempotencyKey ?? null,
         walletAddress: wallet,
         signatureVerified,
         status: 'received',

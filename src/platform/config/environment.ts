@@ -154,6 +154,16 @@ export class EnvironmentVariables {
   @Max(720, { message: 'must be an integer number of hours between 1 and 720' })
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  /**
+   * A key still in progress after this long is taken to belong to a process that died: a retry of the same
+   * request takes it over (and the route answers from what was stored).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of seconds between 1 and 86400' })
+  @Min(1, { message: 'must be an integer number of seconds between 1 and 86400' })
+  @Max(86400, { message: 'must be an integer number of seconds between 1 and 86400' })
+  IDEMPOTENCY_LEASE_SECONDS = 120;
+
   // --- inference ---
 
   @Transform(toInt)
