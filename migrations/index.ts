@@ -4,6 +4,9 @@ import { Webhooks1795506840739 } from './1795506840739-Webhooks';
 import { Idempotency1795507130699 } from './1795507130699-Idempotency';
 import { ApiKeyCreatedAtMs1795508009927 } from './1795508009927-ApiKeyCreatedAtMs';
 import { Registry1795508541047 } from './1795508541047-Registry';
+import { Contributions1795510810133 } from './1795510810133-Contributions';
+import { ContributionUploads1795512193875 } from './1795512193875-ContributionUploads';
+import { ContributionIdempotencyKey1795512636905 } from './1795512636905-ContributionIdempotencyKey';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -13,4 +16,7 @@ export const MIGRATIONS = [
   Idempotency1795507130699,
   ApiKeyCreatedAtMs1795508009927,
   Registry1795508541047,
+  Contributions1795510810133,
+  ContributionUploads1795512193875,
+  ContributionIdempotencyKey1795512636905,
 ];

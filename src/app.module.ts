@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
+import { ContributionsModule } from './modules/contributions';
 import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
@@ -40,6 +41,7 @@ export class AppModule {
         WebhooksModule,
         RegistryModule,
         InferenceModule,
+        ContributionsModule,
       ],
     };
   }

@@ -1,4 +1,10 @@
 import { ModelAliasEntity, ModelAliasHistoryEntity, ModelEntity, ModelVersionEntity } from './modules/registry';
+import {
+  ContributionEntity,
+  ContributionRowEntity,
+  ContributionSettingsEntity,
+  ContributionUploadEntity,
+} from './modules/contributions';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
@@ -16,4 +22,8 @@ export const ENTITIES = [
   ModelVersionEntity,
   ModelAliasEntity,
   ModelAliasHistoryEntity,
+  ContributionEntity,
+  ContributionRowEntity,
+  ContributionSettingsEntity,
+  ContributionUploadEntity,
 ];

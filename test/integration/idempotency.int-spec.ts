@@ -72,6 +72,23 @@ describe(IdempotencyService.name, () => {
     });
   });
 
+  it('should let a retry of the same request take over a key left in progress past the lease by a dead process', async () => {
+    const hash = IdempotencyService.hash(route, { rows: [9] });
+    await svc.claim('alice', 'k-lease', route, hash);
+    await t.app
+      .get(DataSource)
+      .query(
+        `UPDATE idempotency_keys SET "createdAt" = now() - interval '1 hour' WHERE owner = 'alice' AND key = 'k-lease'`,
+      );
+    await expect(
+      svc.claim('alice', 'k-lease', route, IdempotencyService.hash(route, { rows: [8] })),
+    ).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    expect(await svc.claim('alice', 'k-lease', route, hash)).toEqual({ kind: 'new' });
+    await expect(svc.claim('alice', 'k-lease', route, hash)).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE' });
+  });
+
   it('should refuse a key that is not printable ASCII', async () => {
     await expect(svc.claim('alice', 'bad key\n', route, 'x')).rejects.toMatchObject({
       code: 'INVALID_IDEMPOTENCY_KEY',

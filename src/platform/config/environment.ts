@@ -154,6 +154,16 @@ export class EnvironmentVariables {
   @Max(720, { message: 'must be an integer number of hours between 1 and 720' })
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  /**
+   * A key still in progress after this long is taken to belong to a process that died: a retry of the same
+   * request takes it over (and the route answers from what was stored).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of seconds between 1 and 86400' })
+  @Min(1, { message: 'must be an integer number of seconds between 1 and 86400' })
+  @Max(86400, { message: 'must be an integer number of seconds between 1 and 86400' })
+  IDEMPOTENCY_LEASE_SECONDS = 120;
+
   // --- inference ---
 
   @Transform(toInt)
@@ -378,6 +388,25 @@ export class EnvironmentVariables {
   @IsString()
   @Matches(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { message: "must be empty or a key prefix ending in '/'" })
   S3_PREFIX = 'artifacts/';
+
+  // --- contributions ---
+
+  /** Largest file a multipart contribution may carry (MB); larger: 413 UPLOAD_TOO_LARGE. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of megabytes between 1 and 1000' })
+  @Min(1, { message: 'must be an integer number of megabytes between 1 and 1000' })
+  @Max(1000, { message: 'must be an integer number of megabytes between 1 and 1000' })
+  MAX_CONTRIBUTION_MB = 50;
+
+  /**
+   * Secret of the HMAC-SHA256 pseudonyms that replace PII when a model's policy is `pseudonymize`. The server
+   * refuses to start without it while a model has that policy.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters long' })
+  CONTRIBUTION_PSEUDONYM_SECRET?: string;
 }
 
 export class ConfigValidationError extends Error {
@@ -387,7 +416,12 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const SECRET_VARIABLES = ['ADMIN_API_KEY', 'WEBHOOK_SECRET_KEY', 'S3_SECRET_ACCESS_KEY'];
+const SECRET_VARIABLES = [
+  'ADMIN_API_KEY',
+  'WEBHOOK_SECRET_KEY',
+  'S3_SECRET_ACCESS_KEY',
+  'CONTRIBUTION_PSEUDONYM_SECRET',
+];
 
 function describe(error: ValidationError): string[] {
   const shown = SECRET_VARIABLES.includes(error.property) ? '<hidden>' : JSON.stringify(error.value);

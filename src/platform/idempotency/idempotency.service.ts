@@ -49,7 +49,8 @@ export class IdempotencyService {
       );
     }
     const expiresAt = new Date(Date.now() + this.config.IDEMPOTENCY_TTL_HOURS * 3600_000);
-    // An expired key is free again; one statement claims it atomically whatever replicas race for it.
+    // An expired key is free again, and so is a key left in progress for longer than the lease by a process that
+    // died (a retry of the same request takes it over); one statement claims it atomically whatever replicas race.
     const claimed: unknown[] = await this.dataSource.query(
       `INSERT INTO idempotency_keys (owner, key, route, "requestHash", state, "expiresAt")
        VALUES ($1, $2, $3, $4, 'in_progress', $5)
@@ -57,8 +58,10 @@ export class IdempotencyService {
          SET route = EXCLUDED.route, "requestHash" = EXCLUDED."requestHash", state = 'in_progress',
              "responseStatus" = NULL, "responseBody" = NULL, "createdAt" = now(), "expiresAt" = EXCLUDED."expiresAt"
          WHERE idempotency_keys."expiresAt" <= now()
+            OR (idempotency_keys.state = 'in_progress' AND idempotency_keys."requestHash" = EXCLUDED."requestHash"
+                AND idempotency_keys."createdAt" <= now() - make_interval(secs => $6))
        RETURNING owner`,
-      [owner, key, route, requestHash, expiresAt],
+      [owner, key, route, requestHash, expiresAt, this.config.IDEMPOTENCY_LEASE_SECONDS],
     );
     if (claimed.length > 0) return { kind: 'new' };
 

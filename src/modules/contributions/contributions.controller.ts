@@ -1,0 +1,201 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
+import { AppConfig } from 'src/platform/config';
+import {
+  ApiProblems,
+  createValidationPipe,
+  LargeBody,
+  PageQueryDto,
+  ProblemDto,
+  UuidParamDto,
+} from 'src/platform/http';
+import { Idempotent } from 'src/platform/idempotency';
+import {
+  ContributionAcceptedResponseDto,
+  ContributionPageDto,
+  ContributionResponseDto,
+  ContributionSettingsResponseDto,
+  LifecycleResponseDto,
+  MAX_ROWS_PER_CONTRIBUTION,
+  ModelNameParamDto,
+  SubmitContributionDto,
+  UpdateContributionSettingsDto,
+  WalletParamDto,
+} from './contributions.dto';
+import { readContributionUpload, uploadToBody } from './contribution-upload';
+import { ContributionError } from './contributions.errors';
+import { toContributionDto, toLifecycleDto } from './contributions.mapper';
+import { ContributionsService } from './contributions.service';
+
+const VALIDATION = createValidationPipe();
+
+async function validated(body: unknown): Promise<SubmitContributionDto> {
+  return (await VALIDATION.transform(body, { type: 'body', metatype: SubmitContributionDto })) as SubmitContributionDto;
+}
+
+const VISIBLE =
+  'A contribution is visible to the owner of the key that made it, the model owner and admins; others get 404.';
+
+@ApiTags('contributions')
+@ApiExtraModels(ProblemDto)
+@Controller('api/v1')
+export class ContributionsController {
+  constructor(
+    private readonly contributions: ContributionsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('models/:name/contributions')
+  @HttpCode(201)
+  @Scopes('contributions:write')
+  @LargeBody()
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Contribute rows to a model',
+    description:
+      'Rows are checked against the production version features plus the model label column (bad rows are listed ' +
+      'and left out), scanned for PII per the model policy, hashed, deduplicated against the model data and ' +
+      'scored. States received → validating → accepted | rejected; `contribution.received` and ' +
+      '`contribution.processed` are published with the state changes. A contribution scoring below the model ' +
+      'minimum is answered 201 with status rejected (LOW_QUALITY). Errors: INVALID_WALLET, SIGNATURE_REQUIRED, ' +
+      'SIGNATURE_INVALID (400), SIGNATURE_STALE, NO_FEATURE_SCHEMA, NO_ACCEPTABLE_ROWS (with `rowErrors`), ' +
+      'PII_DETECTED (with `findings` by row, column and type; never the value) (422).',
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    type: SubmitContributionDto,
+    description:
+      'JSON as described, or `multipart/form-data` with the rows in the part `file` (.csv with a header row, .jsonl ' +
+      'or .json, up to MAX_CONTRIBUTION_MB; more than 10,000 rows: 202 and a durable job; in CSV an empty cell is null and a decimal number a ' +
+      'number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
+      'Idempotency-Key is refused on multipart (IDEMPOTENCY_NOT_SUPPORTED).',
+  })
+  @ApiCreatedResponse({ type: ContributionResponseDto })
+  @ApiAcceptedResponse({
+    type: ContributionAcceptedResponseDto,
+    description: 'A multipart file of more than 10,000 rows: stored and processed by a durable job; poll statusUrl',
+  })
+  @ApiProblems(400, 404, 413, 422, 429)
+  async submit(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ContributionResponseDto | ContributionAcceptedResponseDto> {
+    if (!request.isMultipart()) {
+      const key = request.headers['idempotency-key'];
+      const dto = await validated(body);
+      return toContributionDto(
+        await this.contributions.submit(p, params.name, dto, typeof key === 'string' ? key : undefined),
+      );
+    }
+    if (request.headers['idempotency-key'] !== undefined) {
+      throw new ContributionError(
+        'IDEMPOTENCY_NOT_SUPPORTED',
+        'Idempotency-Key is honoured for JSON contributions only; send the rows as JSON to retry safely.',
+      );
+    }
+    const upload = await readContributionUpload(
+      request,
+      this.config.MAX_CONTRIBUTION_MB * 1024 * 1024,
+      MAX_ROWS_PER_CONTRIBUTION,
+    );
+    if (!upload.large) {
+      return toContributionDto(await this.contributions.submit(p, params.name, await validated(uploadToBody(upload))));
+    }
+    // Validate the form fields as a one-row JSON contribution would be; the rows are checked by the job.
+    const dto = await validated({ ...uploadToBody(upload), rows: [{}] });
+    const c = await this.contributions.submitLarge(p, params.name, dto, upload.large);
+    void reply.status(202);
+    return { ...toContributionDto(c), statusUrl: `/api/v1/contributions/${c.id}` };
+  }
+
+  @Get('models/:name/contributions')
+  @Scopes('contributions:read')
+  @ApiOperation({ summary: "List a model's contributions (newest first)", description: VISIBLE })
+  @ApiOkResponse({ type: ContributionPageDto })
+  @ApiProblems(400, 404, 429)
+  async listForModel(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+    @Query() query: PageQueryDto,
+  ): Promise<ContributionPageDto> {
+    const page = await this.contributions.listForModel(p, params.name, query);
+    return { items: page.items.map(toContributionDto), nextCursor: page.nextCursor };
+  }
+
+  @Get('models/:name/contribution-settings')
+  @Scopes('models:read')
+  @ApiOperation({ summary: "A model's contribution settings (PII policy, minimum quality, signature)" })
+  @ApiOkResponse({ type: ContributionSettingsResponseDto })
+  @ApiProblems(400, 404, 429)
+  getSettings(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+  ): Promise<ContributionSettingsResponseDto> {
+    return this.contributions.getSettings(p, params.name);
+  }
+
+  @Put('models/:name/contribution-settings')
+  @Scopes('models:write')
+  @ApiOperation({
+    summary: "Change a model's contribution settings",
+    description: 'Model owner or admin only. Defaults: piiPolicy reject, minQuality 0.8, requireSignature false.',
+  })
+  @ApiOkResponse({ type: ContributionSettingsResponseDto })
+  @ApiProblems(400, 403, 404, 429)
+  updateSettings(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ModelNameParamDto,
+    @Body() dto: UpdateContributionSettingsDto,
+  ): Promise<ContributionSettingsResponseDto> {
+    return this.contributions.updateSettings(p, params.name, dto);
+  }
+
+  @Get('contributions/:id')
+  @Scopes('contributions:read')
+  @ApiOperation({
+    summary: 'One contribution, with its quality report, PII summary, counts and hash',
+    description: VISIBLE,
+  })
+  @ApiOkResponse({ type: ContributionResponseDto })
+  @ApiProblems(400, 404, 429)
+  async get(@CurrentPrincipal() p: Principal, @Param() params: UuidParamDto): Promise<ContributionResponseDto> {
+    return toContributionDto(await this.contributions.get(p, params.id));
+  }
+
+  @Get('contributions/:id/lifecycle')
+  @Scopes('contributions:read')
+  @ApiOperation({ summary: 'The states a contribution went through, each with its time', description: VISIBLE })
+  @ApiOkResponse({ type: LifecycleResponseDto })
+  @ApiProblems(400, 404, 429)
+  async lifecycle(@CurrentPrincipal() p: Principal, @Param() params: UuidParamDto): Promise<LifecycleResponseDto> {
+    return toLifecycleDto(await this.contributions.get(p, params.id));
+  }
+
+  @Get('contributors/:walletAddress/contributions')
+  @Scopes('contributions:read')
+  @ApiOperation({ summary: "List a wallet's contributions (newest first)", description: VISIBLE })
+  @ApiOkResponse({ type: ContributionPageDto })
+  @ApiProblems(400, 429)
+  async listForWallet(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: WalletParamDto,
+    @Query() query: PageQueryDto,
+  ): Promise<ContributionPageDto> {
+    const page = await this.contributions.listForWallet(p, params.walletAddress, query);
+    return { items: page.items.map(toContributionDto), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,15 @@
+export { ContributionsModule } from './contributions.module';
+export { AcceptedRow, ContributionSettings, ContributionsService, LARGE_UPLOAD_QUEUE } from './contributions.service';
+export { ContributionError } from './contributions.errors';
+export { ContributionEntity, ContributionStatus, CONTRIBUTION_STATUSES } from './contribution.entity';
+export { ContributionRowEntity } from './contribution-row.entity';
+export { ContributionSettingsEntity } from './contribution-settings.entity';
+export { ContributionUploadEntity } from './contribution-upload.entity';
+export {
+  canonicalJson,
+  datasetHash,
+  datasetHashOfRows,
+  normaliseWallet,
+  rowHash,
+  signatureMessage,
+} from './contribution.rules';
