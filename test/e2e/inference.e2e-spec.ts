@@ -23,9 +23,10 @@ describe('inference', () => {
   const tmp = makeTempDir('inference-e2e-');
   let logisticPath: string;
   let brokenPath: string;
+  let slowPath: string;
 
   beforeAll(async () => {
-    [logisticPath, , , , brokenPath] = fixtures.writeAll(join(tmp.path, 'models'));
+    [logisticPath, , , slowPath, brokenPath] = fixtures.writeAll(join(tmp.path, 'models'));
     t = await createTestApp({ env: { MAX_ROWS_PER_REQUEST: '600', ALIAS_REFRESH_MS: '100' } });
     predictKey = (await createApiKey(t, { scopes: ['predict'] })).headers;
     readKey = (await createApiKey(t, { scopes: ['models:read'] })).headers;
@@ -139,22 +140,26 @@ describe('inference', () => {
     });
 
     it('should give each concurrent caller its own rows when requests are merged into one run', async () => {
+      // A model whose run takes a moment, so that requests arriving during a run wait and share the next one.
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, slowPath, { features: features16() });
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
       const bodies = Array.from({ length: 24 }, (_, i) => ({ instances: [instance(100 + i)] }));
       const alone = [];
       for (const b of bodies)
-        alone.push((await predict(model, b).set('cache-control', 'no-cache').expect(200)).body.predictions[0]);
+        alone.push((await predict(name, b).set('cache-control', 'no-cache').expect(200)).body.predictions[0]);
       const before = await t.http.get('/metrics');
       const merged = await Promise.all(
-        bodies.map((b) => predict(model, b).set('cache-control', 'no-cache').expect(200)),
+        bodies.map((b) => predict(name, b).set('cache-control', 'no-cache').expect(200)),
       );
       expect(merged.map((r) => r.body.predictions[0])).toEqual(alone);
       const after = await t.http.get('/metrics');
       const runs =
-        metricValue(after.text, 'inference_batch_rows_count', `model="${model}"`) -
-        metricValue(before.text, 'inference_batch_rows_count', `model="${model}"`);
+        metricValue(after.text, 'inference_batch_rows_count', `model="${name}"`) -
+        metricValue(before.text, 'inference_batch_rows_count', `model="${name}"`);
       const rows =
-        metricValue(after.text, 'inference_batch_rows_sum', `model="${model}"`) -
-        metricValue(before.text, 'inference_batch_rows_sum', `model="${model}"`);
+        metricValue(after.text, 'inference_batch_rows_sum', `model="${name}"`) -
+        metricValue(before.text, 'inference_batch_rows_sum', `model="${name}"`);
       expect(rows).toBe(24);
       expect(runs).toBeLessThan(24);
     });
