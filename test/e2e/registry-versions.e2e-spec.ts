@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import {
+  downloadArtifact,
   createModel,
   createVersion,
   features16,
@@ -260,16 +261,7 @@ describe('registry: versions', () => {
     const m = await createModel(t, alice.headers);
     await createVersion(t, m.name, MLP, {}, alice.headers);
     const bytes = readFileSync(MLP);
-    const res = await t.http
-      .get(`/api/v1/models/${m.name}/versions/1/artifact`)
-      .set(bob.headers)
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const res = await downloadArtifact(t, m.name, 1, bob.headers).expect(200);
     expect(res.headers.etag).toBe(`"${sha(bytes)}"`);
     expect(res.headers['content-type']).toBe('application/octet-stream');
     expect(res.headers['content-disposition']).toContain(`${m.name}-v1.onnx`);

@@ -96,3 +96,21 @@ export function uniqueModel(file: string = LOGREG): Buffer {
   bytes.write(randomBytes(4).toString('hex'), at, 'latin1');
   return bytes;
 }
+
+/** Downloads a version's artifact as raw bytes (the body is in `res.body`, a Buffer). */
+export function downloadArtifact(
+  t: TestApp,
+  name: string,
+  version: number,
+  headers: { authorization: string } = t.admin,
+) {
+  return t.http
+    .get(`/api/v1/models/${name}/versions/${version}/artifact`)
+    .set(headers)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+}

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { DataSource } from 'typeorm';
 import { RegistryService } from 'src/modules/registry';
-import { createModel, createVersion, MLP, uniqueModel, uploadVersion } from '../factories/model.factory';
+import {
+  createModel,
+  createVersion,
+  MLP,
+  uniqueModel,
+  uploadVersion,
+  downloadArtifact,
+} from '../factories/model.factory';
 import { filesUnder, makeTempDir } from '../support/temp-dir';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -86,16 +93,7 @@ describe('registry: S3 artifact storage against a local S3-protocol server (s3rv
     const m = await createModel(t);
     const bytes = uniqueModel(MLP);
     await createVersion(t, m.name, bytes);
-    const res = await t.http
-      .get(`/api/v1/models/${m.name}/versions/1/artifact`)
-      .set(t.admin)
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const res = await downloadArtifact(t, m.name, 1).expect(200);
     expect(res.headers.etag).toBe(`"${sha(bytes)}"`);
     expect(Buffer.compare(res.body as Buffer, bytes)).toBe(0);
   });
