@@ -49,6 +49,31 @@ describe('rate limits in memory', () => {
   });
 });
 
+describe('rate limits on lean routes', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: LIMITS });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should limit a lean inference route like any other route when a key goes over its limit', async () => {
+    const k = await createApiKey(t, { scopes: ['predict'] });
+    const predict = () =>
+      t.http
+        .post('/api/v1/models/no-such-model/predict')
+        .set(k.headers)
+        .send({ instances: [[1]] });
+    for (let i = 0; i < 3; i++) await predict().expect(404);
+    const res = await predict().expect(429);
+    expect(res.body.code).toBe('RATE_LIMITED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
 describeWithRedis('rate limits and cache shared through Redis', () => {
   let a: TestApp;
   let b: TestApp;

@@ -1,15 +1,16 @@
 import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public, Scopes } from 'src/platform/auth';
-import { LargeBody } from 'src/platform/http';
+import { LargeBody, LeanRoute } from 'src/platform/http';
 import { APP_VERSION } from 'src/platform/version';
 import { InferenceError } from './inference.errors';
 import { InferenceService } from './inference.service';
 import { parseInferRequest, toFeeds, toResponseOutputs } from './oip-codec';
+import { modelParams } from './route-params';
 import {
   OipErrorDto,
   OipInferRequestDto,
@@ -120,25 +121,30 @@ export class OipController {
   @Post('models/:name/infer')
   @HttpCode(200)
   @LargeBody()
+  @LeanRoute()
   @Scopes('predict')
   @ApiOperation({ summary: 'Inference on the production version' })
+  @ApiParam({ name: 'name', type: String })
   @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
   @apply(errors(400, 404, 503))
-  infer(@Param() p: OipModelParamDto, @Req() request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(p.name, undefined, request.body);
+  infer(request: FastifyRequest): Promise<OipInferResponseDto> {
+    return this.run(modelParams(request.params), request.body);
   }
 
   @Post('models/:name/versions/:version/infer')
   @HttpCode(200)
   @LargeBody()
+  @LeanRoute()
   @Scopes('predict')
   @ApiOperation({ summary: 'Inference on a model version' })
+  @ApiParam({ name: 'name', type: String })
+  @ApiParam({ name: 'version', type: String })
   @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
   @apply(errors(400, 404, 503))
-  inferVersion(@Param() p: OipVersionParamDto, @Req() request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(p.name, Number(p.version), request.body);
+  inferVersion(request: FastifyRequest): Promise<OipInferResponseDto> {
+    return this.run(modelParams(request.params), request.body);
   }
 
   @Post('repository/index')
@@ -184,7 +190,10 @@ export class OipController {
     await this.inference.unload(p.name);
   }
 
-  private async run(name: string, version: number | undefined, body: unknown): Promise<OipInferResponseDto> {
+  private async run(
+    { name, version }: { name: string; version?: number },
+    body: unknown,
+  ): Promise<OipInferResponseDto> {
     const request = parseInferRequest(body);
     const { version: served, outputs } = await this.inference.infer(name, version, (engine) => {
       const { feeds, rows } = toFeeds(request, engine.version.inputs);

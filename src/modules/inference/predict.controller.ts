@@ -1,12 +1,12 @@
-import { Controller, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from 'src/platform/auth';
-import { ApiProblems, LargeBody, RequestValidationError } from 'src/platform/http';
-import { MODEL_NAME, MODEL_NAME_MESSAGE } from 'src/modules/registry';
+import { ApiProblems, LargeBody, LeanRoute } from 'src/platform/http';
 import { PredictRequestDto, PredictResponseDto } from './inference.dto';
 import { InferenceError } from './inference.errors';
 import { InferenceService } from './inference.service';
+import { predictParams } from './route-params';
 import { PredictBody } from './row-encoder';
 
 @ApiTags('inference')
@@ -17,13 +17,14 @@ export class PredictController {
   @Post(':name/predict')
   @HttpCode(200)
   @LargeBody()
+  @LeanRoute()
   @Scopes('predict')
   @ApiOperation({
     summary: 'Predict with a model version',
     description:
       'Rows as `inputs` (objects keyed by feature name) or `instances` (arrays in feature order). Served by the `production` alias unless `version` or `alias` is given. Every value is checked against the version signature before the model runs. `Cache-Control: no-cache` bypasses the result cache. The header `X-Model-Version` carries the version that answered.',
   })
-  @ApiParam({ name: 'name', description: 'Model name' })
+  @ApiParam({ name: 'name', type: String, description: 'Model name' })
   @ApiQuery({ name: 'version', required: false, type: Number, description: 'Serve this version instead of production' })
   @ApiQuery({ name: 'alias', required: false, type: String, description: 'Serve the version this alias points at' })
   @ApiBody({ type: PredictRequestDto })
@@ -33,14 +34,8 @@ export class PredictController {
     headers: { 'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } } },
   })
   @ApiProblems(400, 404, 413, 429, 503)
-  async predict(
-    @Param('name') name: string,
-    @Query('version') version: string | undefined,
-    @Query('alias') alias: string | undefined,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PredictResponseDto> {
-    const ref = parseRef(name, version, alias);
+  async predict(request: FastifyRequest, reply: FastifyReply): Promise<PredictResponseDto> {
+    const { name, ref } = predictParams(request.params, request.query);
     const body = (request.body ?? {}) as PredictBody;
     if (typeof body !== 'object' || Array.isArray(body)) {
       throw new InferenceError('INVALID_INPUT', 'The body must be an object with "inputs" or "instances".');
@@ -58,21 +53,4 @@ export class PredictController {
     void reply.header('x-model-version', String(result.version));
     return { ...result, requestId: request.id };
   }
-}
-
-/** The hot path checks its few parameters by hand: the DTO pipeline costs more than the model on small rows. */
-function parseRef(name: string, version?: string, alias?: string): { version?: number; alias?: string } {
-  const errors = [];
-  if (!MODEL_NAME.test(name)) errors.push({ field: 'name', code: 'MATCHES', message: MODEL_NAME_MESSAGE });
-  if (version !== undefined && !/^[1-9]\d{0,8}$/.test(version)) {
-    errors.push({ field: 'version', code: 'IS_INT', message: 'version must be a positive integer' });
-  }
-  if (alias !== undefined && !/^[\w-]{1,256}$/.test(alias)) {
-    errors.push({ field: 'alias', code: 'MATCHES', message: 'alias must match ^[\\w-]{1,256}$' });
-  }
-  if (version !== undefined && alias !== undefined) {
-    errors.push({ field: 'alias', code: 'EXCLUSIVE', message: 'give either version or alias, not both' });
-  }
-  if (errors.length > 0) throw new RequestValidationError(errors);
-  return version !== undefined ? { version: Number(version) } : alias !== undefined ? { alias } : {};
 }

@@ -1,5 +1,6 @@
 export { createFastifyAdapter } from './fastify';
 export { LargeBody } from './large-body';
+export { LeanRoute } from './lean-route';
 export { addApiDescription, buildOpenApiDocument } from './openapi';
 export { Page, PageQueryDto, paginate } from './pagination';
 export { ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';

@@ -1,4 +1,4 @@
-import { RouteConfig } from '@nestjs/platform-fastify';
+import { mergeRouteConfig } from './lean-route';
 
 /** The route takes bulk rows: its body may be up to LARGE_BODY_LIMIT_BYTES instead of BODY_LIMIT_BYTES. */
-export const LargeBody = (): MethodDecorator => RouteConfig({ largeBody: true });
+export const LargeBody = (): MethodDecorator => mergeRouteConfig({ largeBody: true });

@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config';
 import { MetricsService } from '../metrics';
 import { APP_VERSION } from '../version';
+import { installLeanRoutes } from './lean-route';
 import { setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
@@ -27,6 +28,7 @@ export function configureApp(app: NestFastifyApplication): void {
     const routeConfig = route.config as { largeBody?: boolean } | undefined;
     if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
   });
+  installLeanRoutes(app, (hook) => fastify.addHook('onRoute', hook));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

@@ -1,0 +1,73 @@
+import { CanActivate, ForbiddenException, INestApplication, Type } from '@nestjs/common';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants';
+import { ApplicationConfig } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+
+interface LeanTarget {
+  controller: Type<unknown>;
+  method: string;
+}
+
+type LeanHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/** Adds to the route's Fastify config without dropping what other decorators put there. */
+export function mergeRouteConfig(config: Record<string, unknown>): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    const handler = descriptor.value as object;
+    const current = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as Record<string, unknown>;
+    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...current, ...config }, handler);
+    return descriptor;
+  };
+}
+
+/**
+ * For the few hot routes (inference): the route stays a declared, documented controller method, but Fastify
+ * calls it directly with `(request, reply)` after running the app's global guards (rate limit, API key and
+ * scopes), skipping Nest's per-request pipeline (parameter pipes, interceptors, response mapping), which costs
+ * more than a small model's run. Errors still reach the global exception filter through Fastify's error
+ * handler. A lean route may not declare pipes, interceptors or route guards: the app refuses to start.
+ */
+export const LeanRoute = (): MethodDecorator => (target, key, descriptor) =>
+  mergeRouteConfig({
+    lean: { controller: target.constructor as Type<unknown>, method: String(key) } satisfies LeanTarget,
+  })(target, key, descriptor);
+
+/** Swaps the handler of every @LeanRoute() for the direct call; installed before the routes are registered. */
+export function installLeanRoutes(app: INestApplication, addHook: (hook: (route: RouteOptions) => void) => void): void {
+  addHook((route) => {
+    const lean = (route.config as { lean?: LeanTarget } | undefined)?.lean;
+    if (!lean) return;
+    const handler = (lean.controller.prototype as Record<string, LeanHandler>)[lean.method];
+    for (const key of [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA]) {
+      if (Reflect.getMetadata(key, handler) || Reflect.getMetadata(key, lean.controller)) {
+        throw new Error(`${lean.controller.name}.${lean.method} is a lean route and cannot declare ${key}`);
+      }
+    }
+    const guards = globalGuards(app);
+    const instance = app.get<unknown, Record<string, LeanHandler>>(lean.controller, { strict: false });
+    route.handler = async function leanHandler(request: FastifyRequest, reply: FastifyReply) {
+      const context = new ExecutionContextHost([request, reply], lean.controller, handler);
+      for (const guard of guards) {
+        const allowed = guard.canActivate(context);
+        if ((await (isObservable(allowed) ? lastValueFrom(allowed) : allowed)) !== true) {
+          throw new ForbiddenException('Forbidden resource');
+        }
+      }
+      return instance[lean.method](request, reply);
+    };
+  });
+}
+
+/** The guards registered with APP_GUARD, in order. Nest keeps them on the app's (non-public) ApplicationConfig. */
+function globalGuards(app: INestApplication): CanActivate[] {
+  const config = (app as unknown as { config?: unknown }).config;
+  if (!(config instanceof ApplicationConfig))
+    throw new Error('lean routes: cannot read the global guards of this Nest');
+  const guards = config.getGlobalGuards();
+  // Deny by default: a lean route never runs where no guard is registered.
+  if (guards.length === 0) throw new Error('lean routes need the global guards (AuthModule)');
+  return guards;
+}
