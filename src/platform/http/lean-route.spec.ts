@@ -29,7 +29,7 @@ function register(app: INestApplication, route: Partial<RouteOptions>): RouteOpt
 
 const leanConfig = (): unknown => Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, Hot.prototype.run) as unknown;
 const call = (handler: RouteOptions['handler']): Promise<unknown> =>
-  Promise.resolve(handler.call({} as never, { body: 42 } as FastifyRequest, {} as FastifyReply) as unknown);
+  Promise.resolve<unknown>(handler.call({} as never, { body: 42 } as FastifyRequest, {} as FastifyReply));
 const allow = (value: unknown): CanActivate => ({ canActivate: jest.fn(() => value as boolean) });
 
 describe('LeanRoute', () => {
