@@ -164,6 +164,28 @@ describe('inference', () => {
       expect(runs).toBeLessThan(24);
     });
 
+    it('should count every answer by api, model, version and status when requests succeed or fail', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      const count = async (labels: string) =>
+        metricValue((await t.http.get('/metrics')).text, 'inference_requests_total', labels);
+      const unknownBefore = await count('api="predict",model="",version="",status="404"');
+      await predict(name, { instances: [instance(1)] }).expect(200);
+      await predict(name, { instances: [instance(2)] }).expect(200);
+      await predict(name, { instances: [[1, 2]] }).expect(400);
+      await predict(`${name}-nope`, { instances: [instance(1)] }).expect(404);
+      await t.http
+        .post(`/v2/models/${name}/infer`)
+        .set(predictKey)
+        .send({ inputs: [{ name: 'input', shape: [1, 16], datatype: 'FP32', data: instance(3) }] })
+        .expect(200);
+      expect(await count(`api="predict",model="${name}",version="1",status="200"`)).toBe(2);
+      expect(await count(`api="predict",model="${name}",version="1",status="400"`)).toBe(1);
+      expect(await count(`api="oip",model="${name}",version="1",status="200"`)).toBe(1);
+      expect((await count('api="predict",model="",version="",status="404"')) - unknownBefore).toBe(1);
+    });
+
     it('should load a cold version once when many requests ask for it at the same moment', async () => {
       const cold = (await createModel(t)).name;
       await createVersion(t, cold, MLP, { features: features16() });

@@ -31,6 +31,7 @@ describe('inference engine on onnxruntime-node', () => {
     maxDelayMs: 5,
     onRun: (rows) => runs.push(rows),
     onBatch: () => undefined,
+    onWait: () => undefined,
   });
 
   beforeAll(() => {

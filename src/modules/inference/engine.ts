@@ -8,8 +8,11 @@ export interface EngineOptions {
   batching: boolean;
   maxBatchSize: number;
   maxDelayMs: number;
+  /** Every session.run: its rows and how long it took. */
   onRun: (rows: number, seconds: number) => void;
-  onBatch: (rows: number, waitsMs: number[]) => void;
+  /** Every merged run's rows, and each request's wait for it (only when batching). */
+  onBatch: (rows: number) => void;
+  onWait: (ms: number) => void;
 }
 
 /** One loaded model version: its session (in a worker thread), its row encoder and its micro-batcher. */
@@ -31,7 +34,8 @@ export class Engine {
         ? new MicroBatcher((feeds, rows) => this.runNow(feeds, rows), {
             maxBatchSize: options.maxBatchSize,
             maxDelayMs: options.maxDelayMs,
-            onRun: (rows, _requests, waits) => options.onBatch(rows, waits),
+            onRun: options.onBatch,
+            onWait: options.onWait,
           })
         : null;
   }

@@ -2,6 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from 'src/platform/metrics';
 
+/** A metric bound to one label set (prom-client hashes the label object on every unbound call). */
+export interface Bound {
+  inc(): void;
+}
+export interface BoundObserver {
+  observe(value: number): void;
+}
+
+/** Per version, bound once when it loads. */
+export interface VersionMetrics {
+  duration: BoundObserver;
+  batchSize: BoundObserver;
+  queueWait: BoundObserver;
+}
+
 @Injectable()
 export class InferenceMetrics {
   readonly requests: Counter<'model' | 'version' | 'status' | 'api'>;
@@ -13,6 +28,9 @@ export class InferenceMetrics {
   readonly fallbacks: Counter<'model' | 'reason'>;
   readonly loadedBytes: Gauge;
   readonly loadedModels: Gauge;
+
+  private readonly requestChildren = new Map<string, Bound>();
+  readonly resultCacheBy: Record<'hit' | 'miss' | 'bypass', Bound>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -63,5 +81,29 @@ export class InferenceMetrics {
     });
     this.loadedBytes = new Gauge({ name: 'inference_model_cache_bytes', help: 'Bytes of loaded models', registers });
     this.loadedModels = new Gauge({ name: 'inference_models_loaded', help: 'Loaded model versions', registers });
+    this.resultCacheBy = {
+      hit: this.resultCache.labels({ result: 'hit' }),
+      miss: this.resultCache.labels({ result: 'miss' }),
+      bypass: this.resultCache.labels({ result: 'bypass' }),
+    };
+  }
+
+  forVersion(model: string, version: number): VersionMetrics {
+    return {
+      duration: this.duration.labels({ model, version: String(version) }),
+      batchSize: this.batchSize.labels({ model }),
+      queueWait: this.queueWait.labels({ model }),
+    };
+  }
+
+  /** `model` and `version` are empty when the request named no model the server knows (bounded labels). */
+  countRequest(api: 'predict' | 'oip', model: string, version: string, status: number): void {
+    const key = `${api} ${model} ${version} ${status}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      child = this.requests.labels({ api, model, version, status: String(status) });
+      this.requestChildren.set(key, child);
+    }
+    child.inc();
   }
 }

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Cache } from 'cache-manager';
 import { AppConfig } from 'src/platform/config';
 import { DomainError } from 'src/platform/errors';
+import { toProblem } from 'src/platform/http';
 import { Engine } from './engine';
 import { InferencePool } from './inference-pool';
 import { InferenceError } from './inference.errors';
@@ -38,6 +39,11 @@ export interface PredictResult {
 
 const PRODUCTION = 'production';
 
+/** What a request resolved to before it failed (for its metrics labels). */
+interface Served {
+  version?: number;
+}
+
 /**
  * Serves model versions: resolves a reference to a version, keeps loaded engines in a byte-bounded LRU (alias
  * holders pinned), validates rows before anything reaches onnxruntime, merges concurrent requests, caches
@@ -67,6 +73,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       (engine) => engine.release(),
       (event) => {
         this.metrics.modelCache.inc({ event });
+        if (event === 'hits' || event === 'misses') return;
         this.metrics.loadedBytes.set(this.engines.bytes);
         this.metrics.loadedModels.set(this.engines.size);
       },
@@ -89,13 +96,33 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     await this.pool.close();
   }
 
+  /** Predict with counting: every answer, success or error, is counted by model, version and status. */
   async predict(
     name: string,
     ref: VersionRef,
     body: PredictBody,
     options: PredictOptions = {},
   ): Promise<PredictResult> {
+    const served: Served = {};
+    try {
+      const result = await this.predictOnce(name, ref, body, options, served);
+      this.metrics.countRequest('predict', name, String(result.version), 200);
+      return result;
+    } catch (err) {
+      this.countFailure('predict', name, served, err);
+      throw err;
+    }
+  }
+
+  private async predictOnce(
+    name: string,
+    ref: VersionRef,
+    body: PredictBody,
+    options: PredictOptions,
+    served: Served,
+  ): Promise<PredictResult> {
     const version = await this.route(name, ref);
+    served.version = version.version;
     const cacheable =
       this.config.RESULT_CACHE_TTL_MS > 0 &&
       !options.noCache &&
@@ -104,10 +131,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const cacheKey = cacheable ? ResultCache.key(name, version.version, rows) : undefined;
     if (cacheKey) {
       const hit = await this.results.get(cacheKey);
-      this.metrics.resultCache.inc({ result: hit ? 'hit' : 'miss' });
+      this.metrics.resultCacheBy[hit ? 'hit' : 'miss'].inc();
       if (hit) return { ...hit, cached: true };
     } else {
-      this.metrics.resultCache.inc({ result: 'bypass' });
+      this.metrics.resultCacheBy.bypass.inc();
     }
 
     const engine = await this.engineFor(version);
@@ -128,7 +155,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       if (!isProductionRef(ref) || (err instanceof DomainError && !timedOut)) throw this.wrap(err);
       result = await this.fallback(name, version, body, err);
     }
-    if (cacheKey && !result.fallback) await this.results.set(cacheKey, result);
+    // The local LRU has it at once; the answer does not wait for the shared cache's write.
+    if (cacheKey && !result.fallback) void this.results.set(cacheKey, result);
     return result;
   }
 
@@ -170,12 +198,27 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     version: number | undefined,
     run: (engine: Engine) => Promise<Outputs>,
   ): Promise<{ version: ServableVersion; outputs: Outputs }> {
-    const resolved = await this.route(name, version === undefined ? {} : { version });
-    const engine = await this.engineFor(resolved);
-    const outputs = await this.withTimeout(run(engine), engine).catch((e: unknown) => {
-      throw this.wrap(e);
-    });
-    return { version: resolved, outputs };
+    const served: Served = {};
+    try {
+      const resolved = await this.route(name, version === undefined ? {} : { version });
+      served.version = resolved.version;
+      const engine = await this.engineFor(resolved);
+      const outputs = await this.withTimeout(run(engine), engine).catch((e: unknown) => {
+        throw this.wrap(e);
+      });
+      this.metrics.countRequest('oip', name, String(resolved.version), 200);
+      return { version: resolved, outputs };
+    } catch (err) {
+      this.countFailure('oip', name, served, err);
+      throw err;
+    }
+  }
+
+  /** A model the server does not know is counted without its name, so callers cannot grow the label set. */
+  private countFailure(api: 'predict' | 'oip', name: string, served: Served, err: unknown): void {
+    const status = toProblem(err, '')?.status ?? 500;
+    const known = served.version !== undefined;
+    this.metrics.countRequest(api, known ? name : '', known ? String(served.version) : '', status);
   }
 
   async describe(name: string, version?: number): Promise<ServableVersion> {
@@ -212,8 +255,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 
   private async engineFor(version: ServableVersion): Promise<Engine> {
     const key = versionKey(version);
-    this.known.set(key, version);
-    if (version.aliases.length > 0) this.engines.pin(key);
+    if (this.known.get(key) !== version) {
+      this.known.set(key, version);
+      if (version.aliases.length > 0) this.engines.pin(key);
+    }
     try {
       return await this.engines.get(key);
     } catch (err) {
@@ -227,17 +272,15 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 
   private loadEngine(key: string): Promise<{ value: Engine; bytes: number }> {
     const version = this.known.get(key)!;
-    const labels = { model: version.modelName, version: String(version.version) };
+    const metrics = this.metrics.forVersion(version.modelName, version.version);
     return Engine.load(version, {
       pool: this.pool,
       batching: this.config.BATCHING_ENABLED,
       maxBatchSize: version.batching?.maxBatchSize ?? this.config.BATCH_MAX_SIZE,
       maxDelayMs: version.batching?.maxDelayMs ?? this.config.BATCH_MAX_DELAY_MS,
-      onRun: (_rows, seconds) => this.metrics.duration.observe(labels, seconds),
-      onBatch: (rows, waits) => {
-        this.metrics.batchSize.observe({ model: version.modelName }, rows);
-        for (const w of waits) this.metrics.queueWait.observe({ model: version.modelName }, w / 1000);
-      },
+      onRun: (_rows, seconds) => metrics.duration.observe(seconds),
+      onBatch: (rows) => metrics.batchSize.observe(rows),
+      onWait: (ms) => metrics.queueWait.observe(ms / 1000),
     }).then((engine) => ({ value: engine, bytes: Math.max(version.sizeBytes, 1) }));
   }
 

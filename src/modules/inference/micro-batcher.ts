@@ -16,8 +16,10 @@ export type RunFn = (feeds: Record<string, Feed>, rows: number) => Promise<Outpu
 export interface BatcherOptions {
   maxBatchSize: number;
   maxDelayMs: number;
-  /** Called with the size of every merged run and how long its requests waited (for metrics). */
-  onRun?: (rows: number, requests: number, waitMs: number[]) => void;
+  /** Called with the rows of every merged run (for metrics). */
+  onRun?: (rows: number) => void;
+  /** Called with how long each request waited for its run, in ms (for metrics). */
+  onWait?: (ms: number) => void;
 }
 
 interface Pending {
@@ -93,11 +95,8 @@ export class MicroBatcher {
 
   private async execute(batch: Pending[], rows: number): Promise<void> {
     const now = performance.now();
-    this.options.onRun?.(
-      rows,
-      batch.length,
-      batch.map((p) => now - p.enqueuedAt),
-    );
+    this.options.onRun?.(rows);
+    if (this.options.onWait) for (const p of batch) this.options.onWait(now - p.enqueuedAt);
     if (batch.length === 1) {
       const [p] = batch;
       await this.run(p.feeds, p.rows).then(p.resolve, p.reject);

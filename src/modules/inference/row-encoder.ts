@@ -1,6 +1,6 @@
 import { InferenceError, RowError } from './inference.errors';
 import { FeatureSpec, TensorSpec } from './servable';
-import { isNumericType, NumericArray, NumericTensorType, TENSOR_TYPES, writeNumber } from './tensor-types';
+import { isNumericType, NumericArray, NumericTensorType, TENSOR_TYPES } from './tensor-types';
 
 export interface Feed {
   data: NumericArray;
@@ -27,6 +27,37 @@ interface Column {
   offset: number;
   /** Whole numbers only: the tensor is an integer type or the feature is declared `int`. */
   integer: boolean;
+  /** Values per row of this column's input. */
+  width: number;
+  /** The tensor type has a range narrower than a JS number's safe integers. */
+  ranged: boolean;
+  min: number;
+  max: number;
+  bigint: boolean;
+}
+
+/** Everything `put` needs to know about a column, so the hot loop does no lookups. */
+function column(
+  name: string,
+  input: string,
+  type: NumericTensorType,
+  offset: number,
+  width: number,
+  int: boolean,
+): Column {
+  const info = TENSOR_TYPES[type];
+  return {
+    name,
+    input,
+    type,
+    offset,
+    width,
+    integer: info.integer || int,
+    ranged: info.integer,
+    min: info.min ?? -Infinity,
+    max: info.max ?? Infinity,
+    bigint: type === 'int64',
+  };
 }
 
 /**
@@ -71,13 +102,9 @@ export class RowEncoder {
         );
       }
       const type = input.type as NumericTensorType;
-      this.columns = names.map((name, offset) => ({
-        name,
-        input: input.name,
-        type,
-        offset,
-        integer: TENSOR_TYPES[type].integer || features?.[offset].type === 'int',
-      }));
+      this.columns = names.map((name, offset) =>
+        column(name, input.name, type, offset, width, features?.[offset].type === 'int'),
+      );
       this.inputWidths.set(input.name, { type: input.type as NumericTensorType, width, rank: 2 });
     } else {
       this.columns = inputs.map((input) => {
@@ -91,13 +118,7 @@ export class RowEncoder {
         this.inputWidths.set(input.name, { type: input.type as NumericTensorType, width: 1, rank: input.shape.length });
         const type = input.type as NumericTensorType;
         const declared = features?.find((f) => f.name === input.name);
-        return {
-          name: input.name,
-          input: input.name,
-          type,
-          offset: 0,
-          integer: TENSOR_TYPES[type].integer || declared?.type === 'int',
-        };
+        return column(input.name, input.name, type, 0, 1, declared?.type === 'int');
       });
     }
     for (const c of this.columns) this.byName.set(c.name, c);
@@ -176,7 +197,7 @@ export class RowEncoder {
       } else seen++;
     }
     if (seen === this.columns.length) {
-      for (const c of this.columns) this.put(record[c.name], c, r, feeds, errors, `${field}[${r}].${c.name}`);
+      for (const c of this.columns) this.put(record[c.name], c, r, feeds, errors, field, -1);
       return;
     }
     for (const c of this.columns) {
@@ -188,7 +209,7 @@ export class RowEncoder {
           code: 'MISSING_FEATURE',
           message: `feature ${c.name} is missing`,
         });
-      } else this.put(record[c.name], c, r, feeds, errors, `${field}[${r}].${c.name}`);
+      } else this.put(record[c.name], c, r, feeds, errors, field, -1);
     }
   }
 
@@ -211,42 +232,43 @@ export class RowEncoder {
       });
       return;
     }
-    for (let j = 0; j < this.columns.length; j++)
-      this.put(row[j], this.columns[j], r, feeds, errors, `${field}[${r}][${j}]`);
+    for (let j = 0; j < this.columns.length; j++) {
+      this.put(row[j], this.columns[j], r, feeds, errors, field, j);
+    }
   }
 
+  /** The hot loop: a valid value costs a type check and a store; messages and paths are built only for errors. */
   private put(
     value: unknown,
     c: Column,
     r: number,
     feeds: Record<string, Feed>,
     errors: RowError[],
-    path: string,
+    field: string,
+    index: number,
   ): void {
-    const info = TENSOR_TYPES[c.type];
-    let code: string | undefined;
-    let message = '';
-    if (typeof value !== 'number') {
-      code = 'NOT_A_NUMBER';
-      message = `feature ${c.name} must be a number, got ${value === null ? 'null' : typeof value}`;
-    } else if (!Number.isFinite(value)) {
-      code = 'NOT_FINITE';
-      message = `feature ${c.name} must be finite, got ${value}`;
-    } else if (c.integer && !Number.isInteger(value)) {
-      code = 'NOT_AN_INTEGER';
-      message = `feature ${c.name} must be a whole number, got ${value}`;
-    } else if (info.integer && (value < info.min! || value > info.max!)) {
-      code = 'OUT_OF_RANGE';
-      message = `feature ${c.name} must be in [${info.min}, ${info.max}], got ${value}`;
+    if (typeof value === 'number' && value - value === 0 && (!c.integer || Number.isInteger(value))) {
+      if (!c.ranged || (value >= c.min && value <= c.max)) {
+        const data = feeds[c.input].data;
+        if (c.bigint) (data as BigInt64Array)[r * c.width + c.offset] = BigInt(value);
+        else (data as Float32Array)[r * c.width + c.offset] = value;
+        return;
+      }
     }
-    if (code) {
-      errors.push({ row: r, feature: c.name, field: path, code, message });
-      return;
-    }
-    const feed = feeds[c.input];
-    const width = feed.dims.length === 2 ? feed.dims[1] : 1;
-    writeNumber(feed.data, r * width + c.offset, value as number);
+    errors.push(valueError(value, c, r, index < 0 ? `${field}[${r}].${c.name}` : `${field}[${r}][${index}]`));
   }
+}
+
+function valueError(value: unknown, c: Column, r: number, path: string): RowError {
+  const error = (code: string, message: string): RowError => ({ row: r, feature: c.name, field: path, code, message });
+  if (typeof value !== 'number') {
+    return error('NOT_A_NUMBER', `feature ${c.name} must be a number, got ${value === null ? 'null' : typeof value}`);
+  }
+  if (!Number.isFinite(value)) return error('NOT_FINITE', `feature ${c.name} must be finite, got ${value}`);
+  if (c.integer && !Number.isInteger(value)) {
+    return error('NOT_AN_INTEGER', `feature ${c.name} must be a whole number, got ${value}`);
+  }
+  return error('OUT_OF_RANGE', `feature ${c.name} must be in [${c.min}, ${c.max}], got ${value}`);
 }
 
 function invalid(detail: string, errors: RowError[]): InferenceError {

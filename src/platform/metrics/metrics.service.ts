@@ -21,7 +21,16 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Label sets seen so far: prom-client hashes a label object on every call, a bound child does not. */
+  private readonly httpChildren = new Map<string, { observe(seconds: number): void }>();
+
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+    const key = `${method} ${status} ${route}`;
+    let child = this.httpChildren.get(key);
+    if (!child) {
+      child = this.httpDuration.labels({ method, route, status: String(status) });
+      this.httpChildren.set(key, child);
+    }
+    child.observe(seconds);
   }
 }
