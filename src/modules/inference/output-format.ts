@@ -1,5 +1,4 @@
-import { Outputs } from './micro-batcher';
-import { plain } from './oip-codec';
+import { Outputs, OutputTensor } from './micro-batcher';
 
 export interface RowPrediction {
   /** Class label, for classifiers. */
@@ -22,31 +21,45 @@ const PROBABILITY = /prob|score/i;
  */
 export function formatRows(outputs: Outputs, rows: number): RowPrediction[] {
   const perRow = Object.entries(outputs).map(([name, t]) => {
-    const values = plain(t.data);
-    const width = t.dims[0] === rows && rows > 0 ? values.length / rows : values.length;
-    return { name, values, width, batched: t.dims[0] === rows };
+    const width = t.dims[0] === rows && rows > 0 ? t.data.length / rows : t.data.length;
+    return { name, values: t.data, width, batched: t.dims[0] === rows };
   });
   const labelOut = perRow.find((o) => LABEL.test(o.name) && o.width === 1);
   const probOut = perRow.find((o) => PROBABILITY.test(o.name) && o !== labelOut);
   const single =
-    perRow.length === 1 && perRow[0].width === 1 && typeof perRow[0].values[0] === 'number' ? perRow[0] : undefined;
+    perRow.length === 1 && perRow[0].width === 1 && typeof scalar(perRow[0].values[0]) === 'number'
+      ? perRow[0]
+      : undefined;
 
   const covered = new Set([labelOut, probOut, !labelOut && !probOut ? single : undefined].filter(Boolean));
   const others = perRow.filter((o) => !covered.has(o));
   const result: RowPrediction[] = new Array<RowPrediction>(rows);
   for (let r = 0; r < rows; r++) {
     const row: RowPrediction = {};
-    if (labelOut) row.label = labelOut.values[r] as number | string;
-    if (probOut) row.probabilities = probOut.values.slice(r * probOut.width, (r + 1) * probOut.width) as number[];
-    if (!labelOut && !probOut && single) row.value = single.values[r] as number;
+    if (labelOut) row.label = scalar(labelOut.values[r]) as number | string;
+    if (probOut) row.probabilities = take(probOut.values, r * probOut.width, probOut.width) as number[];
+    if (!labelOut && !probOut && single) row.value = scalar(single.values[r]) as number;
     if (others.length > 0) {
       row.outputs = {};
       for (const o of others) {
-        const slice = o.batched ? o.values.slice(r * o.width, (r + 1) * o.width) : o.values;
+        const slice = o.batched ? take(o.values, r * o.width, o.width) : take(o.values, 0, o.values.length);
         row.outputs[o.name] = o.batched && o.width === 1 ? slice[0] : slice;
       }
     }
     result[r] = row;
   }
   return result;
+}
+
+type Scalar = number | string | boolean;
+
+/** JSON has no 64-bit integers: int64 outputs come back as numbers. */
+function scalar(v: number | bigint | string | boolean): Scalar {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+function take(values: OutputTensor['data'], from: number, count: number): Scalar[] {
+  const out = new Array<Scalar>(count);
+  for (let i = 0; i < count; i++) out[i] = scalar(values[from + i]);
+  return out;
 }

@@ -40,6 +40,21 @@ describe(RowEncoder.name, () => {
     expect(Array.from(feeds.input.data as Float32Array)).toEqual([1, 2, 3]);
   });
 
+  it('should copy float rows and name each bad value when every feature is a float', () => {
+    const floats = new RowEncoder([{ name: 'x', type: 'float64', shape: [-1, 2] }], null);
+    expect(Array.from(floats.encode({ instances: [[0.5, -2]] }, 10).feeds.x.data as Float64Array)).toEqual([0.5, -2]);
+    const err = errorOf(() =>
+      floats.encode({ instances: [[1, 2], [1, 'x'], [1], [null, 3], [Infinity, 1], 'row'] }, 10),
+    );
+    expect(err.extra?.errors).toEqual([
+      expect.objectContaining({ row: 1, feature: 'f1', field: 'instances[1][1]', code: 'NOT_A_NUMBER' }),
+      expect.objectContaining({ row: 2, field: 'instances[2]', code: 'WRONG_ROW_LENGTH' }),
+      expect.objectContaining({ row: 3, feature: 'f0', field: 'instances[3][0]', code: 'NOT_A_NUMBER' }),
+      expect.objectContaining({ row: 4, feature: 'f0', field: 'instances[4][0]', code: 'NOT_FINITE' }),
+      expect.objectContaining({ row: 5, field: 'instances[5]', code: 'ROW_NOT_ARRAY' }),
+    ]);
+  });
+
   it('should accept a single row object when inputs is not a list', () => {
     expect(matrix.encode({ inputs: { age: 1, income: 2, visits: 3 } }, 100).rows).toBe(1);
   });

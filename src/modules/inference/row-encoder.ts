@@ -75,6 +75,8 @@ export class RowEncoder {
   /** False when the first dimension is fixed (the model takes exactly that many rows per run). */
   readonly batchable: boolean;
   readonly fixedRows: number | null;
+  /** One float input holding every feature: rows can be copied with the fast loop. */
+  private readonly plainFloats: boolean;
 
   constructor(inputs: TensorSpec[], features: FeatureSpec[] | null) {
     if (inputs.length === 0) throw new InferenceError('UNSUPPORTED_MODEL', 'The model has no inputs.');
@@ -122,6 +124,10 @@ export class RowEncoder {
       });
     }
     for (const c of this.columns) this.byName.set(c.name, c);
+    this.plainFloats =
+      this.inputWidths.size === 1 &&
+      this.columns[0].width === this.columns.length &&
+      !this.columns.some((c) => c.ranged || c.integer);
   }
 
   get featureNames(): string[] {
@@ -162,8 +168,10 @@ export class RowEncoder {
     }
     const errors: RowError[] = [];
     const field = hasInputs ? 'inputs' : 'instances';
+    const plainFloats = !hasInputs && this.plainFloats ? (feeds[this.columns[0].input].data as Float32Array) : null;
     for (let r = 0; r < n && errors.length < MAX_REPORTED_ERRORS; r++) {
-      if (hasInputs) this.encodeRecord(rows[r], r, feeds, errors, field);
+      if (plainFloats) this.encodeFloatRow(rows[r], r, plainFloats, feeds, errors);
+      else if (hasInputs) this.encodeRecord(rows[r], r, feeds, errors, field);
       else this.encodeArray(rows[r], r, feeds, errors, field);
     }
     if (errors.length > 0) {
@@ -210,6 +218,27 @@ export class RowEncoder {
           message: `feature ${c.name} is missing`,
         });
       } else this.put(record[c.name], c, r, feeds, errors, field, -1);
+    }
+  }
+
+  /** The common case (one float matrix, arrays in feature order) in one tight loop; anything odd takes the checked path. */
+  private encodeFloatRow(
+    row: unknown,
+    r: number,
+    data: Float32Array,
+    feeds: Record<string, Feed>,
+    errors: RowError[],
+  ): void {
+    const k = this.columns.length;
+    if (!Array.isArray(row) || row.length !== k) {
+      this.encodeArray(row, r, feeds, errors, 'instances');
+      return;
+    }
+    const base = r * k;
+    for (let j = 0; j < k; j++) {
+      const v: unknown = row[j];
+      if (typeof v === 'number' && v - v === 0) data[base + j] = v;
+      else errors.push(valueError(v, this.columns[j], r, `instances[${r}][${j}]`));
     }
   }
 
