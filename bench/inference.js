@@ -1,6 +1,6 @@
 // Inference figures, side by side with a bare node:http + onnxruntime-node server (bench/limit-predict-server.js)
-// doing the same predict with the same model. Loopback only; every load runs for DURATION seconds and stops.
-// Usage: npm run bench:inference
+// doing the same predict with the same model. Loopback only; every load runs for SLICE seconds and stops.
+// Usage: npm run bench:inference (ROUNDS and SLICE, in seconds, set how long each server is loaded)
 const { mkdirSync, readFileSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
@@ -12,7 +12,9 @@ const OUT = join(__dirname, '.out', 'inference');
 const PORT = 3196;
 const LIMIT_PORT = 3197;
 const KEY = 'bench-admin-key-0123456789abcdef';
-const DURATION = Number(process.env.DURATION || 10);
+const UNBATCHED_PORT = 3195;
+const ROUNDS = Number(process.env.ROUNDS || 3);
+const SLICE = Number(process.env.SLICE || 5);
 const BASE = `http://127.0.0.1:${PORT}`;
 const auth = { authorization: `Bearer ${KEY}` };
 
@@ -32,8 +34,8 @@ function serverEnv(extra = {}) {
   };
 }
 
-async function api(method, path, body) {
-  const res = await fetch(`${BASE}${path}`, {
+async function api(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...auth, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
     body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
@@ -43,8 +45,8 @@ async function api(method, path, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function register(name, file, features) {
-  await api('POST', '/api/v1/models', {
+async function register(base, name, file, features) {
+  await api(base, 'POST', '/api/v1/models', {
     name,
     tokenId: name.toUpperCase(),
     benchmarkMetric: 'accuracy',
@@ -59,24 +61,49 @@ async function register(name, file, features) {
     'metadata',
     JSON.stringify({ features: Array.from({ length: features }, (_, i) => ({ name: `f${i}`, type: 'float' })) }),
   );
-  const v = await api('POST', `/api/v1/models/${name}/versions`, form);
-  await api('POST', `/api/v1/models/${name}/promote`, { version: v.version });
+  const v = await api(base, 'POST', `/api/v1/models/${name}/versions`, form);
+  await api(base, 'POST', `/api/v1/models/${name}/promote`, { version: v.version });
   return v.version;
 }
 
 const row = (k, seed = 1) => Array.from({ length: k }, (_, j) => Math.round(Math.sin(seed * 31 + j) * 1000) / 1000);
 const body = (k, rows) => JSON.stringify({ instances: Array.from({ length: rows }, (_, i) => row(k, i + 1)) });
 
-async function measure(url, payload, connections, extra = {}) {
+async function measure(url, payload, connections, extra = {}, duration = SLICE) {
   return load({
     url,
     method: 'POST',
     connections,
-    duration: DURATION,
+    duration,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...auth, ...(extra.headers || {}) },
     body: payload,
     ...(extra.setupRequest ? { requests: [{ setupRequest: extra.setupRequest }] } : {}),
   });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The servers of one scenario take turns: ROUNDS rounds of SLICE seconds each, so that whatever else the machine
+ * does falls on all of them alike; each figure is the median of its rounds.
+ */
+async function sideBySide(targets) {
+  const runs = targets.map(() => []);
+  for (const t of targets) await measure(t.url, t.payload, t.connections, t.extra, 1); // warm-up, not counted
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, t] of targets.entries()) runs[i].push(await measure(t.url, t.payload, t.connections, t.extra));
+  }
+  return targets.map((t, i) => [
+    t.who,
+    t.what,
+    {
+      rps: median(runs[i].map((r) => r.rps)),
+      p50: median(runs[i].map((r) => r.p50)),
+      p99: median(runs[i].map((r) => r.p99)),
+      non2xx: runs[i].reduce((n, r) => n + r.non2xx, 0),
+      errors: runs[i].reduce((n, r) => n + r.errors, 0),
+    },
+  ]);
 }
 
 function rssOf(pid) {
@@ -89,12 +116,11 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const [logisticPath, mlpPath] = writeAll(join(OUT, 'models'));
   const mlpMb = statSync(mlpPath).size / 2 ** 20;
-  const results = [];
   const row16 = body(16, 1);
   const row64 = body(64, 1);
   const batch256 = body(16, 256);
 
-  // Limit server first, alone on the machine.
+  // All three servers run for the whole benchmark and take turns under load (see sideBySide).
   const limit = await startServer(
     'node',
     [join(__dirname, 'limit-predict-server.js')],
@@ -102,62 +128,81 @@ async function main() {
     `http://127.0.0.1:${LIMIT_PORT}/health`,
     60_000,
   );
-  const lim = (name) => `http://127.0.0.1:${LIMIT_PORT}/api/v1/models/${name}/predict`;
-  results.push(['limit', 'logreg 1 row, 16 conns', await measure(lim('logreg'), row16, 16)]);
-  results.push(['limit', 'logreg 1 row, 64 conns', await measure(lim('logreg'), row16, 64)]);
-  results.push(['limit', 'mlp 1 row, 64 conns', await measure(lim('mlp'), row64, 64)]);
-  results.push(['limit', 'logreg 256 rows, 16 conns', await measure(lim('logreg'), batch256, 16)]);
-  await stopServer(limit.child);
-
   const node = [join(ROOT, 'dist', 'src', 'main.js')];
-  let server = await startServer('node', node, serverEnv(), `${BASE}/health/ready`);
-  await register('logreg', logisticPath, 16);
-  await register('mlp', mlpPath, 64);
-  const ours = (name) => `${BASE}/api/v1/models/${name}/predict`;
-  await fetch(ours('mlp'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: row64 });
-  await fetch(ours('logreg'), {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: row16,
-  });
-  results.push(['ours', 'logreg 1 row, 16 conns', await measure(ours('logreg'), row16, 16)]);
-  results.push(['ours', 'logreg 1 row, 64 conns', await measure(ours('logreg'), row16, 64)]);
-  results.push(['ours (batching on)', 'mlp 1 row, 64 conns', await measure(ours('mlp'), row64, 64)]);
-  results.push(['ours', 'logreg 256 rows, 16 conns', await measure(ours('logreg'), batch256, 16)]);
-  results.push([
-    'ours',
-    'cache hits (same row), 64 conns',
-    await measure(ours('logreg'), row16, 64, { headers: { 'cache-control': '' } }),
-  ]);
-  let n = 0;
-  results.push([
-    'ours',
-    'cache misses (new row each time), 64 conns',
-    await measure(ours('logreg'), row16, 64, {
-      headers: { 'cache-control': '' },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ instances: [row(16, ++n)] }) }),
+  const server = await startServer('node', node, serverEnv(), `${BASE}/health/ready`);
+  const unbatched = await startServer(
+    'node',
+    node,
+    serverEnv({
+      PORT: String(UNBATCHED_PORT),
+      EMBEDDED_PG_PORT: '54398',
+      EMBEDDED_PG_DIR: join(OUT, 'pg-unbatched'),
+      BATCHING_ENABLED: 'false',
     }),
-  ]);
+    `http://127.0.0.1:${UNBATCHED_PORT}/health/ready`,
+  );
+  for (const base of [BASE, `http://127.0.0.1:${UNBATCHED_PORT}`]) {
+    await register(base, 'logreg', logisticPath, 16);
+    await register(base, 'mlp', mlpPath, 64);
+  }
+  const lim = (name) => `http://127.0.0.1:${LIMIT_PORT}/api/v1/models/${name}/predict`;
+  const ours = (name) => `${BASE}/api/v1/models/${name}/predict`;
+  const off = (name) => `http://127.0.0.1:${UNBATCHED_PORT}/api/v1/models/${name}/predict`;
+  for (const url of [ours('mlp'), ours('logreg'), off('mlp')]) {
+    const payload = url.includes('mlp') ? row64 : row16;
+    await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: payload });
+  }
+  const pair = (what, name, payload, connections) => [
+    { who: 'limit', what, url: lim(name), payload, connections },
+    { who: 'ours', what, url: ours(name), payload, connections },
+  ];
+  let n = 0;
+  const results = [
+    ...(await sideBySide(pair('logreg 1 row, 16 conns', 'logreg', row16, 16))),
+    ...(await sideBySide(pair('logreg 1 row, 64 conns', 'logreg', row16, 64))),
+    ...(await sideBySide([
+      { who: 'limit', what: 'mlp 1 row, 64 conns', url: lim('mlp'), payload: row64, connections: 64 },
+      { who: 'ours (batching on)', what: 'mlp 1 row, 64 conns', url: ours('mlp'), payload: row64, connections: 64 },
+      { who: 'ours (batching off)', what: 'mlp 1 row, 64 conns', url: off('mlp'), payload: row64, connections: 64 },
+    ])),
+    ...(await sideBySide(pair('logreg 256 rows, 16 conns', 'logreg', batch256, 16))),
+    ...(await sideBySide([
+      {
+        who: 'ours',
+        what: 'cache hits (same row), 64 conns',
+        url: ours('logreg'),
+        payload: row16,
+        connections: 64,
+        extra: { headers: { 'cache-control': '' } },
+      },
+      {
+        who: 'ours',
+        what: 'cache misses (new row each time), 64 conns',
+        url: ours('logreg'),
+        payload: row16,
+        connections: 64,
+        extra: {
+          headers: { 'cache-control': '' },
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ instances: [row(16, ++n)] }) }),
+        },
+      },
+    ])),
+  ];
 
   // Ten more MLP versions loaded: resident memory of the server.
   const before = rssOf(server.child.pid);
   for (let i = 0; i < 10; i++) {
     const name = `mlp-${i}`;
-    await register(name, mlpPath, 64);
-    await api('POST', `/api/v1/models/${name}/predict`, JSON.parse(row64));
+    await register(BASE, name, mlpPath, 64);
+    await api(BASE, 'POST', `/api/v1/models/${name}/predict`, JSON.parse(row64));
   }
   const after = rssOf(server.child.pid);
-  await stopServer(server.child);
-
-  server = await startServer('node', node, serverEnv({ BATCHING_ENABLED: 'false' }), `${BASE}/health/ready`);
-  await fetch(ours('mlp'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: row64 });
-  results.push(['ours (batching off)', 'mlp 1 row, 64 conns', await measure(ours('mlp'), row64, 64)]);
-  await stopServer(server.child);
+  await Promise.all([stopServer(server.child), stopServer(unbatched.child), stopServer(limit.child)]);
   rmSync(OUT, { recursive: true, force: true });
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(
-    `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${DURATION} s per run\n`,
+    `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds of ${SLICE} s per server, servers taking turns\n`,
   );
   console.log('| server | scenario | req/s | rows/s | p50 ms | p99 ms | non-2xx | errors |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -165,6 +210,21 @@ async function main() {
     const rows = /256 rows/.test(what) ? r.rps * 256 : r.rps;
     console.log(`| ${who} | ${what} | ${r.rps} | ${rows} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
   }
+  const find = (who, what) => results.find(([w, s]) => w === who && s === what)[2];
+  const ratio = (a, b) => (a / b).toFixed(2);
+  const single = ['ours', 'logreg 1 row, 64 conns'];
+  console.log('\n| goal | measured |');
+  console.log('|---|---|');
+  console.log(
+    `| single row at 64 conns: >= 0.50 of the limit's req/s | ${ratio(find(...single).rps, find('limit', single[1]).rps)} |`,
+  );
+  console.log(`| ... and p99 <= 2x the limit's | ${ratio(find(...single).p99, find('limit', single[1]).p99)}x |`);
+  console.log(
+    `| MLP at 64 conns, batching on / off: >= 2x | ${ratio(find('ours (batching on)', 'mlp 1 row, 64 conns').rps, find('ours (batching off)', 'mlp 1 row, 64 conns').rps)}x |`,
+  );
+  console.log(
+    `| 256-row batches: >= 0.70 of the limit's rows/s | ${ratio(find('ours', 'logreg 256 rows, 16 conns').rps, find('limit', 'logreg 256 rows, 16 conns').rps)} |`,
+  );
   console.log(
     `\nRSS with 10 more MLP versions loaded (each ${mlpMb.toFixed(1)} MB on disk): ${before.toFixed(0)} MB -> ${after.toFixed(0)} MB`,
   );
