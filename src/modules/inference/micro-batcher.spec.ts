@@ -70,4 +70,55 @@ describe(MicroBatcher.name, () => {
     expect(Array.from(r.y.data as Float32Array)).toEqual([10]);
     expect(calls).toEqual([1]);
   });
+
+  it('should keep at most two runs in flight and merge what waits meanwhile when the model is busy', async () => {
+    const calls: number[] = [];
+    const release: (() => void)[] = [];
+    const held: RunFn = (feeds, rows) => {
+      calls.push(rows);
+      return new Promise((resolve) => release.push(() => void sumModel([])(feeds, rows).then(resolve)));
+    };
+    const batcher = new MicroBatcher(held, { maxBatchSize: 64, maxDelayMs: 5 });
+    const first = batcher.submit(feedOf([[1, 1]]), 1);
+    await new Promise((r) => setImmediate(r));
+    const second = batcher.submit(feedOf([[2, 2]]), 1);
+    await new Promise((r) => setImmediate(r));
+    const rest = [3, 4, 5].map((i) => batcher.submit(feedOf([[i, i]]), 1));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([1, 1]);
+    release.shift()!();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([1, 1, 3]);
+    release.forEach((r) => r());
+    expect((await Promise.all([second, ...rest])).map((o) => (o.y.data as Float32Array)[0])).toEqual([4, 6, 8, 10]);
+  });
+
+  it('should run a request that fills a batch by itself at once when another run is in flight', async () => {
+    const calls: number[] = [];
+    const release: (() => void)[] = [];
+    const held: RunFn = (feeds, rows) => {
+      calls.push(rows);
+      return rows === 4
+        ? sumModel([])(feeds, rows)
+        : new Promise((resolve) => release.push(() => void sumModel([])(feeds, rows).then(resolve)));
+    };
+    const batcher = new MicroBatcher(held, { maxBatchSize: 4, maxDelayMs: 5 });
+    const small = [batcher.submit(feedOf([[1, 1]]), 1), batcher.submit(feedOf([[1, 1]]), 1)];
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const big = await batcher.submit(
+      feedOf([
+        [1, 1],
+        [2, 2],
+        [3, 3],
+        [4, 4],
+      ]),
+      4,
+    );
+    expect(Array.from(big.y.data as Float32Array)).toEqual([2, 4, 6, 8]);
+    expect(calls).toEqual([2, 4]);
+    release.forEach((r) => r());
+    await Promise.all(small);
+  });
 });

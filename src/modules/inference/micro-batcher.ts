@@ -22,6 +22,8 @@ export interface BatcherOptions {
   onWait?: (ms: number) => void;
 }
 
+const MAX_IN_FLIGHT = 2;
+
 interface Pending {
   feeds: Record<string, Feed>;
   rows: number;
@@ -35,12 +37,16 @@ interface Pending {
  * next batch fills while the previous run is busy (adaptive batching, as Triton and MLServer do it), so an idle
  * model adds no delay and a loaded one runs fewer, larger batches. Each caller gets exactly its own rows; when a
  * merged run fails, its requests are run one by one so that a bad request fails alone.
+ *
+ * Two runs may be in flight, so the model always has the next batch waiting when a run ends (the hand-back to
+ * this thread and the next hand-over would otherwise leave it idle). A request that fills a batch by itself
+ * has nothing to wait for and goes at once.
  */
 export class MicroBatcher {
   private queue: Pending[] = [];
   private queuedRows = 0;
   private timer: NodeJS.Immediate | undefined;
-  private running = false;
+  private running = 0;
 
   constructor(
     private readonly run: RunFn,
@@ -48,6 +54,11 @@ export class MicroBatcher {
   ) {}
 
   submit(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
+    if (rows >= this.options.maxBatchSize) {
+      this.options.onRun?.(rows);
+      this.options.onWait?.(0);
+      return this.run(feeds, rows);
+    }
     return new Promise<Outputs>((resolve, reject) => {
       this.queue.push({ feeds, rows, enqueuedAt: performance.now(), resolve, reject });
       this.queuedRows += rows;
@@ -60,12 +71,12 @@ export class MicroBatcher {
   }
 
   /**
-   * While a run is in flight, requests wait and are merged into the next run as soon as it ends. While the model
-   * is idle, a request waits only for the end of the current event-loop turn (so that requests read in the same
-   * turn share a run), never longer than `maxDelayMs`.
+   * While runs are in flight, requests wait and are merged into the next run as soon as one ends. While the
+   * model is idle, a request waits only for the end of the current event-loop turn (so that requests read in the
+   * same turn share a run), never longer than `maxDelayMs`.
    */
   private schedule(): void {
-    if (this.running || this.timer) return;
+    if (this.running >= MAX_IN_FLIGHT || this.timer) return;
     if (this.queuedRows >= this.options.maxBatchSize || this.options.maxDelayMs <= 0) {
       this.flush();
       return;
@@ -76,7 +87,7 @@ export class MicroBatcher {
   private flush(): void {
     if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
-    if (this.running || this.queue.length === 0) return;
+    if (this.running >= MAX_IN_FLIGHT || this.queue.length === 0) return;
     const batch: Pending[] = [];
     let rows = 0;
     while (this.queue.length > 0 && (batch.length === 0 || rows + this.queue[0].rows <= this.options.maxBatchSize)) {
@@ -85,9 +96,9 @@ export class MicroBatcher {
       rows += p.rows;
     }
     this.queuedRows -= rows;
-    this.running = true;
+    this.running++;
     void this.execute(batch, rows).finally(() => {
-      this.running = false;
+      this.running--;
       // Whatever arrived during the run has already waited; start it now.
       if (this.queue.length > 0) this.flush();
     });
