@@ -4,12 +4,12 @@ import { formatOf, parseRows } from './contribution-upload';
 const stream = (text: string) => Readable.from([Buffer.from(text)]);
 
 describe('contribution upload parsing', () => {
-  it('should read CSV with numbers as numbers and empty cells as null when the file has a header row', async () => {
+  it('should read CSV cells as text and empty cells as null when the file has a header row', async () => {
     const rows = await parseRows(stream('f0,name,label\n1.5,abc,yes\n,007x,no\n-2e3,,1\n'), 'csv', 10);
     expect(rows).toEqual([
-      { f0: 1.5, name: 'abc', label: 'yes' },
+      { f0: '1.5', name: 'abc', label: 'yes' },
       { f0: null, name: '007x', label: 'no' },
-      { f0: -2000, name: null, label: 1 },
+      { f0: '-2e3', name: null, label: '1' },
     ]);
   });
 

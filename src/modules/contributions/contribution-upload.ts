@@ -1,8 +1,14 @@
 import { parse } from 'csv-parse';
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Row } from './contribution.rules';
 import { ContributionError } from './contributions.errors';
 
@@ -11,17 +17,14 @@ export type UploadFormat = 'csv' | 'jsonl' | 'json';
 export interface ContributionUpload {
   /** The rows, when there are at most `maxRows`; otherwise `large` holds the file for the durable job. */
   rows: Row[];
-  large?: { bytes: Buffer; format: UploadFormat };
+  /** CSV: every cell is text, typed later by the model's schema (typeTextRow). */
+  textCells: boolean;
+  /** The file on disk (the caller removes it) when it has more than `maxRows` rows. */
+  large?: { path: string; format: UploadFormat };
+  /** sha256 (hex) of the file's bytes, computed as they arrived. */
+  sha256: string;
   /** The form fields: walletAddress, signature, signedAt, license, metadata (JSON). */
   fields: Record<string, string>;
-}
-
-const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/** CSV cells: empty is null, a decimal number is a number, anything else stays a string. */
-function castCell(value: string): unknown {
-  if (value === '') return null;
-  return NUMBER.test(value) ? Number(value) : value;
 }
 
 export function formatOf(filename: string, mimetype: string): UploadFormat | null {
@@ -42,24 +45,29 @@ function badFile(format: UploadFormat, detail: string): ContributionError {
   });
 }
 
-/** Parses the file as it arrives: CSV (header row) and JSONL row by row, JSON (an array of objects) at the end. */
-export async function parseRows(stream: Readable, format: UploadFormat, maxRows: number): Promise<Row[]> {
-  const rows: Row[] = [];
-  const push = (row: unknown, at: number): void => {
-    if (typeof row !== 'object' || row === null || Array.isArray(row))
-      throw badFile(format, `row ${at} is not an object`);
-    if (rows.length >= maxRows) throw tooManyRows(maxRows);
-    rows.push(row as Row);
-  };
+function asRow(format: UploadFormat, value: unknown, at: number): Row {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badFile(format, `row ${at} is not an object`);
+  return value as Row;
+}
+
+/**
+ * The rows of a file one by one as it is read: CSV (header row; every cell text, an empty cell null) and JSONL
+ * row by row; JSON (an array of objects) is parsed whole at the end, so large files should be CSV or JSONL.
+ */
+export async function* readRows(stream: Readable, format: UploadFormat): AsyncGenerator<Row> {
   if (format === 'csv') {
-    const parser = stream.pipe(parse({ columns: true, bom: true, trim: true, cast: castCell }));
+    const parser = stream.pipe(
+      parse({ columns: true, bom: true, trim: true, cast: (value) => (value === '' ? null : value) }),
+    );
+    let at = 0;
     try {
-      for await (const record of parser) push(record, rows.length);
+      for await (const record of parser) yield asRow(format, record, at++);
     } catch (err) {
       if (err instanceof ContributionError) throw err;
       throw badFile(format, (err as Error).message);
     }
-    return rows;
+    return;
   }
   if (format === 'jsonl') {
     let line = 0;
@@ -72,9 +80,9 @@ export async function parseRows(stream: Readable, format: UploadFormat, maxRows:
       } catch {
         throw badFile(format, `line ${line} is not JSON`);
       }
-      push(value, line);
+      yield asRow(format, value, line);
     }
-    return rows;
+    return;
   }
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -85,8 +93,30 @@ export async function parseRows(stream: Readable, format: UploadFormat, maxRows:
     throw badFile(format, 'it is not JSON');
   }
   if (!Array.isArray(value)) throw badFile(format, 'it is not an array of rows');
-  value.forEach((row, i) => push(row, i));
+  for (let i = 0; i < value.length; i++) yield asRow(format, value[i], i);
+}
+
+/** All the rows of a file, refused with TOO_MANY_ROWS past `maxRows`. */
+export async function parseRows(stream: Readable, format: UploadFormat, maxRows: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const row of readRows(stream, format)) {
+    if (rows.length >= maxRows) throw tooManyRows(maxRows);
+    rows.push(row);
+  }
   return rows;
+}
+
+/** The rows `size` at a time. */
+export async function* inChunks(rows: AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
+  let chunk: Row[] = [];
+  for await (const row of rows) {
+    chunk.push(row);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 async function drain(parts: AsyncIterableIterator<unknown>): Promise<void> {
@@ -97,10 +127,24 @@ async function drain(parts: AsyncIterableIterator<unknown>): Promise<void> {
   }
 }
 
+/** Writes the file part to `path`, returning the sha256 of its bytes. */
+async function stage(file: Readable, path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  await pipeline(file, tap, createWriteStream(path));
+  return hash.digest('hex');
+}
+
 /**
  * Reads a `multipart/form-data` contribution: the rows in the part `file` (CSV, JSONL or JSON, up to `maxBytes`)
- * and the contributor in form fields. Over `maxBytes` the rest is read and thrown away and 413 raised; over
- * `maxRows` the file is returned as `large` for the durable job.
+ * and the contributor in form fields. The file is streamed to a temporary file (never held whole in memory) and
+ * hashed on the way. Over `maxBytes` the rest is read and thrown away and 413 raised; over `maxRows` the file is
+ * returned as `large` for the durable job (the caller removes `large.path`).
  */
 export async function readContributionUpload(
   request: FastifyRequest,
@@ -109,15 +153,14 @@ export async function readContributionUpload(
 ): Promise<ContributionUpload> {
   const parts = request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 } });
   const fields: Record<string, string> = {};
-  let rows: Row[] | undefined;
-  let large: ContributionUpload['large'];
+  let staged: { path: string; format: UploadFormat; sha256: string } | undefined;
   try {
     for await (const part of parts) {
       if (part.type === 'field') {
         fields[part.fieldname] = String(part.value);
         continue;
       }
-      if (part.fieldname !== 'file' || rows) {
+      if (part.fieldname !== 'file' || staged) {
         part.file.resume();
         continue;
       }
@@ -128,30 +171,33 @@ export async function readContributionUpload(
           errors: [{ field: 'file', code: 'INVALID_FILE', message: 'unsupported file type' }],
         });
       }
-      const chunks: Buffer[] = [];
-      for await (const chunk of part.file) chunks.push(chunk as Buffer);
+      const path = join(tmpdir(), `contribution-${randomUUID()}.${format}`);
+      staged = { path, format, sha256: '' };
+      staged.sha256 = await stage(part.file, path);
       if (part.file.truncated) {
         throw new ContributionError('UPLOAD_TOO_LARGE', `The file is larger than ${maxBytes / 1024 / 1024} MB.`);
       }
-      const bytes = Buffer.concat(chunks);
-      try {
-        rows = await parseRows(Readable.from([bytes]), format, maxRows);
-      } catch (err) {
-        if (!(err instanceof ContributionError) || err.code !== 'TOO_MANY_ROWS') throw err;
-        rows = [];
-        large = { bytes, format };
-      }
+    }
+    if (!staged) {
+      throw new ContributionError('INVALID_FILE', 'The request has no `file` part.', {
+        errors: [{ field: 'file', code: 'INVALID_FILE', message: 'file is required' }],
+      });
+    }
+    const { path, format, sha256 } = staged;
+    const textCells = format === 'csv';
+    try {
+      const rows = await parseRows(createReadStream(path), format, maxRows);
+      await rm(path, { force: true });
+      return { rows, textCells, sha256, fields };
+    } catch (err) {
+      if (!(err instanceof ContributionError) || err.code !== 'TOO_MANY_ROWS') throw err;
+      return { rows: [], textCells, large: { path, format }, sha256, fields };
     }
   } catch (err) {
     await drain(parts);
+    if (staged) await rm(staged.path, { force: true });
     throw err;
   }
-  if (!rows) {
-    throw new ContributionError('INVALID_FILE', 'The request has no `file` part.', {
-      errors: [{ field: 'file', code: 'INVALID_FILE', message: 'file is required' }],
-    });
-  }
-  return large ? { rows, fields, large } : { rows, fields };
 }
 
 /** The JSON body an upload stands for (validated like a JSON contribution). */
