@@ -21,7 +21,8 @@ const NOTHING: StoredChunk = { indexes: [], rows: [], hashes: [], first: [] };
 /**
  * The in-memory part of a contribution, fed chunk by chunk so that a file of any size is processed in bounded
  * memory: schema check, PII scan (and redaction or pseudonymisation), row hashes and the quality statistics.
- * Holds no row after `add` returns, only counts, the first MAX_LISTED problems and findings, and the row hashes.
+ * Holds no row after `add` returns, only counts, the first MAX_LISTED problems and findings, and the row hashes
+ * (32 bytes each, off the JS heap; the submitted rows' hashes too when a signature must be checked).
  * Pure apart from `scan`; the benchmark runs exactly this.
  */
 export class ContributionRun {
@@ -68,11 +69,6 @@ export class ContributionRun {
       rows = applyPiiPolicy(rows, found, this.policy as 'redact' | 'pseudonymize', this.options.secret);
     const hashes = rows.map(rowHash);
     return { indexes: valid, rows, hashes, first: this.quality.add(rows, hashes) };
-  }
-
-  /** The dataset hash of the rows stored (after the PII policy). */
-  datasetHash(): string {
-    return datasetHash([...this.quality.seen]);
   }
 
   /** The dataset hash of the rows as submitted (what a contributor signs). */

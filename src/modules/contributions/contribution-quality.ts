@@ -1,4 +1,5 @@
 import { ColumnSpec, isNumeric, Row } from './contribution.rules';
+import { RowHashSet } from './row-hash-set';
 
 /** Count, mean and sum of squared deviations (Welford) of one numeric column. */
 export interface ColumnStats {
@@ -52,13 +53,13 @@ const round = (x: number): number => Math.round(x * 10000) / 10000;
 
 /**
  * The quality statistics of a batch, fed chunk by chunk: cells and filled cells, Welford statistics per numeric
- * column, label counts and the rows seen (by hash, to count repeats and to make the dataset hash). Holds no row.
+ * column, label counts and the hashes of the rows seen (to count repeats). Holds no row.
  */
 export class QualityTally {
   rows = 0;
   private cells = 0;
   private filled = 0;
-  readonly seen = new Set<string>();
+  private readonly seen = new RowHashSet();
   duplicateRows = 0;
   readonly stats: Record<string, ColumnStats> = {};
   private readonly labelCounts: Record<string, number> | null;
@@ -89,9 +90,8 @@ export class QualityTally {
         const key = String(row[this.label!.name]);
         this.labelCounts[key] = (this.labelCounts[key] ?? 0) + 1;
       }
-      const isFirst = !this.seen.has(hashes[i]);
-      if (isFirst) this.seen.add(hashes[i]);
-      else this.duplicateRows++;
+      const isFirst = this.seen.add(hashes[i]);
+      if (!isFirst) this.duplicateRows++;
       first.push(isFirst);
     });
     return first;

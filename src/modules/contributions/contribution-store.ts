@@ -19,17 +19,20 @@ export async function storeChunk(
   credited: Record<string, ColumnStats>,
 ): Promise<number> {
   const first = chunk.first.flatMap((isFirst, i) => (isFirst ? [i] : []));
+  // The rows' JSON and hashes go as one text each (split in SQL): no array literal of a chunk is built in memory.
   const insert = (at: number[], asCredited: boolean): Promise<{ rowIndex: number }[]> =>
     manager.query(
       `INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
-       SELECT $1, $2, u.idx, u.hash, u.data, $6::boolean, NOT $6::boolean FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u(idx, hash, data)
+       SELECT $1, $2, u.idx, u.hash, u.data::jsonb, $6::boolean, NOT $6::boolean
+         FROM unnest($3::int[], string_to_array($4, ','), string_to_array($5, E'\\n')) AS u(idx, hash, data)
        ${asCredited ? 'ON CONFLICT ("modelId", "rowHash") WHERE "credited" DO NOTHING' : ''} RETURNING "rowIndex"`,
       [
         ids.contributionId,
         ids.modelId,
         at.map((i) => chunk.indexes[i]),
-        at.map((i) => chunk.hashes[i]),
-        at.map((i) => JSON.stringify(chunk.rows[i])),
+        at.map((i) => chunk.hashes[i]).join(','),
+        // JSON text has no raw newline (JSON.stringify escapes it).
+        at.map((i) => JSON.stringify(chunk.rows[i])).join('\n'),
         asCredited,
       ],
     );
@@ -47,6 +50,16 @@ export async function storeChunk(
   });
   if (rest.length > 0) await insert(rest, false);
   return inserted.size;
+}
+
+/** `sha256:` over the distinct hashes of the contribution's stored rows, sorted (as datasetHash computes it). */
+export async function storedDatasetHash(manager: EntityManager, contributionId: string): Promise<string> {
+  const [{ hash }]: { hash: string }[] = await manager.query(
+    `SELECT 'sha256:' || encode(sha256(convert_to(coalesce(string_agg(h || E'\\n', '' ORDER BY h COLLATE "C"), ''), 'UTF8')), 'hex') AS hash
+       FROM (SELECT DISTINCT "rowHash"::text AS h FROM contribution_rows WHERE "contributionId" = $1) d`,
+    [contributionId],
+  );
+  return hash;
 }
 
 /** Cells of the contribution's stored rows with |value - mean| > 3 std, per column of `reference`. */

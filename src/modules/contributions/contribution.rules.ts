@@ -137,10 +137,10 @@ const INTEGER = /^[-+]?\d+$/;
  * numeric column's cell that reads as a number becomes one (else it stays text and fails as NOT_A_NUMBER);
  * string features stay strings whatever they hold; a class label that is an integer becomes a number (the JSON
  * path takes classes as strings or integers, and `1` must hash the same from CSV and JSON). Unknown columns are
- * left as they are (the schema check lists them).
+ * left as they are (the schema check lists them). Types the row in place (it is the parser's) and returns it.
  */
 export function typeTextRow(row: Row, columns: readonly ColumnSpec[]): Row {
-  const out: Row = { ...row };
+  const out = row;
   for (const spec of columns) {
     const value = out[spec.name];
     if (typeof value !== 'string') continue;

@@ -31,7 +31,7 @@ import { ContributionError } from './contributions.errors';
 import { PiiPolicy } from './pii-policy';
 import { ContributionRun } from './contribution-pipeline';
 import { ColumnStats } from './contribution-quality';
-import { countOutliers, mergeModelStats, modelReference, storeChunk } from './contribution-store';
+import { countOutliers, mergeModelStats, modelReference, storeChunk, storedDatasetHash } from './contribution-store';
 
 export interface ContributionSubmission {
   rows: Row[];
@@ -389,7 +389,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
         const reference = await modelReference(manager, c.modelId, columns);
         const outliers = await countOutliers(manager, c.id, reference ?? run.quality.batchReference());
         c.qualityReport = run.quality.report(outliers, reference ? 'model' : 'batch');
-        c.datasetHash = run.datasetHash();
+        c.datasetHash = await storedDatasetHash(manager, c.id);
       }
       const lowQuality = !problem && c.qualityReport!.score < settings.minQuality;
       if (problem || lowQuality) {
