@@ -140,6 +140,7 @@ async function main() {
     const res = await uploadCsv(base, `/api/v1/models/${name}/contributions`, auth, csv);
     if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
     const answeredSeconds = (performance.now() - started) / 1000;
+    const peakUntil202 = Math.max(sampled, peakReset ? status(pid).hwm : 0);
     let done;
     while (!done) {
       await sleep(250);
@@ -162,6 +163,7 @@ async function main() {
       serverRssBaselineMB: +(baseline / MB).toFixed(1),
       serverRssPeakMB: +(peak / MB).toFixed(1),
       serverRssGrowthMB: +((peak - baseline) / MB).toFixed(1),
+      serverRssGrowthUntil202MB: +((peakUntil202 - baseline) / MB).toFixed(1),
       peakFrom: peakReset ? 'VmHWM after clear_refs, and 10 ms samples' : '10 ms samples of VmRSS',
       goalGrowthMB: 150,
       met: peak - baseline < 150 * MB,
