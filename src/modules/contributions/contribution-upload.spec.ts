@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { formatOf, parseRows } from './contribution-upload';
+import { formatOf, parseRows, readRows } from './contribution-upload';
 
 const stream = (text: string) => Readable.from([Buffer.from(text)]);
 
@@ -13,6 +13,13 @@ describe('contribution upload parsing', () => {
     ]);
   });
 
+  it('should give the rows in chunks of the size asked when the file is longer', async () => {
+    const text = ['a', ...Array.from({ length: 7 }, (_, i) => String(i))].join('\n');
+    const sizes: number[] = [];
+    for await (const chunk of readRows(stream(text), 'csv', 3)) sizes.push(chunk.length);
+    expect(sizes).toEqual([3, 3, 1]);
+  });
+
   it('should read JSONL skipping blank lines and JSON arrays when the rows are objects', async () => {
     expect(await parseRows(stream('{"a":1}\n\n{"a":2}\n'), 'jsonl', 10)).toEqual([{ a: 1 }, { a: 2 }]);
     expect(await parseRows(stream('[{"a":1},{"a":2}]'), 'json', 10)).toEqual([{ a: 1 }, { a: 2 }]);
@@ -24,6 +31,7 @@ describe('contribution upload parsing', () => {
     });
     await expect(parseRows(stream('[1, 2]'), 'json', 10)).rejects.toMatchObject({ code: 'INVALID_FILE' });
     await expect(parseRows(stream('{"a":1}\nnope'), 'jsonl', 10)).rejects.toMatchObject({ code: 'INVALID_FILE' });
+    await expect(parseRows(stream('a,b\n1,2\n1,2,3\n'), 'csv', 10)).rejects.toMatchObject({ code: 'INVALID_FILE' });
   });
 
   it('should tell the format from the file name or media type when it is CSV, JSONL or JSON', () => {

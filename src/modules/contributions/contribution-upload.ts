@@ -7,8 +7,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, Readable, Transform } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { Row } from './contribution.rules';
 import { ContributionError } from './contributions.errors';
 
@@ -51,24 +51,52 @@ function asRow(format: UploadFormat, value: unknown, at: number): Row {
   return value as Row;
 }
 
+/** Groups the records of an object stream into arrays of `size`: one async step per chunk, not per row. */
+function chunker(size: number): Transform {
+  let chunk: Row[] = [];
+  return new Transform({
+    objectMode: true,
+    transform(row: Row, _encoding, done) {
+      chunk.push(row);
+      if (chunk.length >= size) {
+        this.push(chunk);
+        chunk = [];
+      }
+      done();
+    },
+    flush(done) {
+      if (chunk.length > 0) this.push(chunk);
+      done();
+    },
+  });
+}
+
 /**
- * The rows of a file one by one as it is read: CSV (header row; every cell text, an empty cell null) and JSONL
- * row by row; JSON (an array of objects) is parsed whole at the end, so large files should be CSV or JSONL.
+ * The rows of a file, `size` at a time, as it is read: CSV (header row; every cell text, an empty cell null) and
+ * JSONL stream; JSON (an array of objects) is parsed whole at the end, so large files should be CSV or JSONL.
  */
-export async function* readRows(stream: Readable, format: UploadFormat): AsyncGenerator<Row> {
+export async function* readRows(stream: Readable, format: UploadFormat, size: number): AsyncGenerator<Row[]> {
   if (format === 'csv') {
-    const parser = stream.pipe(
-      parse({ columns: true, bom: true, trim: true, cast: (value) => (value === '' ? null : value) }),
-    );
+    // No `cast` option: csv-parse calls it with a context object per cell, which makes parsing ~8× slower and
+    // leaves hundreds of MB of garbage on a 50 MB file; empty cells are made null here instead.
+    // pipeline, not pipe: a parse error destroys the last stream too, so the loop below throws it.
+    const chunks = pipeline(stream, parse({ columns: true, bom: true, trim: true }), chunker(size), () => undefined);
     let at = 0;
     try {
-      for await (const record of parser) yield asRow(format, record, at++);
+      for await (const chunk of chunks as AsyncIterable<Row[]>) {
+        for (const row of chunk) {
+          asRow(format, row, at++);
+          for (const column in row) if (row[column] === '') row[column] = null;
+        }
+        yield chunk;
+      }
     } catch (err) {
       if (err instanceof ContributionError) throw err;
       throw badFile(format, (err as Error).message);
     }
     return;
   }
+  let chunk: Row[] = [];
   if (format === 'jsonl') {
     let line = 0;
     for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
@@ -80,43 +108,35 @@ export async function* readRows(stream: Readable, format: UploadFormat): AsyncGe
       } catch {
         throw badFile(format, `line ${line} is not JSON`);
       }
-      yield asRow(format, value, line);
+      chunk.push(asRow(format, value, line));
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
     }
+    if (chunk.length > 0) yield chunk;
     return;
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    value = JSON.parse(Buffer.concat(parts).toString('utf8'));
   } catch {
     throw badFile(format, 'it is not JSON');
   }
   if (!Array.isArray(value)) throw badFile(format, 'it is not an array of rows');
-  for (let i = 0; i < value.length; i++) yield asRow(format, value[i], i);
+  for (let i = 0; i < value.length; i += size) yield value.slice(i, i + size).map((v, j) => asRow(format, v, i + j));
 }
 
 /** All the rows of a file, refused with TOO_MANY_ROWS past `maxRows`. */
 export async function parseRows(stream: Readable, format: UploadFormat, maxRows: number): Promise<Row[]> {
   const rows: Row[] = [];
-  for await (const row of readRows(stream, format)) {
-    if (rows.length >= maxRows) throw tooManyRows(maxRows);
-    rows.push(row);
+  for await (const chunk of readRows(stream, format, 1000)) {
+    if (rows.length + chunk.length > maxRows) throw tooManyRows(maxRows);
+    rows.push(...chunk);
   }
   return rows;
-}
-
-/** The rows `size` at a time. */
-export async function* inChunks(rows: AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
-  let chunk: Row[] = [];
-  for await (const row of rows) {
-    chunk.push(row);
-    if (chunk.length >= size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
 }
 
 async function drain(parts: AsyncIterableIterator<unknown>): Promise<void> {
@@ -136,7 +156,7 @@ async function stage(file: Readable, path: string): Promise<string> {
       done(null, chunk);
     },
   });
-  await pipeline(file, tap, createWriteStream(path));
+  await pipelineAsync(file, tap, createWriteStream(path));
   return hash.digest('hex');
 }
 
@@ -185,13 +205,17 @@ export async function readContributionUpload(
     }
     const { path, format, sha256 } = staged;
     const textCells = format === 'csv';
+    const input = createReadStream(path);
     try {
-      const rows = await parseRows(createReadStream(path), format, maxRows);
+      const rows = await parseRows(input, format, maxRows);
       await rm(path, { force: true });
       return { rows, textCells, sha256, fields };
     } catch (err) {
       if (!(err instanceof ContributionError) || err.code !== 'TOO_MANY_ROWS') throw err;
       return { rows: [], textCells, large: { path, format }, sha256, fields };
+    } finally {
+      // Parsing stops at the row past `maxRows`: the rest of the file is not read.
+      input.destroy();
     }
   } catch (err) {
     await drain(parts);

@@ -15,7 +15,7 @@ import { ContributionSettingsEntity } from './contribution-settings.entity';
 import { ContributionEntity, ContributionStatus } from './contribution.entity';
 import { ContributionUploadEntity } from './contribution-upload.entity';
 import { ContributionUploadPartEntity } from './contribution-upload-part.entity';
-import { inChunks, readRows, UploadFormat } from './contribution-upload';
+import { readRows, UploadFormat } from './contribution-upload';
 import {
   checkSignature,
   ColumnSpec,
@@ -244,29 +244,33 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
    * CHUNK_ROWS rows, then drop the file. Safe to rerun: nothing of a run commits until its last transaction.
    */
   async processUpload(contributionId: string): Promise<void> {
-    const uploads = this.dataSource.getRepository(ContributionUploadEntity);
     const c = await this.dataSource.getRepository(ContributionEntity).findOneBy({ id: contributionId });
-    const upload = await uploads.findOneBy({ contributionId });
-    try {
-      if (!c || !upload || (c.status !== 'received' && c.status !== 'validating')) return;
-      const ctx = await this.prepare(c.modelName, c.walletAddress);
-      const textCells = upload.format === 'csv';
-      const rows = readRows(Readable.from(this.uploadBytes(contributionId)), upload.format);
-      const chunks = (async function* (): AsyncGenerator<Row[]> {
-        for await (const chunk of inChunks(rows, CHUNK_ROWS))
-          yield textCells ? chunk.map((r) => typeTextRow(r, ctx.columns)) : chunk;
-      })();
-      const signature =
-        upload.signature && upload.signedAt ? { signature: upload.signature, signedAt: upload.signedAt } : undefined;
-      await this.process(c, ctx, { chunks, textCells, signature }).catch((err: unknown) => {
-        if (!(err instanceof ContributionError)) throw err;
-      });
-    } finally {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.getRepository(ContributionUploadPartEntity).delete({ contributionId });
-        await manager.getRepository(ContributionUploadEntity).delete({ contributionId });
-      });
+    const upload = await this.dataSource.getRepository(ContributionUploadEntity).findOneBy({ contributionId });
+    if (!c || !upload || (c.status !== 'received' && c.status !== 'validating')) {
+      await this.dropUpload(contributionId);
+      return;
     }
+    const ctx = await this.prepare(c.modelName, c.walletAddress);
+    const textCells = upload.format === 'csv';
+    const chunks = (async function* (bytes: AsyncIterable<Buffer>): AsyncGenerator<Row[]> {
+      for await (const chunk of readRows(Readable.from(bytes), upload.format, CHUNK_ROWS))
+        yield textCells ? chunk.map((r) => typeTextRow(r, ctx.columns)) : chunk;
+    })(this.uploadBytes(contributionId));
+    const signature =
+      upload.signature && upload.signedAt ? { signature: upload.signature, signedAt: upload.signedAt } : undefined;
+    await this.process(c, ctx, { chunks, textCells, signature }).catch((err: unknown) => {
+      if (!(err instanceof ContributionError)) throw err;
+    });
+    // Only once the contribution is accepted or rejected: after an unexpected failure (the database, a crash)
+    // nothing of the run is committed and the job's retry needs the file.
+    await this.dropUpload(contributionId);
+  }
+
+  private dropUpload(contributionId: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(ContributionUploadPartEntity).delete({ contributionId });
+      await manager.getRepository(ContributionUploadEntity).delete({ contributionId });
+    });
   }
 
   /** A stored upload's bytes, one part at a time. */
