@@ -1,55 +1,58 @@
 import { EntityManager } from 'typeorm';
 import { ColumnSpec, isNumeric } from './contribution.rules';
-import { addValue, ColumnStats, emptyStats, MIN_REFERENCE_ROWS, OutlierReference, stdOf } from './contribution-quality';
+import { MIN_REFERENCE_ROWS, OutlierReference, stdOf } from './contribution-quality';
 import { StoredChunk } from './contribution-pipeline';
 
 /** The SQL side of a contribution's rows: storing them, counting outliers, the model's column statistics. */
 
 /**
- * Stores a chunk's rows for contribution `contributionId`: a row's first occurrence in the batch is credited
- * unless the model already has it (the partial unique index, ON CONFLICT DO NOTHING, also under concurrent
- * contributions); the others are stored as duplicates. Adds the credited rows' numeric values to `credited`;
- * returns how many were credited.
+ * The chunk as one Buffer of lines `rowIndex \t hash \t first (1|0) \t JSON`, each written as it is made: the
+ * database splits it, so no large string or array literal of the chunk is built on the JS heap. JSON text has no
+ * raw tab or newline (JSON.stringify escapes them).
+ */
+function encodeChunk(chunk: StoredChunk): Buffer {
+  let out = Buffer.allocUnsafe(1024 * 1024);
+  let at = 0;
+  chunk.rows.forEach((row, i) => {
+    const line = `${chunk.indexes[i]}\t${chunk.hashes[i]}\t${chunk.first[i] ? 1 : 0}\t${JSON.stringify(row)}\n`;
+    const size = Buffer.byteLength(line);
+    if (at + size > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + size));
+      out.copy(bigger, 0, 0, at);
+      out = bigger;
+    }
+    at += out.write(line, at);
+  });
+  return out.subarray(0, at);
+}
+
+/**
+ * Stores a chunk's rows for contribution `contributionId` in one statement: a row's first occurrence in the batch
+ * is credited unless the model already has it (the partial unique index, ON CONFLICT DO NOTHING, also under
+ * concurrent contributions); the others are stored as duplicates. Returns how many were credited.
  */
 export async function storeChunk(
   manager: EntityManager,
   ids: { contributionId: string; modelId: string },
   chunk: StoredChunk,
-  numeric: readonly ColumnSpec[],
-  credited: Record<string, ColumnStats>,
 ): Promise<number> {
-  const first = chunk.first.flatMap((isFirst, i) => (isFirst ? [i] : []));
-  // The rows' JSON and hashes go as one text each (split in SQL): no array literal of a chunk is built in memory.
-  const insert = (at: number[], asCredited: boolean): Promise<{ rowIndex: number }[]> =>
-    manager.query(
-      `INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
-       SELECT $1, $2, u.idx, u.hash, u.data::jsonb, $6::boolean, NOT $6::boolean
-         FROM unnest($3::int[], string_to_array($4, ','), string_to_array($5, E'\\n')) AS u(idx, hash, data)
-       ${asCredited ? 'ON CONFLICT ("modelId", "rowHash") WHERE "credited" DO NOTHING' : ''} RETURNING "rowIndex"`,
-      [
-        ids.contributionId,
-        ids.modelId,
-        at.map((i) => chunk.indexes[i]),
-        at.map((i) => chunk.hashes[i]).join(','),
-        // JSON text has no raw newline (JSON.stringify escapes it).
-        at.map((i) => JSON.stringify(chunk.rows[i])).join('\n'),
-        asCredited,
-      ],
-    );
-  const inserted = new Set((await insert(first, true)).map((r) => r.rowIndex));
-  const rest: number[] = [];
-  chunk.indexes.forEach((rowIndex, i) => {
-    if (!inserted.has(rowIndex)) {
-      rest.push(i);
-      return;
-    }
-    for (const c of numeric) {
-      const v = chunk.rows[i][c.name];
-      if (typeof v === 'number') addValue((credited[c.name] ??= emptyStats()), v);
-    }
-  });
-  if (rest.length > 0) await insert(rest, false);
-  return inserted.size;
+  const [{ credited }]: { credited: number }[] = await manager.query(
+    `WITH input AS (
+       SELECT split_part(l, E'\\t', 1)::int AS idx, split_part(l, E'\\t', 2) AS hash,
+              split_part(l, E'\\t', 3) = '1' AS first, split_part(l, E'\\t', 4)::jsonb AS data
+         FROM string_to_table(convert_from($3::bytea, 'UTF8'), E'\\n') AS l WHERE l <> ''
+     ), credited AS (
+       INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
+       SELECT $1, $2, idx, hash, data, true, false FROM input WHERE first
+       ON CONFLICT ("modelId", "rowHash") WHERE "credited" DO NOTHING RETURNING "rowIndex"
+     ), duplicates AS (
+       INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
+       SELECT $1, $2, idx, hash, data, false, true FROM input WHERE idx NOT IN (SELECT "rowIndex" FROM credited)
+     )
+     SELECT count(*)::int AS credited FROM credited`,
+    [ids.contributionId, ids.modelId, encodeChunk(chunk)],
+  );
+  return credited;
 }
 
 /** `sha256:` over the distinct hashes of the contribution's stored rows, sorted (as datasetHash computes it). */
@@ -102,19 +105,26 @@ export async function modelReference(
 }
 
 /**
- * Merges the credited rows' statistics into the model's, exactly (combined count, mean and M2), in the caller's
- * transaction. One statement per model: concurrent acceptances serialise on the rows.
+ * Merges the statistics of the contribution's credited rows (count, mean and M2 = n × population variance per
+ * numeric column, from SQL aggregates) into the model's, exactly (Chan et al.: combined count, mean and M2), in
+ * the caller's transaction. One statement: concurrent acceptances serialise on the rows.
  */
 export async function mergeModelStats(
   manager: EntityManager,
-  modelId: string,
-  credited: Record<string, ColumnStats>,
+  ids: { contributionId: string; modelId: string },
+  columns: readonly ColumnSpec[],
 ): Promise<void> {
-  const columns = Object.keys(credited).filter((c) => credited[c].count > 0);
-  if (columns.length === 0) return;
+  const numeric = columns.filter(isNumeric).map((c) => c.name);
+  if (numeric.length === 0) return;
   await manager.query(
     `INSERT INTO contribution_column_stats AS s ("modelId", "column", "count", mean, m2, "updatedAt")
-     SELECT $1, u.col, u.n, u.mean, u.m2, now() FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::float8[]) AS u(col, n, mean, m2)
+     SELECT $1, u.col, count(x.v), avg(x.v), coalesce(var_pop(x.v), 0) * count(x.v), now()
+       FROM unnest($3::text[]) AS u(col)
+       JOIN contribution_rows r ON r."contributionId" = $2 AND r.credited
+       CROSS JOIN LATERAL (
+         SELECT CASE WHEN jsonb_typeof(r.data -> u.col) = 'number' THEN (r.data ->> u.col)::float8 END AS v
+       ) x
+      GROUP BY u.col HAVING count(x.v) > 0
      ON CONFLICT ("modelId", "column") DO UPDATE SET
        "count" = s."count" + EXCLUDED."count",
        mean = s.mean + (EXCLUDED.mean - s.mean) * EXCLUDED."count"::float8 / (s."count" + EXCLUDED."count")::float8,
@@ -122,12 +132,6 @@ export async function mergeModelStats(
             + (EXCLUDED.mean - s.mean) ^ 2 * s."count"::float8 * EXCLUDED."count"::float8
               / (s."count" + EXCLUDED."count")::float8,
        "updatedAt" = now()`,
-    [
-      modelId,
-      columns,
-      columns.map((c) => credited[c].count),
-      columns.map((c) => credited[c].mean),
-      columns.map((c) => credited[c].m2),
-    ],
+    [ids.modelId, ids.contributionId, numeric],
   );
 }

@@ -21,7 +21,6 @@ import {
   ColumnSpec,
   datasetHashOfRows,
   expectedColumns,
-  isNumeric,
   normaliseWallet,
   Row,
   signatureMessage,
@@ -30,7 +29,6 @@ import {
 import { ContributionError } from './contributions.errors';
 import { PiiPolicy } from './pii-policy';
 import { ContributionRun } from './contribution-pipeline';
-import { ColumnStats } from './contribution-quality';
 import { countOutliers, mergeModelStats, modelReference, storeChunk, storedDatasetHash } from './contribution-store';
 
 export interface ContributionSubmission {
@@ -363,23 +361,15 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
       textCells: source.textCells,
       hashSubmitted: source.signature !== undefined,
     });
-    const numeric = columns.filter(isNumeric);
+    const ids = { contributionId: c.id, modelId: c.modelId };
     const rejection = await this.dataSource.transaction(async (manager) => {
       await manager.query('SAVEPOINT contribution_rows');
-      const credited: Record<string, ColumnStats> = {};
       let creditedRows = 0;
       let unreadable: ContributionError | null = null;
       try {
         for await (const chunk of source.chunks) {
           const stored = run.add(chunk);
-          if (stored.rows.length > 0)
-            creditedRows += await storeChunk(
-              manager,
-              { contributionId: c.id, modelId: c.modelId },
-              stored,
-              numeric,
-              credited,
-            );
+          if (stored.rows.length > 0) creditedRows += await storeChunk(manager, ids, stored);
         }
       } catch (err) {
         if (!(err instanceof ContributionError)) throw err;
@@ -405,7 +395,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
         await this.finish(manager, c, code, reason);
         return problem;
       }
-      await mergeModelStats(manager, c.modelId, credited);
+      await mergeModelStats(manager, ids, columns);
       c.acceptedRows = creditedRows;
       c.duplicateRows = run.valid - creditedRows;
       await this.finish(manager, c, null, null);
