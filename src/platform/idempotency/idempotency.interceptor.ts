@@ -10,8 +10,10 @@ type Fingerprinter = (fingerprint: unknown) => Promise<void>;
 const FINGERPRINTER = Symbol('idempotency.fingerprinter');
 
 /** Thrown through the handler when the key was already answered: the interceptor replays the stored answer. */
-class Replay {
-  constructor(readonly body: unknown) {}
+class Replay extends Error {
+  constructor(readonly body: unknown) {
+    super('Idempotency-Key already answered');
+  }
 }
 
 /**
