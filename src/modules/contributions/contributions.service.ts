@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { PrivacyService } from 'src/modules/privacy';
 import { RegisteredModel, RegistryError, RegistryService } from 'src/modules/registry';
 import { createReadStream } from 'node:fs';
@@ -12,7 +12,8 @@ import { AppConfig } from 'src/platform/config';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ContributionRowEntity } from './contribution-row.entity';
 import { ContributionSettingsEntity } from './contribution-settings.entity';
-import { ContributionEntity, ContributionStatus } from './contribution.entity';
+import { ContributionEntity } from './contribution.entity';
+import { advance } from './contribution-lifecycle';
 import { ContributionUploadEntity } from './contribution-upload.entity';
 import { ContributionUploadPartEntity } from './contribution-upload-part.entity';
 import { readRows, UploadFormat } from './contribution-upload';
@@ -540,7 +541,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     contributionIds: string[],
     training: TrainingRef,
   ): Promise<ContributionEntity[]> {
-    return this.advance(manager, contributionIds, 'accepted', 'included_in_training', { ...training });
+    return advance(manager, this.publisher, contributionIds, 'accepted', 'included_in_training', { ...training });
   }
 
   /**
@@ -552,48 +553,10 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     contributionIds: string[],
     reward: RewardRef = {},
   ): Promise<ContributionEntity[]> {
-    return this.advance(manager, contributionIds, 'included_in_training', 'rewarded', {
+    return advance(manager, this.publisher, contributionIds, 'included_in_training', 'rewarded', {
       txHash: reward.txHash ?? null,
       rewardId: reward.rewardId ?? null,
     });
-  }
-
-  private async advance(
-    manager: EntityManager,
-    ids: string[],
-    from: ContributionStatus,
-    to: 'included_in_training' | 'rewarded',
-    data: Record<string, unknown>,
-  ): Promise<ContributionEntity[]> {
-    const unique = [...new Set(ids)];
-    const found = await manager
-      .getRepository(ContributionEntity)
-      .find({ where: { id: In(unique) }, lock: { mode: 'pessimistic_write' } });
-    const missing = unique.filter((id) => !found.some((c) => c.id === id));
-    if (missing.length > 0) {
-      throw new ContributionError('CONTRIBUTION_NOT_FOUND', `No contribution ${missing.join(', ')}.`);
-    }
-    const illegal = found.filter((c) => c.status !== from);
-    if (illegal.length > 0) {
-      throw new ContributionError(
-        'ILLEGAL_TRANSITION',
-        `Only ${from} contributions can become ${to}: ${illegal.map((c) => `${c.id} is ${c.status}`).join(', ')}.`,
-        { contributions: illegal.map((c) => ({ id: c.id, status: c.status })) },
-      );
-    }
-    const at = new Date();
-    const stamp = to === 'included_in_training' ? { includedInTrainingAt: at } : { rewardedAt: at };
-    await manager.getRepository(ContributionEntity).update({ id: In(unique) }, { status: to, ...stamp });
-    for (const c of found) {
-      Object.assign(c, { status: to }, stamp);
-      await this.publisher.publish(
-        manager,
-        `contribution.${to}`,
-        { contributionId: c.id, model: c.modelName, walletAddress: c.walletAddress, ...data },
-        { modelName: c.modelName, owner: c.owner },
-      );
-    }
-    return found;
   }
 
   /** The contribution when the caller may see it (its owner, the model's owner, an admin), else 404. */
