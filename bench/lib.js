@@ -1,5 +1,8 @@
 // Helpers shared by the benchmarks: start the built server as a child process, wait for readiness, load it.
 const { spawn } = require('node:child_process');
+const { readFileSync, writeFileSync } = require('node:fs');
+const http = require('node:http');
+const { URL } = require('node:url');
 const autocannon = require('autocannon');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -51,4 +54,54 @@ async function load(opts) {
   };
 }
 
-module.exports = { load, sleep, startServer, stopServer, waitForStatus };
+/** A process's resident memory (Linux /proc): current (rss) and peak since start or the last resetPeak (hwm). */
+function status(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number((text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm')) ?? [])[1] ?? 0);
+    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+function children(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function request(base, method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, base), { method, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+        resolve({ status: res.statusCode, body: json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    else req.end();
+  });
+}
+
+module.exports = { children, load, request, resetPeak, sleep, startServer, status, stopServer, waitForStatus };

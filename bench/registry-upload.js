@@ -9,19 +9,12 @@
 // The artifact (a MatMul with one large float initializer) is generated in a temporary directory and removed.
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} = require('node:fs');
+const { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } = require('node:fs');
 const http = require('node:http');
 const { tmpdir, cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { children, request, resetPeak, status } = require('./lib');
 const { clearInterval, setInterval, setTimeout } = require('node:timers');
 const { URL } = require('node:url');
 
@@ -97,59 +90,6 @@ async function writeBigModel(path, sizeMB) {
   await write(graphSuffix);
   await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
   return statSync(path).size;
-}
-
-// ---- process memory (Linux /proc) ----------------------------------------------------------------------------
-
-function status(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name) => Number((text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm')) ?? [])[1] ?? 0);
-    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-  } catch {
-    return { rss: 0, hwm: 0 };
-  }
-}
-
-function children(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function resetPeak(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ---- HTTP ----------------------------------------------------------------------------------------------------
-
-function request(base, method, path, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, base), { method, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-        resolve({ status: res.statusCode, body: json });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.end(typeof body === 'string' ? body : JSON.stringify(body));
-    else req.end();
-  });
 }
 
 /** Streams a file as multipart/form-data (`metadata` then `file`); resolves with timings and the answer. */

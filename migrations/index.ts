@@ -7,6 +7,7 @@ import { Registry1795508541047 } from './1795508541047-Registry';
 import { Contributions1795510810133 } from './1795510810133-Contributions';
 import { ContributionUploads1795512193875 } from './1795512193875-ContributionUploads';
 import { ContributionIdempotencyKey1795512636905 } from './1795512636905-ContributionIdempotencyKey';
+import { ContributionStreaming1795514379463 } from './1795514379463-ContributionStreaming';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Contributions1795510810133,
   ContributionUploads1795512193875,
   ContributionIdempotencyKey1795512636905,
+  ContributionStreaming1795514379463,
 ];

@@ -4,6 +4,8 @@ import {
   ContributionRowEntity,
   ContributionSettingsEntity,
   ContributionUploadEntity,
+  ContributionUploadPartEntity,
+  ContributionColumnStatsEntity,
 } from './modules/contributions';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
@@ -26,4 +28,6 @@ export const ENTITIES = [
   ContributionRowEntity,
   ContributionSettingsEntity,
   ContributionUploadEntity,
+  ContributionUploadPartEntity,
+  ContributionColumnStatsEntity,
 ];

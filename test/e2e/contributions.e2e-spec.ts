@@ -424,17 +424,6 @@ describe('contributions', () => {
         ]);
       expect(n).toBe(1);
     });
-
-    it('should answer 400 IDEMPOTENCY_NOT_SUPPORTED when a multipart upload carries an Idempotency-Key', async () => {
-      const res = await t.http
-        .post(`/api/v1/models/${model}/contributions`)
-        .set(contributor.headers)
-        .set('idempotency-key', 'contrib-key-upload')
-        .field('walletAddress', wallet.address)
-        .attach('file', Buffer.from(JSON.stringify(rows(3))), 'rows.json')
-        .expect(400);
-      expect(res.body.code).toBe('IDEMPOTENCY_NOT_SUPPORTED');
-    });
   });
 
   describe('reading', () => {

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A multipart contribution of more than 10,000 rows, kept in PostgreSQL (every replica's job worker can read it)
- * until the durable job has processed it; then deleted.
+ * until the durable job has processed it; then deleted. The file's bytes are in contribution_upload_parts.
  */
 @Entity('contribution_uploads')
 export class ContributionUploadEntity {
@@ -11,9 +11,6 @@ export class ContributionUploadEntity {
 
   @Column({ type: 'varchar', length: 10 })
   format: 'csv' | 'jsonl' | 'json';
-
-  @Column({ type: 'bytea' })
-  data: Buffer;
 
   @Column({ type: 'varchar', length: 132, nullable: true })
   signature: string | null;

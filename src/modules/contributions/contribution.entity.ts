@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { QualityReport } from './contribution.rules';
+import type { QualityReport } from './contribution-quality';
 import type { PiiSummary } from './pii-policy';
 
 export const CONTRIBUTION_STATUSES = [

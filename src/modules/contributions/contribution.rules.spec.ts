@@ -6,12 +6,13 @@ import {
   datasetHashOfRows,
   expectedColumns,
   normaliseWallet,
-  qualityReport,
+  typeTextRow,
   rowHash,
   signatureMessage,
   validateRows,
 } from './contribution.rules';
 import { applyPiiPolicy, pseudonym } from './pii-policy';
+import { QualityTally } from './contribution-quality';
 
 const CHECKSUMMED = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 
@@ -75,28 +76,75 @@ describe('contribution rules', () => {
     });
   });
 
-  describe('qualityReport', () => {
+  describe('QualityTally', () => {
     const columns = expectedColumns([{ name: 'x', type: 'float' }], 'label', 'classes');
+    const tally = (rows: Record<string, unknown>[], chunk = rows.length): QualityTally => {
+      const t = new QualityTally(columns);
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk);
+        t.add(part, part.map(rowHash));
+      }
+      return t;
+    };
 
     it('should score 1 when the batch is complete, unique, without outliers and balanced', () => {
       const rows = Array.from({ length: 10 }, (_, i) => ({ x: i, label: i % 2 ? 'a' : 'b' }));
-      const report = qualityReport(rows, rows.map(rowHash), columns);
+      const report = tally(rows).report({}, 'batch');
       expect(report).toMatchObject({ completeness: 1, duplicateRows: 0, outlierRate: 0, labelBalance: 1, score: 1 });
     });
 
-    it('should count outliers, duplicates and missing values when the batch has them', () => {
+    it('should count duplicates across chunks, missing values and labels when the batch has them', () => {
       const rows = [
         ...Array.from({ length: 30 }, (_, i) => ({ x: i % 3, label: 'a' })),
         { x: 1000, label: 'b' },
         { x: null, label: 'b' },
       ];
-      const report = qualityReport(rows, rows.map(rowHash), columns);
+      const report = tally(rows, 7).report({ x: 1 }, 'model');
       expect(report.outliers).toEqual({ x: 1 });
+      expect(report.outlierRate).toBeCloseTo(1 / 31, 4);
+      expect(report.outlierReference).toBe('model');
       expect(report.duplicateRows).toBe(27);
       expect(report.completeness).toBeCloseTo(63 / 64, 4);
       expect(report.labelCounts).toEqual({ a: 30, b: 2 });
-      expect(report.score).toBeGreaterThanOrEqual(0);
       expect(report.score).toBeLessThan(1);
+    });
+
+    it('should give the mean and population deviation of the batch when fed in chunks', () => {
+      const xs = [2, 4, 4, 4, 5, 5, 7, 9];
+      const reference = tally(
+        xs.map((x, i) => ({ x, label: String(i) })),
+        3,
+      ).batchReference();
+      expect(reference.x.mean).toBeCloseTo(5, 12);
+      expect(reference.x.std).toBeCloseTo(2, 12);
+    });
+  });
+
+  describe('typeTextRow', () => {
+    const columns = expectedColumns(
+      [
+        { name: 'x', type: 'float' },
+        { name: 'code', type: 'string' },
+      ],
+      'label',
+      'classes',
+    );
+
+    it('should make numeric cells numbers and keep string features as text when a CSV row is typed', () => {
+      expect(typeTextRow({ x: '1.5e2', code: '123', label: '2' }, columns)).toEqual({ x: 150, code: '123', label: 2 });
+      expect(typeTextRow({ x: null, code: '007', label: 'yes' }, columns)).toEqual({
+        x: null,
+        code: '007',
+        label: 'yes',
+      });
+    });
+
+    it('should report NOT_A_NUMBER when a numeric cell of a CSV row is not a number', () => {
+      const row = typeTextRow({ x: 'abc', code: 'x', label: 'a' }, columns);
+      expect(validateRows([row], columns, { offset: 4, textCells: true }).problems).toEqual([
+        { row: 4, column: 'x', code: 'NOT_A_NUMBER' },
+      ]);
+      expect(validateRows([row], columns).problems[0].code).toBe('WRONG_TYPE');
     });
   });
 

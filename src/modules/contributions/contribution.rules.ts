@@ -8,8 +8,17 @@ export type Row = Record<string, unknown>;
 export interface RowProblem {
   row: number;
   column: string;
-  code: 'MISSING_COLUMN' | 'UNKNOWN_COLUMN' | 'WRONG_TYPE' | 'MISSING_LABEL';
+  code: RowProblemCode;
 }
+
+export const ROW_PROBLEM_CODES = [
+  'MISSING_COLUMN',
+  'UNKNOWN_COLUMN',
+  'WRONG_TYPE',
+  'NOT_A_NUMBER',
+  'MISSING_LABEL',
+] as const;
+export type RowProblemCode = (typeof ROW_PROBLEM_CODES)[number];
 
 export interface ColumnSpec {
   name: string;
@@ -115,6 +124,35 @@ export function expectedColumns(
   ];
 }
 
+/** Whether the column holds numbers: float and int features, and a numeric label. */
+export function isNumeric(spec: ColumnSpec): boolean {
+  return spec.type === 'float' || spec.type === 'int' || (spec.type === 'label' && spec.labelKind === 'numeric');
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const INTEGER = /^[-+]?\d+$/;
+
+/**
+ * A CSV row (every cell text, empty cells null) typed by the model's schema, as the JSON path expects it: a
+ * numeric column's cell that reads as a number becomes one (else it stays text and fails as NOT_A_NUMBER);
+ * string features stay strings whatever they hold; a class label that is an integer becomes a number (the JSON
+ * path takes classes as strings or integers, and `1` must hash the same from CSV and JSON). Unknown columns are
+ * left as they are (the schema check lists them). Types the row in place (it is the parser's) and returns it.
+ */
+export function typeTextRow(row: Row, columns: readonly ColumnSpec[]): Row {
+  const out = row;
+  for (const spec of columns) {
+    const value = out[spec.name];
+    if (typeof value !== 'string') continue;
+    if (isNumeric(spec)) {
+      if (NUMBER.test(value)) out[spec.name] = Number(value);
+    } else if (spec.type === 'label' && INTEGER.test(value) && Number.isSafeInteger(Number(value))) {
+      out[spec.name] = Number(value);
+    }
+  }
+  return out;
+}
+
 function typeOk(spec: ColumnSpec, value: unknown): boolean {
   switch (spec.type) {
     case 'float':
@@ -136,11 +174,14 @@ function typeOk(spec: ColumnSpec, value: unknown): boolean {
 export function validateRows(
   rows: readonly Row[],
   columns: readonly ColumnSpec[],
+  options: { offset?: number; textCells?: boolean } = {},
 ): { valid: number[]; problems: RowProblem[] } {
+  const offset = options.offset ?? 0;
   const valid: number[] = [];
   const problems: RowProblem[] = [];
   const known = new Set(columns.map((c) => c.name));
-  rows.forEach((row, i) => {
+  rows.forEach((row, at) => {
+    const i = offset + at;
     let ok = true;
     for (const spec of columns) {
       if (!(spec.name in row)) {
@@ -157,7 +198,9 @@ export function validateRows(
         continue;
       }
       if (!typeOk(spec, value)) {
-        problems.push({ row: i, column: spec.name, code: 'WRONG_TYPE' });
+        // A CSV cell is text: one a numeric column could not read as a number says so.
+        const code = options.textCells && typeof value === 'string' && isNumeric(spec) ? 'NOT_A_NUMBER' : 'WRONG_TYPE';
+        problems.push({ row: i, column: spec.name, code });
         ok = false;
       }
     }
@@ -170,112 +213,4 @@ export function validateRows(
     if (ok) valid.push(i);
   });
   return { valid, problems };
-}
-
-export interface QualityReport {
-  rows: number;
-  completeness: number;
-  duplicateRows: number;
-  duplicateRate: number;
-  outliers: Record<string, number>;
-  outlierRate: number;
-  labelCounts: Record<string, number> | null;
-  labelBalance: number | null;
-  score: number;
-  /** How the score is made. */
-  formula: string;
-}
-
-export const QUALITY_FORMULA =
-  'score = 0.5 * completeness + 0.2 * (1 - duplicateRate) + 0.2 * (1 - outlierRate) + 0.1 * labelBalance ' +
-  '(labelBalance = 1 for numeric labels); completeness = non-null cells / cells; duplicateRate = repeated rows ' +
-  '/ rows; outlierRate = numeric cells with |z| > 3 (within the batch) / numeric cells; labelBalance = entropy ' +
-  'of the label counts / log(number of labels), 1 with a single label';
-
-const round = (x: number): number => Math.round(x * 10000) / 10000;
-
-/** The quality report of the acceptable rows (`hashes[i]` is the hash of `rows[i]`). */
-export function qualityReport(
-  rows: readonly Row[],
-  hashes: readonly string[],
-  columns: readonly ColumnSpec[],
-): QualityReport {
-  const n = rows.length;
-  let cells = 0;
-  let filled = 0;
-  for (const row of rows) {
-    for (const c of columns) {
-      cells++;
-      if (row[c.name] !== null && row[c.name] !== undefined) filled++;
-    }
-  }
-  const completeness = cells === 0 ? 0 : filled / cells;
-  const duplicateRows = n - new Set(hashes).size;
-  const duplicateRate = n === 0 ? 0 : duplicateRows / n;
-
-  const outliers: Record<string, number> = {};
-  let numericCells = 0;
-  let outlierCells = 0;
-  const numeric = columns.filter(
-    (c) => c.type === 'float' || c.type === 'int' || (c.type === 'label' && c.labelKind === 'numeric'),
-  );
-  for (const c of numeric) {
-    let count = 0;
-    let sum = 0;
-    let sumSq = 0;
-    for (const row of rows) {
-      const v = row[c.name];
-      if (typeof v !== 'number') continue;
-      count++;
-      sum += v;
-      sumSq += v * v;
-    }
-    numericCells += count;
-    if (count < 2) {
-      outliers[c.name] = 0;
-      continue;
-    }
-    const mean = sum / count;
-    const std = Math.sqrt(Math.max(0, sumSq / count - mean * mean));
-    let out = 0;
-    if (std > 0) {
-      for (const row of rows) {
-        const v = row[c.name];
-        if (typeof v === 'number' && Math.abs((v - mean) / std) > 3) out++;
-      }
-    }
-    outliers[c.name] = out;
-    outlierCells += out;
-  }
-  const outlierRate = numericCells === 0 ? 0 : outlierCells / numericCells;
-
-  const label = columns.find((c) => c.type === 'label');
-  let labelCounts: Record<string, number> | null = null;
-  let labelBalance: number | null = null;
-  if (label && label.labelKind !== 'numeric') {
-    labelCounts = {};
-    for (const row of rows) {
-      const key = String(row[label.name]);
-      labelCounts[key] = (labelCounts[key] ?? 0) + 1;
-    }
-    const counts = Object.values(labelCounts);
-    if (counts.length <= 1) labelBalance = 1;
-    else {
-      const entropy = counts.reduce((h, k) => h - (k / n) * Math.log(k / n), 0);
-      labelBalance = entropy / Math.log(counts.length);
-    }
-  }
-  const score = 0.5 * completeness + 0.2 * (1 - duplicateRate) + 0.2 * (1 - outlierRate) + 0.1 * (labelBalance ?? 1);
-  return {
-    rows: n,
-    completeness: round(completeness),
-    duplicateRows,
-    duplicateRate: round(duplicateRate),
-    outliers,
-    outlierRate: round(outlierRate),
-    labelCounts,
-    labelBalance: labelBalance === null ? null : round(labelBalance),
-    score: round(Math.min(1, Math.max(0, score))),
-    formula: QUALITY_FORMULA,
-  };
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { rm } from 'node:fs/promises';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -20,7 +21,7 @@ import {
   ProblemDto,
   UuidParamDto,
 } from 'src/platform/http';
-import { Idempotent } from 'src/platform/idempotency';
+import { claimIdempotencyKey, Idempotent } from 'src/platform/idempotency';
 import {
   ContributionAcceptedResponseDto,
   ContributionPageDto,
@@ -34,7 +35,6 @@ import {
   WalletParamDto,
 } from './contributions.dto';
 import { readContributionUpload, uploadToBody } from './contribution-upload';
-import { ContributionError } from './contributions.errors';
 import { toContributionDto, toLifecycleDto } from './contributions.mapper';
 import { ContributionsService } from './contributions.service';
 
@@ -77,9 +77,12 @@ export class ContributionsController {
     type: SubmitContributionDto,
     description:
       'JSON as described, or `multipart/form-data` with the rows in the part `file` (.csv with a header row, .jsonl ' +
-      'or .json, up to MAX_CONTRIBUTION_MB; more than 10,000 rows: 202 and a durable job; in CSV an empty cell is null and a decimal number a ' +
-      'number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
-      'Idempotency-Key is refused on multipart (IDEMPOTENCY_NOT_SUPPORTED).',
+      'or .json, up to MAX_CONTRIBUTION_MB; more than 10,000 rows: 202 and a durable job that processes the file ' +
+      'in chunks of 5,000 rows; CSV cells are typed by the model schema: an empty cell is null, a numeric ' +
+      'column cell must read as a number (else NOT_A_NUMBER), string features stay text, an integer class label ' +
+      'is a number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
+      'Idempotency-Key works on multipart too: the request is identified by the sha256 of the file bytes and ' +
+      'the form fields.',
   })
   @ApiCreatedResponse({ type: ContributionResponseDto })
   @ApiAcceptedResponse({
@@ -94,32 +97,32 @@ export class ContributionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ContributionResponseDto | ContributionAcceptedResponseDto> {
+    const key = request.headers['idempotency-key'];
+    const idempotencyKey = typeof key === 'string' ? key : undefined;
     if (!request.isMultipart()) {
-      const key = request.headers['idempotency-key'];
-      const dto = await validated(body);
-      return toContributionDto(
-        await this.contributions.submit(p, params.name, dto, typeof key === 'string' ? key : undefined),
-      );
-    }
-    if (request.headers['idempotency-key'] !== undefined) {
-      throw new ContributionError(
-        'IDEMPOTENCY_NOT_SUPPORTED',
-        'Idempotency-Key is honoured for JSON contributions only; send the rows as JSON to retry safely.',
-      );
+      return toContributionDto(await this.contributions.submit(p, params.name, await validated(body), idempotencyKey));
     }
     const upload = await readContributionUpload(
       request,
       this.config.MAX_CONTRIBUTION_MB * 1024 * 1024,
       MAX_ROWS_PER_CONTRIBUTION,
     );
-    if (!upload.large) {
-      return toContributionDto(await this.contributions.submit(p, params.name, await validated(uploadToBody(upload))));
+    try {
+      // A multipart request is identified by its file's bytes and its form fields (see @Idempotent()).
+      await claimIdempotencyKey(request, { file: upload.sha256, fields: upload.fields });
+      if (!upload.large) {
+        const dto = await validated(uploadToBody(upload));
+        const input = { ...dto, textCells: upload.textCells };
+        return toContributionDto(await this.contributions.submit(p, params.name, input, idempotencyKey));
+      }
+      // Validate the form fields as a one-row JSON contribution would be; the rows are checked by the job.
+      const dto = await validated({ ...uploadToBody(upload), rows: [{}] });
+      const c = await this.contributions.submitLarge(p, params.name, dto, upload.large, idempotencyKey);
+      void reply.status(202);
+      return { ...toContributionDto(c), statusUrl: `/api/v1/contributions/${c.id}` };
+    } finally {
+      if (upload.large) await rm(upload.large.path, { force: true });
     }
-    // Validate the form fields as a one-row JSON contribution would be; the rows are checked by the job.
-    const dto = await validated({ ...uploadToBody(upload), rows: [{}] });
-    const c = await this.contributions.submitLarge(p, params.name, dto, upload.large);
-    void reply.status(202);
-    return { ...toContributionDto(c), statusUrl: `/api/v1/contributions/${c.id}` };
   }
 
   @Get('models/:name/contributions')

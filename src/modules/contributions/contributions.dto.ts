@@ -19,7 +19,8 @@ import {
 } from 'class-validator';
 import { MODEL_NAME, MODEL_NAME_MESSAGE } from 'src/modules/registry';
 import { CONTRIBUTION_STATUSES } from './contribution.entity';
-import { QUALITY_FORMULA } from './contribution.rules';
+import { MIN_REFERENCE_ROWS, QUALITY_FORMULA } from './contribution-quality';
+import { ROW_PROBLEM_CODES } from './contribution.rules';
 import { PII_POLICIES } from './pii-policy';
 
 export const MAX_ROWS_PER_CONTRIBUTION = 10_000;
@@ -132,7 +133,11 @@ export class ContributionSettingsResponseDto {
 export class RowErrorDto {
   @ApiProperty({ description: 'Index of the row in the batch' }) row: number;
   @ApiProperty() column: string;
-  @ApiProperty({ enum: ['MISSING_COLUMN', 'UNKNOWN_COLUMN', 'WRONG_TYPE', 'MISSING_LABEL'] }) code: string;
+  @ApiProperty({
+    enum: ROW_PROBLEM_CODES,
+    description: 'NOT_A_NUMBER: a CSV cell of a numeric column that does not read as a number',
+  })
+  code: string;
 }
 
 export class QualityReportDto {
@@ -143,6 +148,11 @@ export class QualityReportDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: '|z| > 3 per column' })
   outliers: Record<string, number>;
   @ApiProperty() outlierRate: number;
+  @ApiProperty({
+    enum: ['model', 'batch'],
+    description: `What the z-scores are measured against: model (the model accepted data, once each numeric column has ${MIN_REFERENCE_ROWS} values there) or batch`,
+  })
+  outlierReference: 'model' | 'batch';
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, nullable: true })
   labelCounts: Record<string, number> | null;
   @ApiProperty({ nullable: true, type: Number }) labelBalance: number | null;

@@ -13,5 +13,5 @@ export class ContributionError extends errorFamily({
   INVALID_FILE: 'invalid',
   UPLOAD_TOO_LARGE: 'too_large',
   TOO_MANY_ROWS: 'too_large',
-  IDEMPOTENCY_NOT_SUPPORTED: 'invalid',
+  ILLEGAL_TRANSITION: 'conflict',
 }) {}

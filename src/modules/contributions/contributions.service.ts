@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PrivacyService } from 'src/modules/privacy';
 import { RegisteredModel, RegistryError, RegistryService } from 'src/modules/registry';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { QueueService } from 'src/platform/queue';
 import { WebhookPublisher } from 'src/modules/webhooks';
@@ -12,8 +13,10 @@ import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ContributionRowEntity } from './contribution-row.entity';
 import { ContributionSettingsEntity } from './contribution-settings.entity';
 import { ContributionEntity } from './contribution.entity';
+import { advance } from './contribution-lifecycle';
 import { ContributionUploadEntity } from './contribution-upload.entity';
-import { parseRows, UploadFormat } from './contribution-upload';
+import { ContributionUploadPartEntity } from './contribution-upload-part.entity';
+import { readRows, UploadFormat } from './contribution-upload';
 import {
   checkSignature,
   ColumnSpec,
@@ -22,13 +25,17 @@ import {
   normaliseWallet,
   Row,
   signatureMessage,
+  typeTextRow,
 } from './contribution.rules';
 import { ContributionError } from './contributions.errors';
 import { PiiPolicy } from './pii-policy';
-import { processBatch } from './contribution-pipeline';
+import { ContributionRun } from './contribution-pipeline';
+import { countOutliers, mergeModelStats, modelReference, storeChunk, storedDatasetHash } from './contribution-store';
 
 export interface ContributionSubmission {
   rows: Row[];
+  /** The rows come from CSV: every cell is text, typed by the model's schema. */
+  textCells?: boolean;
   contributor: { walletAddress: string; signature?: string; signedAt?: string };
   license?: string;
   metadata?: Record<string, unknown>;
@@ -47,6 +54,18 @@ export interface AcceptedRow {
   data: Record<string, unknown>;
 }
 
+/** The training run that used contributions' rows. */
+export interface TrainingRef {
+  modelName: string;
+  version: number;
+}
+
+/** The reward paid for contributions (a mint transaction, when on chain). */
+export interface RewardRef {
+  txHash?: string;
+  rewardId?: string;
+}
+
 interface SubmitContext {
   model: RegisteredModel;
   wallet: string;
@@ -56,7 +75,18 @@ interface SubmitContext {
 
 export const DEFAULT_MIN_QUALITY = 0.8;
 export const LARGE_UPLOAD_QUEUE = 'contributions.large-upload';
-const MAX_LISTED_ROW_ERRORS = 1000;
+/** Rows processed and inserted at a time by the durable job: its memory does not grow with the file. */
+export const CHUNK_ROWS = 5000;
+/** A stored upload is written and read in pieces of this size. */
+const UPLOAD_PART_BYTES = 1024 * 1024;
+
+/** Where a contribution's rows come from and what to check once they are all read. */
+interface RowSource {
+  chunks: Iterable<Row[]> | AsyncIterable<Row[]>;
+  textCells: boolean;
+  /** A signature the job checks against the dataset hash of the submitted rows (the request checks before). */
+  signature?: { signature: string; signedAt: string };
+}
 
 /**
  * Data contributions: checks a batch against the model's feature schema, scans it for PII, hashes and dedupes its
@@ -149,96 +179,106 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     input: ContributionSubmission,
     idempotencyKey?: string,
   ): Promise<ContributionEntity> {
-    if (idempotencyKey) {
-      // A retry after a crash between the commit and the answer: the contribution exists, answer with it.
-      const done = await this.dataSource
-        .getRepository(ContributionEntity)
-        .findOneBy({ owner: principal.owner, idempotencyKey });
-      if (done) return done;
-    }
+    const done = await this.byIdempotencyKey(principal, idempotencyKey);
+    if (done) return done;
     const ctx = await this.prepare(name, input.contributor.walletAddress, principal);
-    const signatureVerified = this.checkContributor(ctx.model.name, ctx.wallet, input, ctx.settings.requireSignature);
-    const contribution = await this.dataSource.transaction((manager) =>
-      this.receive(manager, principal, ctx, input, signatureVerified, input.rows.length, idempotencyKey),
+    const textCells = input.textCells ?? false;
+    const rows = textCells ? input.rows.map((r) => typeTextRow(r, ctx.columns)) : input.rows;
+    const signatureVerified = this.checkContributor(
+      ctx.model.name,
+      ctx.wallet,
+      { ...input, rows },
+      ctx.settings.requireSignature,
     );
-    return this.process(contribution, ctx, input.rows);
+    const contribution = await this.dataSource.transaction((manager) =>
+      this.receive(manager, principal, ctx, input, signatureVerified, rows.length, idempotencyKey),
+    );
+    return this.process(contribution, ctx, { chunks: [rows], textCells });
+  }
+
+  /** A retry after a crash between the commit and the answer: the contribution exists, answer with it. */
+  private async byIdempotencyKey(principal: Principal, key?: string): Promise<ContributionEntity | null> {
+    if (!key) return null;
+    return this.dataSource.getRepository(ContributionEntity).findOneBy({ owner: principal.owner, idempotencyKey: key });
   }
 
   /**
-   * A multipart upload of more than 10,000 rows: recorded as received with its file, in the same transaction as
-   * the durable job that processes it (answered 202). The signature, when given, is checked by the job against
-   * the time of receipt.
+   * A multipart upload of more than 10,000 rows: recorded as received with its file (copied from `file.path` a
+   * piece at a time), in the same transaction as the durable job that processes it (answered 202). The signature,
+   * when given, is checked by the job against the time of receipt.
    */
   async submitLarge(
     principal: Principal,
     name: string,
     input: Omit<ContributionSubmission, 'rows'>,
-    file: { bytes: Buffer; format: UploadFormat },
+    file: { path: string; format: UploadFormat },
+    idempotencyKey?: string,
   ): Promise<ContributionEntity> {
+    const done = await this.byIdempotencyKey(principal, idempotencyKey);
+    if (done) return done;
     const ctx = await this.prepare(name, input.contributor.walletAddress, principal);
     const { signature, signedAt } = input.contributor;
     if (ctx.settings.requireSignature && (!signature || !signedAt))
       this.checkContributor(ctx.model.name, ctx.wallet, { ...input, rows: [] }, true);
     return this.dataSource.transaction(async (manager) => {
-      const c = await this.receive(manager, principal, ctx, input, false, 0);
+      const c = await this.receive(manager, principal, ctx, input, false, 0, idempotencyKey);
       await manager.getRepository(ContributionUploadEntity).insert({
         contributionId: c.id,
         format: file.format,
-        data: file.bytes,
         signature: signature ?? null,
         signedAt: signedAt ?? null,
       });
+      let seq = 0;
+      const parts = manager.getRepository(ContributionUploadPartEntity);
+      for await (const data of createReadStream(file.path, { highWaterMark: UPLOAD_PART_BYTES })) {
+        await parts.insert({ contributionId: c.id, seq: seq++, data: data as Buffer });
+      }
       await this.queue.enqueue(LARGE_UPLOAD_QUEUE, { contributionId: c.id }, { manager, id: c.id });
       return c;
     });
   }
 
-  /** The durable job's work: parse the stored file, process it like a JSON batch, drop the file. Safe to rerun. */
+  /**
+   * The durable job's work: stream the stored file a piece at a time through the pipeline in chunks of
+   * CHUNK_ROWS rows, then drop the file. Safe to rerun: nothing of a run commits until its last transaction.
+   */
   async processUpload(contributionId: string): Promise<void> {
-    const uploads = this.dataSource.getRepository(ContributionUploadEntity);
     const c = await this.dataSource.getRepository(ContributionEntity).findOneBy({ id: contributionId });
-    const upload = await uploads.findOneBy({ contributionId });
+    const upload = await this.dataSource.getRepository(ContributionUploadEntity).findOneBy({ contributionId });
     if (!c || !upload || (c.status !== 'received' && c.status !== 'validating')) {
-      await uploads.delete({ contributionId });
+      await this.dropUpload(contributionId);
       return;
     }
     const ctx = await this.prepare(c.modelName, c.walletAddress);
-    try {
-      let rows: Row[];
-      try {
-        rows = await parseRows(Readable.from([upload.data]), upload.format, Number.MAX_SAFE_INTEGER);
-      } catch (err) {
-        if (!(err instanceof ContributionError)) throw err;
-        await this.finish(c, err.code, err.detail);
-        return;
-      }
-      c.receivedRows = rows.length;
-      await this.dataSource.getRepository(ContributionEntity).update(c.id, { receivedRows: rows.length });
-      if (upload.signature && upload.signedAt) {
-        const message = signatureMessage(c.modelName, datasetHashOfRows(rows), upload.signedAt);
-        const problem = checkSignature(
-          c.walletAddress,
-          upload.signature,
-          message,
-          upload.signedAt,
-          c.receivedAt.getTime(),
-        );
-        if (problem) {
-          await this.finish(
-            c,
-            problem,
-            'The signature does not prove the wallet signed this dataset within 10 minutes.',
-          );
-          return;
-        }
-        c.signatureVerified = true;
-        await this.dataSource.getRepository(ContributionEntity).update(c.id, { signatureVerified: true });
-      }
-      await this.process(c, ctx, rows).catch((err: unknown) => {
-        if (!(err instanceof ContributionError)) throw err;
-      });
-    } finally {
-      await uploads.delete({ contributionId });
+    const textCells = upload.format === 'csv';
+    const chunks = (async function* (bytes: AsyncIterable<Buffer>): AsyncGenerator<Row[]> {
+      for await (const chunk of readRows(Readable.from(bytes), upload.format, CHUNK_ROWS))
+        yield textCells ? chunk.map((r) => typeTextRow(r, ctx.columns)) : chunk;
+    })(this.uploadBytes(contributionId));
+    const signature =
+      upload.signature && upload.signedAt ? { signature: upload.signature, signedAt: upload.signedAt } : undefined;
+    await this.process(c, ctx, { chunks, textCells, signature }).catch((err: unknown) => {
+      if (!(err instanceof ContributionError)) throw err;
+    });
+    // Only once the contribution is accepted or rejected: after an unexpected failure (the database, a crash)
+    // nothing of the run is committed and the job's retry needs the file.
+    await this.dropUpload(contributionId);
+  }
+
+  private dropUpload(contributionId: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(ContributionUploadPartEntity).delete({ contributionId });
+      await manager.getRepository(ContributionUploadEntity).delete({ contributionId });
+    });
+  }
+
+  /** A stored upload's bytes, one part at a time. */
+  private async *uploadBytes(contributionId: string): AsyncGenerator<Buffer> {
+    const parts = this.dataSource.getRepository(ContributionUploadPartEntity);
+    for (let seq = 0; ; seq++) {
+      const part = await parts.findOneBy({ contributionId, seq });
+      if (!part) return;
+      yield part.data;
     }
   }
 
@@ -303,68 +343,108 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     return c;
   }
 
-  /** validating → accepted | rejected for rows in memory. */
-  private async process(
-    contribution: ContributionEntity,
-    ctx: SubmitContext,
-    inputRows: Row[],
-  ): Promise<ContributionEntity> {
+  /**
+   * validating → accepted | rejected, in one transaction whatever the size: the rows are checked, scanned,
+   * hashed and inserted chunk by chunk (memory holds one chunk), the quality report is made from the running
+   * statistics and the outliers counted in SQL over the inserted rows; a rejection rolls the rows back, so a
+   * rejected contribution leaves no row behind and an accepted one appears whole. Throws NO_ACCEPTABLE_ROWS and
+   * PII_DETECTED (and a file or signature problem found by the job) once the rejection is recorded.
+   */
+  private async process(c: ContributionEntity, ctx: SubmitContext, source: RowSource): Promise<ContributionEntity> {
     const { settings, columns } = ctx;
-    const input = { rows: inputRows };
-    contribution.status = 'validating';
-    contribution.validatingAt = new Date();
+    c.status = 'validating';
+    c.validatingAt = new Date();
     await this.dataSource
       .getRepository(ContributionEntity)
-      .update(contribution.id, { status: 'validating', validatingAt: contribution.validatingAt });
-
-    const batch = processBatch(
-      input.rows,
-      columns,
-      (rows) => this.privacy.scanRows(rows),
-      settings.piiPolicy,
-      this.config.CONTRIBUTION_PSEUDONYM_SECRET,
-    );
-    contribution.rejectedRows = input.rows.length - batch.valid.length;
-    contribution.rowErrors = batch.problems.slice(0, MAX_LISTED_ROW_ERRORS);
-    if (batch.valid.length === 0) {
-      await this.finish(contribution, 'NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.');
-      throw new ContributionError('NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.', {
-        contributionId: contribution.id,
-        rowErrors: contribution.rowErrors,
-      });
-    }
-    contribution.piiSummary = batch.piiSummary;
-    if (batch.findings.length > 0 && settings.piiPolicy === 'reject') {
-      const detail = `The rows hold personal data (${Object.keys(batch.piiSummary?.byType ?? {}).join(', ')}); the model's policy is to refuse it.`;
-      await this.finish(contribution, 'PII_DETECTED', detail);
-      throw new ContributionError('PII_DETECTED', detail, {
-        contributionId: contribution.id,
-        findings: batch.findings.map((f) => ({
-          row: f.row,
-          column: f.column,
-          type: f.type,
-          start: f.start,
-          end: f.end,
-        })),
-      });
-    }
-    const { valid, rows, hashes } = batch;
-    contribution.qualityReport = batch.quality;
-    contribution.datasetHash = batch.datasetHash;
-    if (batch.quality!.score < settings.minQuality) {
-      await this.finish(
-        contribution,
-        'LOW_QUALITY',
-        `Quality score ${batch.quality!.score} is below the model's minimum ${settings.minQuality}.`,
-      );
-      return contribution;
-    }
-    await this.finish(contribution, null, null, async (manager) => {
-      const credited = await this.storeRows(manager, contribution, valid, rows, hashes);
-      contribution.acceptedRows = credited;
-      contribution.duplicateRows = valid.length - credited;
+      .update(c.id, { status: 'validating', validatingAt: c.validatingAt });
+    const run = new ContributionRun(columns, (rows) => this.privacy.scanRows(rows), settings.piiPolicy, {
+      secret: this.config.CONTRIBUTION_PSEUDONYM_SECRET,
+      textCells: source.textCells,
+      hashSubmitted: source.signature !== undefined,
     });
-    return contribution;
+    const ids = { contributionId: c.id, modelId: c.modelId };
+    const rejection = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SAVEPOINT contribution_rows');
+      let creditedRows = 0;
+      let unreadable: ContributionError | null = null;
+      try {
+        for await (const chunk of source.chunks) {
+          const stored = run.add(chunk);
+          if (stored.rows.length > 0) creditedRows += await storeChunk(manager, ids, stored);
+        }
+      } catch (err) {
+        if (!(err instanceof ContributionError)) throw err;
+        unreadable = err;
+      }
+      c.receivedRows = run.received;
+      c.rejectedRows = run.received - run.valid;
+      c.rowErrors = run.problems;
+      const problem = unreadable ?? this.judge(c, run, source);
+      if (!problem) {
+        const reference = await modelReference(manager, c.modelId, columns);
+        const outliers = await countOutliers(manager, c.id, reference ?? run.quality.batchReference());
+        c.qualityReport = run.quality.report(outliers, reference ? 'model' : 'batch');
+        c.datasetHash = await storedDatasetHash(manager, c.id);
+      }
+      const lowQuality = !problem && c.qualityReport!.score < settings.minQuality;
+      if (problem || lowQuality) {
+        await manager.query('ROLLBACK TO SAVEPOINT contribution_rows');
+        const code = problem?.code ?? 'LOW_QUALITY';
+        const reason =
+          problem?.detail ??
+          `Quality score ${c.qualityReport!.score} is below the model's minimum ${settings.minQuality}.`;
+        await this.finish(manager, c, code, reason);
+        return problem;
+      }
+      await mergeModelStats(manager, ids, columns);
+      c.acceptedRows = creditedRows;
+      c.duplicateRows = run.valid - creditedRows;
+      await this.finish(manager, c, null, null);
+      return null;
+    });
+    if (rejection) throw rejection;
+    return c;
+  }
+
+  /** The problem that rejects the whole batch once read (signature, no acceptable row, PII refused), if any. */
+  private judge(c: ContributionEntity, run: ContributionRun, source: RowSource): ContributionError | null {
+    if (source.signature) {
+      const { signature, signedAt } = source.signature;
+      const message = signatureMessage(c.modelName, run.submittedHash(), signedAt);
+      const problem = checkSignature(c.walletAddress, signature, message, signedAt, c.receivedAt.getTime());
+      if (problem) {
+        return new ContributionError(
+          problem,
+          'The signature does not prove the wallet signed this dataset within 10 minutes.',
+        );
+      }
+      c.signatureVerified = true;
+    }
+    if (run.valid === 0) {
+      return new ContributionError('NO_ACCEPTABLE_ROWS', 'No row matches the model feature schema.', {
+        contributionId: c.id,
+        rowErrors: c.rowErrors,
+      });
+    }
+    c.piiSummary = run.pii.summary();
+    if (run.refused) {
+      const types = Object.keys(c.piiSummary.byType).join(', ');
+      return new ContributionError(
+        'PII_DETECTED',
+        `The rows hold personal data (${types}); the model's policy is to refuse it.`,
+        {
+          contributionId: c.id,
+          findings: run.findings.map((f) => ({
+            row: f.row,
+            column: f.column,
+            type: f.type,
+            start: f.start,
+            end: f.end,
+          })),
+        },
+      );
+    }
+    return null;
   }
 
   /** Whether a signature was checked; throws when one is required and missing, or is wrong or stale. */
@@ -399,102 +479,83 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     return true;
   }
 
-  /** Stores the rows: first occurrences are credited unless the model already has them (ON CONFLICT DO NOTHING). */
-  private async storeRows(
-    manager: EntityManager,
-    c: ContributionEntity,
-    indexes: number[],
-    rows: Row[],
-    hashes: string[],
-  ): Promise<number> {
-    const seen = new Set<string>();
-    const first: number[] = [];
-    hashes.forEach((h, i) => {
-      if (!seen.has(h)) {
-        seen.add(h);
-        first.push(i);
-      }
-    });
-    const inserted: { rowIndex: number }[] = await manager.query(
-      `INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
-       SELECT $1, $2, u.idx, u.hash, u.data, true, false FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u(idx, hash, data)
-       ON CONFLICT ("modelId", "rowHash") WHERE "credited" DO NOTHING RETURNING "rowIndex"`,
-      [
-        c.id,
-        c.modelId,
-        first.map((i) => indexes[i]),
-        first.map((i) => hashes[i]),
-        first.map((i) => JSON.stringify(rows[i])),
-      ],
-    );
-    const credited = new Set(inserted.map((r) => r.rowIndex));
-    const rest = rows.map((_, i) => i).filter((i) => !credited.has(indexes[i]));
-    if (rest.length > 0) {
-      await manager.query(
-        `INSERT INTO contribution_rows ("contributionId", "modelId", "rowIndex", "rowHash", "data", "credited", "duplicate")
-         SELECT $1, $2, u.idx, u.hash, u.data, false, true FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u(idx, hash, data)`,
-        [
-          c.id,
-          c.modelId,
-          rest.map((i) => indexes[i]),
-          rest.map((i) => hashes[i]),
-          rest.map((i) => JSON.stringify(rows[i])),
-        ],
-      );
-    }
-    return credited.size;
-  }
-
-  /** The last state change (accepted, or rejected with a code), with `contribution.processed`, in one transaction. */
+  /** The last state change (accepted, or rejected with a code), with `contribution.processed`, in `manager`. */
   private async finish(
+    manager: EntityManager,
     c: ContributionEntity,
     rejectionCode: string | null,
     rejectionReason: string | null,
-    store?: (manager: EntityManager) => Promise<void>,
   ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const at = new Date();
-      if (rejectionCode) {
-        c.status = 'rejected';
-        c.rejectedAt = at;
-        c.rejectionCode = rejectionCode;
-        c.rejectionReason = rejectionReason;
-        c.rejectedRows = c.receivedRows;
-        c.acceptedRows = 0;
-        c.duplicateRows = 0;
-      } else {
-        await store!(manager);
-        c.status = 'accepted';
-        c.acceptedAt = at;
-      }
-      await manager.getRepository(ContributionEntity).update(c.id, {
+    const at = new Date();
+    if (rejectionCode) {
+      c.status = 'rejected';
+      c.rejectedAt = at;
+      c.rejectionCode = rejectionCode;
+      c.rejectionReason = rejectionReason;
+      c.rejectedRows = c.receivedRows;
+      c.acceptedRows = 0;
+      c.duplicateRows = 0;
+    } else {
+      c.status = 'accepted';
+      c.acceptedAt = at;
+    }
+    await manager.getRepository(ContributionEntity).update(c.id, {
+      status: c.status,
+      signatureVerified: c.signatureVerified,
+      receivedRows: c.receivedRows,
+      rejectedAt: c.rejectedAt ?? null,
+      acceptedAt: c.acceptedAt ?? null,
+      rejectionCode: c.rejectionCode ?? null,
+      rejectionReason: c.rejectionReason ?? null,
+      acceptedRows: c.acceptedRows,
+      rejectedRows: c.rejectedRows,
+      duplicateRows: c.duplicateRows,
+      datasetHash: c.datasetHash ?? null,
+      qualityReport: c.qualityReport ?? null,
+      piiSummary: c.piiSummary ?? null,
+      rowErrors: c.rowErrors ?? null,
+    });
+    await this.publisher.publish(
+      manager,
+      'contribution.processed',
+      {
+        contributionId: c.id,
+        model: c.modelName,
         status: c.status,
-        rejectedAt: c.rejectedAt ?? null,
-        acceptedAt: c.acceptedAt ?? null,
-        rejectionCode: c.rejectionCode ?? null,
-        rejectionReason: c.rejectionReason ?? null,
+        reason: c.rejectionReason ?? null,
+        code: c.rejectionCode ?? null,
         acceptedRows: c.acceptedRows,
-        rejectedRows: c.rejectedRows,
-        duplicateRows: c.duplicateRows,
         datasetHash: c.datasetHash ?? null,
-        qualityReport: c.qualityReport ?? null,
-        piiSummary: c.piiSummary ?? null,
-        rowErrors: c.rowErrors ?? null,
-      });
-      await this.publisher.publish(
-        manager,
-        'contribution.processed',
-        {
-          contributionId: c.id,
-          model: c.modelName,
-          status: c.status,
-          reason: c.rejectionReason ?? null,
-          code: c.rejectionCode ?? null,
-          acceptedRows: c.acceptedRows,
-          datasetHash: c.datasetHash ?? null,
-        },
-        { modelName: c.modelName, owner: c.owner },
-      );
+      },
+      { modelName: c.modelName, owner: c.owner },
+    );
+  }
+
+  /**
+   * accepted → included_in_training, for the training run that used the contributions' rows: in the caller's
+   * transaction, with `contribution.included_in_training` for each. Refuses (CONTRIBUTION_NOT_FOUND,
+   * ILLEGAL_TRANSITION) before changing anything when one is unknown or not accepted.
+   */
+  markIncludedInTraining(
+    manager: EntityManager,
+    contributionIds: string[],
+    training: TrainingRef,
+  ): Promise<ContributionEntity[]> {
+    return advance(manager, this.publisher, contributionIds, 'accepted', 'included_in_training', { ...training });
+  }
+
+  /**
+   * included_in_training → rewarded (a contribution is rewarded for the improvement a training run made with
+   * it): in the caller's transaction, with `contribution.rewarded` for each. Refuses like markIncludedInTraining.
+   */
+  markRewarded(
+    manager: EntityManager,
+    contributionIds: string[],
+    reward: RewardRef = {},
+  ): Promise<ContributionEntity[]> {
+    return advance(manager, this.publisher, contributionIds, 'included_in_training', 'rewarded', {
+      txHash: reward.txHash ?? null,
+      rewardId: reward.rewardId ?? null,
     });
   }
 

@@ -1,10 +1,20 @@
 export { ContributionsModule } from './contributions.module';
-export { AcceptedRow, ContributionSettings, ContributionsService, LARGE_UPLOAD_QUEUE } from './contributions.service';
+export {
+  AcceptedRow,
+  ContributionSettings,
+  ContributionsService,
+  LARGE_UPLOAD_QUEUE,
+  RewardRef,
+  TrainingRef,
+} from './contributions.service';
 export { ContributionError } from './contributions.errors';
 export { ContributionEntity, ContributionStatus, CONTRIBUTION_STATUSES } from './contribution.entity';
 export { ContributionRowEntity } from './contribution-row.entity';
 export { ContributionSettingsEntity } from './contribution-settings.entity';
 export { ContributionUploadEntity } from './contribution-upload.entity';
+export { ContributionUploadPartEntity } from './contribution-upload-part.entity';
+export { ContributionColumnStatsEntity } from './contribution-column-stats.entity';
+export { MIN_REFERENCE_ROWS, QualityReport } from './contribution-quality';
 export {
   canonicalJson,
   datasetHash,

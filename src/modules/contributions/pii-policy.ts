@@ -23,22 +23,28 @@ export interface PiiLocation {
   end: number;
 }
 
-export function summarisePii(findings: readonly CellFinding[], policy: PiiPolicy): PiiSummary {
-  const byType: Record<string, number> = {};
-  const byColumn: Record<string, number> = {};
-  for (const f of findings) {
-    byType[f.type] = (byType[f.type] ?? 0) + 1;
-    byColumn[f.column] = (byColumn[f.column] ?? 0) + 1;
+/** The PII summary of a batch, fed chunk by chunk. */
+export class PiiTally {
+  findings = 0;
+  private readonly byType: Record<string, number> = {};
+  private readonly byColumn: Record<string, number> = {};
+
+  constructor(private readonly policy: PiiPolicy) {}
+
+  add(findings: readonly CellFinding[]): void {
+    for (const f of findings) {
+      this.findings++;
+      this.byType[f.type] = (this.byType[f.type] ?? 0) + 1;
+      this.byColumn[f.column] = (this.byColumn[f.column] ?? 0) + 1;
+    }
   }
-  const action =
-    findings.length === 0
-      ? 'none'
-      : policy === 'reject'
-        ? 'rejected'
-        : policy === 'redact'
-          ? 'redacted'
-          : 'pseudonymized';
-  return { policy, findings: findings.length, byType, byColumn, action };
+
+  summary(): PiiSummary {
+    const { policy, findings } = this;
+    const action =
+      findings === 0 ? 'none' : policy === 'reject' ? 'rejected' : policy === 'redact' ? 'redacted' : 'pseudonymized';
+    return { policy, findings, byType: { ...this.byType }, byColumn: { ...this.byColumn }, action };
+  }
 }
 
 /** `[PSEUDO:<TYPE>:<first 16 hex digits of HMAC-SHA256(secret, value)>]`: the same value always maps the same. */

@@ -44,6 +44,19 @@ export const EVENT_CATALOGUE: readonly EventTypeDescription[] = [
     description: 'A contribution was accepted or rejected. data: contribution id, model, status, reason.',
   },
   {
+    type: 'contribution.included_in_training',
+    source: 'contributions',
+    description:
+      'An accepted contribution was used by a training run. data: contribution id, model, wallet, the trained ' +
+      'model name and version.',
+  },
+  {
+    type: 'contribution.rewarded',
+    source: 'contributions',
+    description:
+      'A contribution used in training was rewarded. data: contribution id, model, wallet, txHash, rewardId.',
+  },
+  {
     type: 'deltaone.achieved',
     source: 'deltaone',
     description: 'A candidate version beat its baseline by at least 1 percentage point. data: evaluation, delta.',

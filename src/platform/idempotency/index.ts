@@ -1,5 +1,5 @@
 export { IdempotencyKeyEntity } from './idempotency-key.entity';
-export { IdempotencyInterceptor } from './idempotency.interceptor';
+export { claimIdempotencyKey, IdempotencyInterceptor } from './idempotency.interceptor';
 export { IdempotencyModule } from './idempotency.module';
 export { Claim, IdempotencyService } from './idempotency.service';
 export { Idempotent } from './idempotent.decorator';

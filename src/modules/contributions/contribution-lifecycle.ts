@@ -1,0 +1,48 @@
+import { EntityManager, In } from 'typeorm';
+import { WebhookPublisher } from 'src/modules/webhooks';
+import { ContributionEntity, ContributionStatus } from './contribution.entity';
+import { ContributionError } from './contributions.errors';
+
+/**
+ * Moves contributions from `from` to `to` after training or rewards, in the caller's transaction: locks them,
+ * refuses (CONTRIBUTION_NOT_FOUND, ILLEGAL_TRANSITION) before changing anything when one is unknown or in another
+ * state, records the time and publishes `contribution.<to>` for each with `data`.
+ */
+export async function advance(
+  manager: EntityManager,
+  publisher: WebhookPublisher,
+  ids: string[],
+  from: ContributionStatus,
+  to: 'included_in_training' | 'rewarded',
+  data: Record<string, unknown>,
+): Promise<ContributionEntity[]> {
+  const unique = [...new Set(ids)];
+  const found = await manager
+    .getRepository(ContributionEntity)
+    .find({ where: { id: In(unique) }, lock: { mode: 'pessimistic_write' } });
+  const missing = unique.filter((id) => !found.some((c) => c.id === id));
+  if (missing.length > 0) {
+    throw new ContributionError('CONTRIBUTION_NOT_FOUND', `No contribution ${missing.join(', ')}.`);
+  }
+  const illegal = found.filter((c) => c.status !== from);
+  if (illegal.length > 0) {
+    throw new ContributionError(
+      'ILLEGAL_TRANSITION',
+      `Only ${from} contributions can become ${to}: ${illegal.map((c) => `${c.id} is ${c.status}`).join(', ')}.`,
+      { contributions: illegal.map((c) => ({ id: c.id, status: c.status })) },
+    );
+  }
+  const at = new Date();
+  const stamp = to === 'included_in_training' ? { includedInTrainingAt: at } : { rewardedAt: at };
+  await manager.getRepository(ContributionEntity).update({ id: In(unique) }, { status: to, ...stamp });
+  for (const c of found) {
+    Object.assign(c, { status: to }, stamp);
+    await publisher.publish(
+      manager,
+      `contribution.${to}`,
+      { contributionId: c.id, model: c.modelName, walletAddress: c.walletAddress, ...data },
+      { modelName: c.modelName, owner: c.owner },
+    );
+  }
+  return found;
+}
