@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
 import { validateEnvironment } from '../src/platform/config';
-import { buildOpenApiDocument, createFastifyAdapter } from '../src/platform/http';
+import { buildOpenApiDocument, createFastifyAdapter, NEST_APP_OPTIONS } from '../src/platform/http';
 import { APP_VERSION } from '../src/platform/version';
 
 /**
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, databaseUrl: 'postgres://preview.invalid/none' }),
     createFastifyAdapter(config),
-    { preview: true, logger: false },
+    { ...NEST_APP_OPTIONS, preview: true, logger: false },
   );
   const text = `${JSON.stringify(buildOpenApiDocument(app, APP_VERSION), null, 2)}\n`;
   await app.close();

@@ -5,7 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { ConfigValidationError, EnvironmentVariables, loadEnvironment } from './platform/config';
 import { EmbeddedPostgres } from './platform/database';
-import { configureApp, createFastifyAdapter } from './platform/http';
+import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './platform/http';
 
 const LEVELS: Record<EnvironmentVariables['LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
@@ -73,7 +73,7 @@ async function bootstrap(): Promise<void> {
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, databaseUrl }),
       createFastifyAdapter(config),
-      { logger, abortOnError: false },
+      { ...NEST_APP_OPTIONS, logger, abortOnError: false },
     );
     configureApp(app);
     await app.listen(config.PORT, config.HOST);

@@ -5,7 +5,7 @@ import TestAgent from 'supertest/lib/agent';
 import request from 'supertest';
 import { AppModule } from 'src/app.module';
 import { AppConfig, validateEnvironment } from 'src/platform/config';
-import { configureApp, createFastifyAdapter } from 'src/platform/http';
+import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from 'src/platform/http';
 import { createTestDatabase } from './test-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -44,7 +44,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, databaseUrl }),
     createFastifyAdapter(config),
-    { logger: options.logger ?? false, abortOnError: false },
+    { ...NEST_APP_OPTIONS, logger: options.logger ?? false, abortOnError: false },
   );
   configureApp(app);
   await app.init();

@@ -46,7 +46,9 @@ parentPort.on('message', async (m) => {
     const result = await s.run(feeds);
     const outputs = {}; const transfer = [];
     for (const [name, t] of Object.entries(result)) {
-      const data = ArrayBuffer.isView(t.data) ? t.data.slice() : Array.from(t.data);
+      // Hand back the output's own buffer when it is exactly this tensor (no copy); otherwise a copy of it.
+      const whole = ArrayBuffer.isView(t.data) && t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
+      const data = ArrayBuffer.isView(t.data) ? (whole ? t.data : t.data.slice()) : Array.from(t.data);
       outputs[name] = { type: t.type, dims: t.dims, data };
       if (ArrayBuffer.isView(data)) transfer.push(data.buffer);
     }
@@ -134,8 +136,12 @@ export class InferencePool {
     const message: Record<string, { type: string; buffer: ArrayBuffer; dims: number[] }> = {};
     const transfer: ArrayBuffer[] = [];
     for (const [name, f] of Object.entries(feeds)) {
-      // A copy of exactly this tensor's bytes, handed over to the worker without another copy.
-      const buffer = f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer;
+      // Feeds are built for one run and not read after it, so a buffer that is exactly this tensor is handed
+      // over as it is (it is detached here); a view into a larger buffer is copied first.
+      const whole = f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength;
+      const buffer = (
+        whole ? f.data.buffer : f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength)
+      ) as ArrayBuffer;
       message[name] = { type: f.type, buffer, dims: f.dims };
       transfer.push(buffer);
     }

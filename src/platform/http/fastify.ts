@@ -11,6 +11,13 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/**
+ * Options for NestFactory.create. Fastify's own JSON parser (parsed as a string, prototype poisoning refused)
+ * stays in place: Nest's replacement reads the body as a Buffer and builds a parser per request. No urlencoded
+ * parser: the API takes JSON and multipart only.
+ */
+export const NEST_APP_OPTIONS = { bodyParser: false } as const;
+
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,

@@ -1,4 +1,4 @@
-export { createFastifyAdapter } from './fastify';
+export { createFastifyAdapter, NEST_APP_OPTIONS } from './fastify';
 export { LargeBody } from './large-body';
 export { LeanRoute } from './lean-route';
 export { addApiDescription, buildOpenApiDocument } from './openapi';
