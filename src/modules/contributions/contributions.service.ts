@@ -75,8 +75,13 @@ interface SubmitContext {
 
 export const DEFAULT_MIN_QUALITY = 0.8;
 export const LARGE_UPLOAD_QUEUE = 'contributions.large-upload';
-/** Rows processed and inserted at a time by the durable job: its memory does not grow with the file. */
-export const CHUNK_ROWS = 5000;
+/**
+ * Rows processed and inserted at a time by the durable job: its memory does not grow with the file. Small, so a
+ * chunk's short-lived objects die in V8's young generation instead of being promoted and piling up until a full
+ * collection (server RSS growth for a 50 MB upload: about 229 MB with 5,000-row chunks, about 150 MB with 500).
+ */
+export const CHUNK_ROWS = 500;
+
 /** A stored upload is written and read in pieces of this size. */
 const UPLOAD_PART_BYTES = 1024 * 1024;
 
