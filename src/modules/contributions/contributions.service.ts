@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { PrivacyService } from 'src/modules/privacy';
 import { RegisteredModel, RegistryError, RegistryService } from 'src/modules/registry';
 import { createReadStream } from 'node:fs';
@@ -84,6 +85,11 @@ export const CHUNK_ROWS = 500;
 
 /** A stored upload is written and read in pieces of this size. */
 const UPLOAD_PART_BYTES = 1024 * 1024;
+
+/** The slice of node-postgres's client that uploadBytes uses. */
+interface PgClient {
+  query(config: { text: string; values: unknown[]; binary: boolean }): Promise<{ rows: { data: Buffer }[] }>;
+}
 
 /** Where a contribution's rows come from and what to check once they are all read. */
 interface RowSource {
@@ -277,13 +283,27 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     });
   }
 
-  /** A stored upload's bytes, one part at a time. */
+  /**
+   * A stored upload's bytes, one part at a time, read in PostgreSQL's binary format: as text, a bytea comes back
+   * as a hex string twice its size, and 1 MB parts make 2 MB strings that only a full collection frees.
+   */
   private async *uploadBytes(contributionId: string): AsyncGenerator<Buffer> {
-    const parts = this.dataSource.getRepository(ContributionUploadPartEntity);
+    const driver = this.dataSource.driver as PostgresDriver;
     for (let seq = 0; ; seq++) {
-      const part = await parts.findOneBy({ contributionId, seq });
-      if (!part) return;
-      yield part.data;
+      const [client, release] = (await driver.obtainMasterConnection()) as [PgClient, () => void];
+      let data: Buffer | undefined;
+      try {
+        const result = await client.query({
+          text: 'SELECT data FROM contribution_upload_parts WHERE "contributionId" = $1 AND seq = $2',
+          values: [contributionId, seq],
+          binary: true,
+        });
+        data = result.rows[0]?.data;
+      } finally {
+        release();
+      }
+      if (!data) return;
+      yield data;
     }
   }
 
