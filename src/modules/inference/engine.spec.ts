@@ -32,6 +32,8 @@ describe('inference engine on onnxruntime-node', () => {
     onRun: (rows) => runs.push(rows),
     onBatch: () => undefined,
     onWait: () => undefined,
+    inlineLimitBytes: 0,
+    onInline: () => undefined,
   });
 
   beforeAll(() => {
@@ -62,6 +64,37 @@ describe('inference engine on onnxruntime-node', () => {
     expect(merged).toEqual(alone);
     expect(runs.length).toBeLessThan(rows.length);
     await engine.release();
+  });
+
+  it('should run small runs on the main thread with the same answers when the model is shape-bounded', async () => {
+    const path = join(dir, 'logistic.onnx');
+    const bounded = { ...servable(path, 16), sizeBytes: 500, operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'] };
+    const inline: number[] = [];
+    const small = { ...options(false), inlineLimitBytes: 500 * 4 };
+    const engine = await Engine.load(bounded, { ...small, onInline: () => inline.push(1) });
+    const worker = await Engine.load({ ...bounded, version: 2 }, options(false));
+    const rows = (n: number) =>
+      Array.from({ length: n }, (_, i) => Array.from({ length: 16 }, (_, j) => Math.cos(i + j)));
+    for (const n of [1, 4, 5]) {
+      const a = engine.encoder.encode({ instances: rows(n) }, 10);
+      const b = worker.encoder.encode({ instances: rows(n) }, 10);
+      expect(formatRows(await engine.run(a.feeds, n), n)).toEqual(formatRows(await worker.run(b.feeds, n), n));
+    }
+    // 1 and 4 rows fit in 4 x the model's size; 5 rows go to the worker.
+    expect(inline).toHaveLength(2);
+    expect(engine.inlineCapable).toBe(true);
+    await engine.release();
+    await worker.release();
+  });
+
+  it('should never run on the main thread when an operator is not shape-bounded or unknown', async () => {
+    const path = join(dir, 'logistic.onnx');
+    const big = { ...options(false), inlineLimitBytes: 1024 * 1024 };
+    for (const operators of [['MatMul', 'Loop'], ['MatMul', 'ConstantOfShape'], null]) {
+      const engine = await Engine.load({ ...servable(path, 16), sizeBytes: 500, operators }, big);
+      expect(engine.inlineCapable).toBe(false);
+      await engine.release();
+    }
   });
 
   it('should give label and probabilities when the model is a classifier', async () => {

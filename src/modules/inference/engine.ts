@@ -1,4 +1,5 @@
 import { InferencePool } from './inference-pool';
+import { InlineSession, shapeBounded } from './inline-session';
 import { MicroBatcher, Outputs } from './micro-batcher';
 import { Feed, RowEncoder } from './row-encoder';
 import { ServableVersion, versionKey } from './servable';
@@ -13,11 +14,21 @@ export interface EngineOptions {
   /** Every merged run's rows, and each request's wait for it (only when batching). */
   onBatch: (rows: number) => void;
   onWait: (ms: number) => void;
+  /**
+   * Runs where model size x rows is at most this many bytes go on the main thread (0: never), for models whose
+   * operators are all shape-bounded: the hand-off to a worker costs more than such a run.
+   */
+  inlineLimitBytes: number;
+  onInline: () => void;
 }
 
-/** One loaded model version: its session (in a worker thread), its row encoder and its micro-batcher. */
+/**
+ * One loaded model version: its session (in a worker thread, plus one on the main thread for small runs of
+ * small shape-bounded models), its row encoder and its micro-batcher.
+ */
 export class Engine {
   readonly encoder: RowEncoder;
+  private inline: InlineSession | null = null;
   private readonly batcher: MicroBatcher | null;
   private readonly key: string;
   private readonly types: Map<string, string>;
@@ -43,7 +54,14 @@ export class Engine {
   static async load(version: ServableVersion, options: EngineOptions): Promise<Engine> {
     const engine = new Engine(version, options);
     await options.pool.load(engine.key, version.artifactPath);
+    if (engine.inlineCapable) engine.inline = await InlineSession.open(version.artifactPath);
     return engine;
+  }
+
+  /** Whether small runs of this version may be made on the main thread (it then holds a second session). */
+  get inlineCapable(): boolean {
+    const size = Math.max(this.version.sizeBytes, 1);
+    return size <= this.options.inlineLimitBytes && shapeBounded(this.version.operators);
   }
 
   get batching(): boolean {
@@ -67,7 +85,11 @@ export class Engine {
     const typed: Record<string, Feed & { type: string }> = {};
     for (const [name, f] of Object.entries(feeds)) typed[name] = { ...f, type: this.types.get(name)! };
     const started = performance.now();
-    const outputs = await this.options.pool.run(this.key, this.version.artifactPath, typed);
+    const small = this.inline !== null && rows * Math.max(this.version.sizeBytes, 1) <= this.options.inlineLimitBytes;
+    if (small) this.options.onInline();
+    const outputs = small
+      ? await this.inline!.run(typed)
+      : await this.options.pool.run(this.key, this.version.artifactPath, typed);
     this.options.onRun(rows, (performance.now() - started) / 1000);
     return outputs;
   }
@@ -100,6 +122,7 @@ export class Engine {
   }
 
   async release(): Promise<void> {
+    await this.inline?.release();
     await this.options.pool.release(this.key);
   }
 }

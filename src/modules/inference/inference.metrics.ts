@@ -15,6 +15,7 @@ export interface VersionMetrics {
   duration: BoundObserver;
   batchSize: BoundObserver;
   queueWait: BoundObserver;
+  inlineRuns: Bound;
 }
 
 @Injectable()
@@ -26,6 +27,7 @@ export class InferenceMetrics {
   readonly resultCache: Counter<'result'>;
   readonly modelCache: Counter<'event'>;
   readonly fallbacks: Counter<'model' | 'reason'>;
+  readonly inlineRuns: Counter<'model'>;
   readonly loadedBytes: Gauge;
   readonly loadedModels: Gauge;
 
@@ -79,6 +81,12 @@ export class InferenceMetrics {
       labelNames: ['model', 'reason'],
       registers,
     });
+    this.inlineRuns = new Counter({
+      name: 'inference_inline_runs_total',
+      help: 'Runs made on the main thread (small runs of small shape-bounded models) instead of a worker',
+      labelNames: ['model'],
+      registers,
+    });
     this.loadedBytes = new Gauge({ name: 'inference_model_cache_bytes', help: 'Bytes of loaded models', registers });
     this.loadedModels = new Gauge({ name: 'inference_models_loaded', help: 'Loaded model versions', registers });
     this.resultCacheBy = {
@@ -93,6 +101,7 @@ export class InferenceMetrics {
       duration: this.duration.labels({ model, version: String(version) }),
       batchSize: this.batchSize.labels({ model }),
       queueWait: this.queueWait.labels({ model }),
+      inlineRuns: this.inlineRuns.labels({ model }),
     };
   }
 

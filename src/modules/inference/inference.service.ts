@@ -281,7 +281,13 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       onRun: (_rows, seconds) => metrics.duration.observe(seconds),
       onBatch: (rows) => metrics.batchSize.observe(rows),
       onWait: (ms) => metrics.queueWait.observe(ms / 1000),
-    }).then((engine) => ({ value: engine, bytes: Math.max(version.sizeBytes, 1) }));
+      inlineLimitBytes: this.config.INFERENCE_INLINE_LIMIT_MB * 1024 * 1024,
+      onInline: () => metrics.inlineRuns.inc(),
+    }).then((engine) => ({
+      value: engine,
+      // A version that also has a main-thread session holds the model twice.
+      bytes: Math.max(version.sizeBytes, 1) * (engine.inlineCapable ? 2 : 1),
+    }));
   }
 
   /**

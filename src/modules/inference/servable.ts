@@ -21,6 +21,8 @@ export interface ServableVersion {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   features: FeatureSpec[] | null;
+  /** The main graph's operators (null: unknown), to tell whether a run may be made on the main thread. */
+  operators?: string[] | null;
   /** The aliases this version holds right now (pinned in the model cache while it holds any). */
   aliases: string[];
   /** Per-version micro-batching settings; the server defaults apply to what is not set. */

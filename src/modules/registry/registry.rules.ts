@@ -39,6 +39,8 @@ export interface BatchingSettings {
 export interface VersionSignature {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  /** The main graph's operators (`domain:op` outside the default domain); absent when they could not be read. */
+  operators?: string[];
 }
 
 export type AliasAction = 'set' | 'delete' | 'promote' | 'rollback';

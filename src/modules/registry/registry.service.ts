@@ -32,6 +32,8 @@ export interface ResolvedVersion {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   features: FeatureSpec[] | null;
+  /** The main graph's operators, or null when they could not be read at registration. */
+  operators: string[] | null;
   /** Micro-batching settings for serving, when the version sets them. */
   batching?: BatchingSettings;
   /** The aliases this version holds right now. */
@@ -101,6 +103,7 @@ export class RegistryService {
       inputs: v.signature.inputs,
       outputs: v.signature.outputs,
       features: v.features,
+      operators: v.signature.operators ?? null,
       ...(v.batching ? { batching: v.batching } : {}),
       aliases: found.aliases,
       metrics: v.metrics,

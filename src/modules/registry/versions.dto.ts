@@ -166,6 +166,12 @@ export class TensorSpecDto {
 export class SignatureDto {
   @ApiProperty({ type: [TensorSpecDto] }) inputs: TensorSpecDto[];
   @ApiProperty({ type: [TensorSpecDto] }) outputs: TensorSpecDto[];
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['Add', 'MatMul', 'Softmax'],
+    description: 'Operators of the main graph (`domain:op` outside the default domain)',
+  })
+  operators?: string[];
 }
 
 export class VersionResponseDto {

@@ -11,6 +11,7 @@ import { assertActive, assertVisible, assertWritable, lockForWrite } from './mod
 import { ModelVersionEntity } from './model-version.entity';
 import { ModelEntity } from './model.entity';
 import { OnnxInspector } from './onnx-inspector';
+import { onnxOperators } from './onnx-operators';
 import { RegistryError } from './registry.errors';
 import { benchmarkDelta, featureMismatch, FeatureSpec } from './registry.rules';
 import { VersionMetadataDto } from './versions.dto';
@@ -129,6 +130,9 @@ export class VersionsService {
         `The file is not an ONNX model onnxruntime can load: ${inspected.reason}`,
       );
     }
+    // onnxruntime loaded it; a file this reader cannot walk just has no operator list (inference then never
+    // runs it on the main thread).
+    const operators = await onnxOperators(staged.path).catch(() => undefined);
     const features: FeatureSpec[] | null = metadata.features?.map((f) => ({ name: f.name, type: f.type })) ?? null;
     const mismatch = featureMismatch(inspected.signature, features);
     if (mismatch) throw RegistryError.field('FEATURES_MISMATCH', 'metadata.features', mismatch);
@@ -167,7 +171,7 @@ export class VersionsService {
             contributionIds: metadata.contributionIds ?? [],
             tags: [...new Set(metadata.tags ?? [])],
             features,
-            signature: inspected.signature,
+            signature: operators ? { ...inspected.signature, operators } : inspected.signature,
             batching: metadata.batching
               ? { maxBatchSize: metadata.batching.maxBatchSize, maxDelayMs: metadata.batching.maxDelayMs }
               : null,

@@ -214,6 +214,11 @@ export class EnvironmentVariables {
   @Max(64, { message: 'must be an integer between 1 and 64' })
   INFERENCE_WORKERS = 1;
 
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of MB, 0 or more (0: never on the main thread)' })
+  @Min(0, { message: 'must be a number of MB, 0 or more (0: never on the main thread)' })
+  INFERENCE_INLINE_LIMIT_MB = 1;
+
   @Transform(toInt)
   @IsInt({ message: 'must be an integer number of milliseconds (0 disables the result cache)' })
   @Min(0, { message: 'must be an integer number of milliseconds (0 disables the result cache)' })
