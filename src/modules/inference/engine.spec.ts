@@ -34,6 +34,8 @@ describe('inference engine on onnxruntime-node', () => {
     onWait: () => undefined,
     inlineLimitBytes: 0,
     onInline: () => undefined,
+    inlineDemoteMs: 5,
+    onInlineDemoted: () => undefined,
   });
 
   beforeAll(() => {
@@ -85,6 +87,29 @@ describe('inference engine on onnxruntime-node', () => {
     expect(engine.inlineCapable).toBe(true);
     await engine.release();
     await worker.release();
+  });
+
+  it('should send a version back to its worker when a main-thread run takes longer than allowed', async () => {
+    const path = join(dir, 'logistic.onnx');
+    const inline: number[] = [];
+    const demoted: number[] = [];
+    const engine = await Engine.load(
+      { ...servable(path, 16), sizeBytes: 500, operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'] },
+      {
+        ...options(false),
+        inlineLimitBytes: 1024 * 1024,
+        inlineDemoteMs: -1,
+        onInline: () => inline.push(1),
+        onInlineDemoted: (ms) => demoted.push(ms),
+      },
+    );
+    for (let i = 0; i < 3; i++) {
+      const b = engine.encoder.encode({ instances: [Array(16).fill(i)] }, 10);
+      expect(formatRows(await engine.run(b.feeds, 1), 1)).toHaveLength(1);
+    }
+    expect(inline).toHaveLength(1);
+    expect(demoted).toHaveLength(1);
+    await engine.release();
   });
 
   it('should never run on the main thread when an operator is not shape-bounded or unknown', async () => {

@@ -20,7 +20,13 @@ export interface EngineOptions {
    */
   inlineLimitBytes: number;
   onInline: () => void;
+  /** A main-thread run longer than this sends the version back to its worker for good (its graph surprised us). */
+  inlineDemoteMs: number;
+  onInlineDemoted: (ms: number) => void;
 }
+
+/** Main-thread runs also stop at this many rows: a graph can grow a batch x batch tensor by broadcasting. */
+const MAX_INLINE_ROWS = 1024;
 
 /**
  * One loaded model version: its session (in a worker thread, plus one on the main thread for small runs of
@@ -85,12 +91,22 @@ export class Engine {
     const typed: Record<string, Feed & { type: string }> = {};
     for (const [name, f] of Object.entries(feeds)) typed[name] = { ...f, type: this.types.get(name)! };
     const started = performance.now();
-    const small = this.inline !== null && rows * Math.max(this.version.sizeBytes, 1) <= this.options.inlineLimitBytes;
+    const inline = this.inline;
+    const small =
+      inline !== null &&
+      rows <= MAX_INLINE_ROWS &&
+      rows * Math.max(this.version.sizeBytes, 1) <= this.options.inlineLimitBytes;
     if (small) this.options.onInline();
     const outputs = small
-      ? await this.inline!.run(typed)
+      ? await inline.run(typed)
       : await this.options.pool.run(this.key, this.version.artifactPath, typed);
-    this.options.onRun(rows, (performance.now() - started) / 1000);
+    const ms = performance.now() - started;
+    this.options.onRun(rows, ms / 1000);
+    if (small && ms > this.options.inlineDemoteMs && this.inline === inline) {
+      this.inline = null;
+      void inline.release();
+      this.options.onInlineDemoted(ms);
+    }
     return outputs;
   }
 

@@ -38,6 +38,8 @@ export interface PredictResult {
 }
 
 const PRODUCTION = 'production';
+/** A main-thread run is meant to take microseconds; one over this sends its version back to the worker. */
+const INLINE_DEMOTE_MS = 5;
 
 /** What a request resolved to before it failed (for its metrics labels). */
 interface Served {
@@ -283,6 +285,14 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       onWait: (ms) => metrics.queueWait.observe(ms / 1000),
       inlineLimitBytes: this.config.INFERENCE_INLINE_LIMIT_MB * 1024 * 1024,
       onInline: () => metrics.inlineRuns.inc(),
+      inlineDemoteMs: INLINE_DEMOTE_MS,
+      onInlineDemoted: (ms) =>
+        this.logger.warn({
+          message: 'a main-thread run took too long; this version now runs on its worker only',
+          model: version.modelName,
+          version: version.version,
+          ms: Math.round(ms),
+        }),
     }).then((engine) => ({
       value: engine,
       // A version that also has a main-thread session holds the model twice.
