@@ -64,7 +64,11 @@ export class Engine {
     return engine;
   }
 
-  /** Whether small runs of this version may be made on the main thread (it then holds a second session). */
+  /**
+   * Whether small runs of this version may be made on the main thread (it then holds a second session): a small
+   * model of shape-bounded operators. Its rows have a fixed size (the row encoder serves no other input), so
+   * rows bound a run's work.
+   */
   get inlineCapable(): boolean {
     const size = Math.max(this.version.sizeBytes, 1);
     return size <= this.options.inlineLimitBytes && shapeBounded(this.version.operators);
