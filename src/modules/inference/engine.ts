@@ -20,13 +20,17 @@ export interface EngineOptions {
    */
   inlineLimitBytes: number;
   onInline: () => void;
-  /** A main-thread run longer than this sends the version back to its worker for good (its graph surprised us). */
+  /**
+   * A version whose main-thread runs take longer than this INLINE_STRIKES times goes back to its worker for good
+   * (its graph surprised us). Several strikes, because a run's wall time also counts a GC pause or a busy machine.
+   */
   inlineDemoteMs: number;
   onInlineDemoted: (ms: number) => void;
 }
 
 /** Main-thread runs also stop at this many rows: a graph can grow a batch x batch tensor by broadcasting. */
 const MAX_INLINE_ROWS = 1024;
+const INLINE_STRIKES = 3;
 
 /**
  * One loaded model version: its session (in a worker thread, plus one on the main thread for small runs of
@@ -35,6 +39,7 @@ const MAX_INLINE_ROWS = 1024;
 export class Engine {
   readonly encoder: RowEncoder;
   private inline: InlineSession | null = null;
+  private slowInlineRuns = 0;
   private readonly batcher: MicroBatcher | null;
   private readonly key: string;
   private readonly types: Map<string, string>;
@@ -106,7 +111,7 @@ export class Engine {
       : await this.options.pool.run(this.key, this.version.artifactPath, typed);
     const ms = performance.now() - started;
     this.options.onRun(rows, ms / 1000);
-    if (small && ms > this.options.inlineDemoteMs && this.inline === inline) {
+    if (small && ms > this.options.inlineDemoteMs && ++this.slowInlineRuns >= INLINE_STRIKES && this.inline) {
       this.inline = null;
       void inline.release();
       this.options.onInlineDemoted(ms);

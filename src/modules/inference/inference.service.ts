@@ -38,7 +38,7 @@ export interface PredictResult {
 }
 
 const PRODUCTION = 'production';
-/** A main-thread run is meant to take microseconds; one over this sends its version back to the worker. */
+/** A main-thread run is meant to take microseconds; a version whose runs keep going over this goes back to the worker. */
 const INLINE_DEMOTE_MS = 5;
 
 /** What a request resolved to before it failed (for its metrics labels). */
@@ -288,7 +288,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       inlineDemoteMs: INLINE_DEMOTE_MS,
       onInlineDemoted: (ms) =>
         this.logger.warn({
-          message: 'a main-thread run took too long; this version now runs on its worker only',
+          message: 'main-thread runs took too long; this version now runs on its worker only',
           model: version.modelName,
           version: version.version,
           ms: Math.round(ms),
