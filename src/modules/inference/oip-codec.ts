@@ -1,5 +1,6 @@
 import { InferenceError } from './inference.errors';
 import { Outputs } from './micro-batcher';
+import { take } from './output-format';
 import { Feed } from './row-encoder';
 import { TensorSpec } from './servable';
 import { isNumericType, OIP_TO_TENSOR, oipDatatype, TENSOR_TYPES, writeNumber } from './tensor-types';
@@ -135,16 +136,6 @@ export function toResponseOutputs(outputs: Outputs, wanted?: string[]): OipRespo
   return names.map((name) => {
     const t = outputs[name];
     if (!t) throw bad(`The model has no output named ${name}; it has ${Object.keys(outputs).join(', ')}.`);
-    return { name, shape: [...t.dims], datatype: oipDatatype(t.type), data: plain(t.data) };
+    return { name, shape: [...t.dims], datatype: oipDatatype(t.type), data: take(t.data, 0, t.data.length) };
   });
-}
-
-/** Typed-array contents as JSON-friendly values (int64 as numbers). */
-export function plain(data: ArrayLike<number | bigint | string | boolean>): (number | string | boolean)[] {
-  const out = new Array<number | string | boolean>(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    out[i] = typeof v === 'bigint' ? Number(v) : v;
-  }
-  return out;
 }

@@ -58,7 +58,8 @@ function scalar(v: number | bigint | string | boolean): Scalar {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
-function take(values: OutputTensor['data'], from: number, count: number): Scalar[] {
+/** `count` values from `from`, as JSON can carry them. */
+export function take(values: OutputTensor['data'], from: number, count: number): Scalar[] {
   const out = new Array<Scalar>(count);
   for (let i = 0; i < count; i++) out[i] = scalar(values[from + i]);
   return out;
