@@ -22,7 +22,7 @@ export interface EngineOptions {
   onInline: () => void;
   /**
    * A version whose main-thread runs take longer than this INLINE_STRIKES times goes back to its worker for good
-   * (its graph surprised us). Several strikes, because a run's wall time also counts a GC pause or a busy machine.
+   * (its graph surprised us). Several strikes, because a run's time can also hold a GC pause or the OS's preemption.
    */
   inlineDemoteMs: number;
   onInlineDemoted: (ms: number) => void;
@@ -99,19 +99,21 @@ export class Engine {
   private async runNow(feeds: Record<string, Feed>, rows: number): Promise<Outputs> {
     const typed: Record<string, Feed & { type: string }> = {};
     for (const [name, f] of Object.entries(feeds)) typed[name] = { ...f, type: this.types.get(name)! };
-    const started = performance.now();
     const inline = this.inline;
     const small =
       inline !== null &&
       rows <= MAX_INLINE_ROWS &&
       rows * Math.max(this.version.sizeBytes, 1) <= this.options.inlineLimitBytes;
-    if (small) this.options.onInline();
-    const outputs = small
-      ? await inline.run(typed)
-      : await this.options.pool.run(this.key, this.version.artifactPath, typed);
-    const ms = performance.now() - started;
+    if (!small) {
+      const started = performance.now();
+      const outputs = await this.options.pool.run(this.key, this.version.artifactPath, typed);
+      this.options.onRun(rows, (performance.now() - started) / 1000);
+      return outputs;
+    }
+    this.options.onInline();
+    const { outputs, ms } = await inline.run(typed);
     this.options.onRun(rows, ms / 1000);
-    if (small && ms > this.options.inlineDemoteMs && ++this.slowInlineRuns >= INLINE_STRIKES && this.inline) {
+    if (ms > this.options.inlineDemoteMs && ++this.slowInlineRuns >= INLINE_STRIKES && this.inline) {
       this.inline = null;
       void inline.release();
       this.options.onInlineDemoted(ms);
