@@ -1,6 +1,7 @@
 // Inference figures, side by side with a bare node:http + onnxruntime-node server (bench/limit-predict-server.js)
 // doing the same predict with the same model. Loopback only; every load runs for SLICE seconds and stops.
-// Usage: npm run bench:inference (ROUNDS and SLICE, in seconds, set how long each server is loaded)
+// Usage: npm run bench:inference (ROUNDS and SLICE, in seconds, set how long each server is loaded; ONLY=text runs
+// only the scenarios whose name holds that text)
 const { mkdirSync, readFileSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
@@ -88,6 +89,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * does falls on all of them alike; each figure is the median of its rounds.
  */
 async function sideBySide(targets) {
+  if (process.env.ONLY && !targets[0].what.includes(process.env.ONLY)) return [];
   const runs = targets.map(() => []);
   for (const t of targets) await measure(t.url, t.payload, t.connections, t.extra, 1); // warm-up, not counted
   for (let round = 0; round < ROUNDS; round++) {
@@ -210,7 +212,8 @@ async function main() {
     const rows = /256 rows/.test(what) ? r.rps * 256 : r.rps;
     console.log(`| ${who} | ${what} | ${r.rps} | ${rows} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
   }
-  const find = (who, what) => results.find(([w, s]) => w === who && s === what)[2];
+  const find = (who, what) =>
+    (results.find(([w, s]) => w === who && s === what) ?? [null, null, { rps: NaN, p99: NaN }])[2];
   const ratio = (a, b) => (a / b).toFixed(2);
   const single = ['ours', 'logreg 1 row, 64 conns'];
   console.log('\n| goal | measured |');

@@ -102,6 +102,48 @@ describe('inference', () => {
       expect(short.body.errors[0]).toMatchObject({ row: 0, code: 'WRONG_ROW_LENGTH' });
     });
 
+    it('should name the row and feature when a value is past float32 range, with or without the cache', async () => {
+      const huge = [...instance(1).slice(0, 15), 1e39];
+      for (const cache of ['no-cache', '']) {
+        const res = await predict(model, { instances: [instance(2), huge] })
+          .set('cache-control', cache)
+          .expect(400);
+        expect(res.body.errors).toEqual([expect.objectContaining({ row: 1, feature: 'f15', code: 'OUT_OF_RANGE' })]);
+      }
+      const records = await predict(model, { inputs: [{ ...row(1), f4: -1e39 }] }).expect(400);
+      expect(records.body.errors).toEqual([expect.objectContaining({ row: 0, feature: 'f4', code: 'OUT_OF_RANGE' })]);
+    });
+
+    it('should answer 400 MALFORMED_JSON when the body is empty, broken or carries __proto__', async () => {
+      const values = instance(1).join(',');
+      for (const text of ['', `{"instances": [[${values}]]`, `{"__proto__": {"x": 1}, "instances": [[${values}]]}`]) {
+        const res = await t.http
+          .post(`/api/v1/models/${model}/predict`)
+          .set(predictKey)
+          .set('cache-control', 'no-cache')
+          .set('content-type', 'application/json')
+          .send(text)
+          .expect(400);
+        expect(res.body.code).toBe('MALFORMED_JSON');
+      }
+    });
+
+    it('should give the same answer when instances are read from the text as when they are parsed', async () => {
+      const text = `{ "instances" : [ [${instance(7).join(' , ')}] ,\n[${instance(8).join(',')}] ] }`;
+      const send = (cache: string) =>
+        t.http
+          .post(`/api/v1/models/${model}/predict`)
+          .set(predictKey)
+          .set('cache-control', cache)
+          .set('content-type', 'application/json')
+          .send(text)
+          .expect(200);
+      const read = await send('no-cache');
+      const parsed = await send('');
+      expect(read.body.predictions).toHaveLength(2);
+      expect(read.body.predictions).toEqual(parsed.body.predictions);
+    });
+
     it('should answer 413 TOO_MANY_ROWS when the request has more rows than allowed', async () => {
       const res = await predict(model, { instances: Array.from({ length: 601 }, (_, i) => instance(i)) }).expect(413);
       expect(res.body.code).toBe('TOO_MANY_ROWS');

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Cache } from 'cache-manager';
 import { AppConfig } from 'src/platform/config';
 import { DomainError } from 'src/platform/errors';
-import { toProblem } from 'src/platform/http';
+import { JsonText, toProblem } from 'src/platform/http';
 import { Engine } from './engine';
 import { InferencePool } from './inference-pool';
 import { InferenceError } from './inference.errors';
@@ -12,7 +12,7 @@ import { Outputs } from './micro-batcher';
 import { ModelCache } from './model-cache';
 import { formatRows, RowPrediction } from './output-format';
 import { ResultCache } from './result-cache';
-import { PredictBody } from './row-encoder';
+import { EncodedBatch, PredictBody, toPredictBody } from './row-encoder';
 import { ServableVersion, versionKey } from './servable';
 import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
 
@@ -98,13 +98,11 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     await this.pool.close();
   }
 
-  /** Predict with counting: every answer, success or error, is counted by model, version and status. */
-  async predict(
-    name: string,
-    ref: VersionRef,
-    body: PredictBody,
-    options: PredictOptions = {},
-  ): Promise<PredictResult> {
+  /**
+   * Predict with counting: every answer, success or error, is counted by model, version and status. `body` is
+   * the request body: parsed JSON, or a JsonText the common case is read from without parsing.
+   */
+  async predict(name: string, ref: VersionRef, body: unknown, options: PredictOptions = {}): Promise<PredictResult> {
     const served: Served = {};
     try {
       const result = await this.predictOnce(name, ref, body, options, served);
@@ -119,18 +117,26 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private async predictOnce(
     name: string,
     ref: VersionRef,
-    body: PredictBody,
+    input: unknown,
     options: PredictOptions,
     served: Served,
   ): Promise<PredictResult> {
     const version = await this.route(name, ref);
     served.version = version.version;
+    const maxRows = this.config.MAX_ROWS_PER_REQUEST;
     const cacheable =
       this.config.RESULT_CACHE_TTL_MS > 0 &&
       !options.noCache &&
       (options.bodyBytes ?? 0) <= this.config.RESULT_CACHE_MAX_BYTES;
-    const rows = body.inputs ?? body.instances;
-    const cacheKey = cacheable ? ResultCache.key(name, version.version, rows) : undefined;
+    // Without a cache lookup (whose key is the parsed rows) the body's text may go straight into a tensor.
+    let engine: Engine | undefined;
+    let batch: EncodedBatch | null = null;
+    if (!cacheable && input instanceof JsonText) {
+      engine = await this.engineFor(version);
+      batch = engine.encoder.encodeText(input.text, maxRows);
+    }
+    const body = batch ? null : toPredictBody(input);
+    const cacheKey = cacheable && body ? ResultCache.key(name, version.version, body.inputs ?? body.instances) : null;
     if (cacheKey) {
       const hit = await this.results.get(cacheKey);
       this.metrics.resultCacheBy[hit ? 'hit' : 'miss'].inc();
@@ -139,8 +145,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       this.metrics.resultCacheBy.bypass.inc();
     }
 
-    const engine = await this.engineFor(version);
-    const batch = engine.encoder.encode(body, this.config.MAX_ROWS_PER_REQUEST);
+    engine ??= await this.engineFor(version);
+    batch ??= engine.encoder.encode(body!, maxRows);
     let result: PredictResult;
     try {
       const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows), engine);
@@ -155,7 +161,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       // Production that fails at run time or times out gets one retry on the previous production version.
       const timedOut = err instanceof InferenceError && err.code === 'INFERENCE_TIMEOUT';
       if (!isProductionRef(ref) || (err instanceof DomainError && !timedOut)) throw this.wrap(err);
-      result = await this.fallback(name, version, body, err);
+      result = await this.fallback(name, version, body ?? toPredictBody(input), err);
     }
     // The local LRU has it at once; the answer does not wait for the shared cache's write.
     if (cacheKey && !result.fallback) void this.results.set(cacheKey, result);

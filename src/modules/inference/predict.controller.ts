@@ -2,12 +2,10 @@ import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from 'src/platform/auth';
-import { ApiProblems, LargeBody, LeanRoute } from 'src/platform/http';
+import { ApiProblems, JsonTextBody, LargeBody, LeanRoute } from 'src/platform/http';
 import { PredictRequestDto, PredictResponseDto } from './inference.dto';
-import { InferenceError } from './inference.errors';
 import { InferenceService } from './inference.service';
 import { predictParams } from './route-params';
-import { PredictBody } from './row-encoder';
 
 @ApiTags('inference')
 @Controller('api/v1/models')
@@ -18,6 +16,7 @@ export class PredictController {
   @HttpCode(200)
   @LargeBody()
   @LeanRoute()
+  @JsonTextBody()
   @Scopes('predict')
   @ApiOperation({
     summary: 'Predict with a model version',
@@ -36,17 +35,7 @@ export class PredictController {
   @ApiProblems(400, 404, 413, 429, 503)
   async predict(request: FastifyRequest, reply: FastifyReply): Promise<PredictResponseDto> {
     const { name, ref } = predictParams(request.params, request.query);
-    const body = (request.body ?? {}) as PredictBody;
-    if (typeof body !== 'object' || Array.isArray(body)) {
-      throw new InferenceError('INVALID_INPUT', 'The body must be an object with "inputs" or "instances".');
-    }
-    const unknown = Object.keys(body).filter((k) => k !== 'inputs' && k !== 'instances');
-    if (unknown.length)
-      throw new InferenceError(
-        'INVALID_INPUT',
-        `Unknown field(s): ${unknown.join(', ')}; send "inputs" or "instances".`,
-      );
-    const result = await this.inference.predict(name, ref, body, {
+    const result = await this.inference.predict(name, ref, request.body, {
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
       bodyBytes: Number(request.headers['content-length'] ?? 0),
     });

@@ -1,3 +1,5 @@
+import { JsonText } from 'src/platform/http';
+import { readFloatRows } from './float-rows';
 import { InferenceError, RowError } from './inference.errors';
 import { FeatureSpec, TensorSpec } from './servable';
 import { isNumericType, NumericArray, NumericTensorType, TENSOR_TYPES } from './tensor-types';
@@ -18,6 +20,19 @@ export interface PredictBody {
 }
 
 const MAX_REPORTED_ERRORS = 50;
+
+/** The request body as a predict body: an object with `inputs` or `instances` and nothing else. */
+export function toPredictBody(input: unknown): PredictBody {
+  const body = (input instanceof JsonText ? input.parse() : input) ?? {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new InferenceError('INVALID_INPUT', 'The body must be an object with "inputs" or "instances".');
+  }
+  const unknown = Object.keys(body).filter((k) => k !== 'inputs' && k !== 'instances');
+  if (unknown.length) {
+    throw new InferenceError('INVALID_INPUT', `Unknown field(s): ${unknown.join(', ')}; send "inputs" or "instances".`);
+  }
+  return body;
+}
 
 interface Column {
   name: string;
@@ -130,6 +145,18 @@ export class RowEncoder {
       !this.columns.some((c) => c.ranged || c.integer);
   }
 
+  /**
+   * The common case read straight from the body's JSON text (one float32 matrix sent as `instances`); null when
+   * the text is anything else, and the caller then parses it and calls encode.
+   */
+  encodeText(text: string, maxRows: number): EncodedBatch | null {
+    const first = this.columns[0];
+    if (!this.plainFloats || first.type !== 'float32' || this.fixedRows !== null) return null;
+    const read = readFloatRows(text, this.columns.length, maxRows);
+    if (!read) return null;
+    return { feeds: { [first.input]: { data: read.data, dims: [read.rows, first.width] } }, rows: read.rows };
+  }
+
   get featureNames(): string[] {
     return this.columns.map((c) => c.name);
   }
@@ -237,8 +264,11 @@ export class RowEncoder {
     const base = r * k;
     for (let j = 0; j < k; j++) {
       const v: unknown = row[j];
-      if (typeof v === 'number' && v - v === 0) data[base + j] = v;
-      else errors.push(valueError(v, this.columns[j], r, `instances[${r}][${j}]`));
+      if (typeof v === 'number') data[base + j] = v;
+      // Also refuses a finite number the tensor's type turns into Infinity (1e39 in float32).
+      if (data[base + j] - data[base + j] !== 0 || typeof v !== 'number') {
+        errors.push(valueError(v, this.columns[j], r, `instances[${r}][${j}]`));
+      }
     }
   }
 
@@ -279,9 +309,13 @@ export class RowEncoder {
     if (typeof value === 'number' && value - value === 0 && (!c.integer || Number.isInteger(value))) {
       if (!c.ranged || (value >= c.min && value <= c.max)) {
         const data = feeds[c.input].data;
-        if (c.bigint) (data as BigInt64Array)[r * c.width + c.offset] = BigInt(value);
-        else (data as Float32Array)[r * c.width + c.offset] = value;
-        return;
+        const at = r * c.width + c.offset;
+        if (c.bigint) {
+          (data as BigInt64Array)[at] = BigInt(value);
+          return;
+        }
+        (data as Float32Array)[at] = value;
+        if ((data as Float32Array)[at] - (data as Float32Array)[at] === 0) return;
       }
     }
     errors.push(valueError(value, c, r, index < 0 ? `${field}[${r}].${c.name}` : `${field}[${r}][${index}]`));
@@ -297,6 +331,7 @@ function valueError(value: unknown, c: Column, r: number, path: string): RowErro
   if (c.integer && !Number.isInteger(value)) {
     return error('NOT_AN_INTEGER', `feature ${c.name} must be a whole number, got ${value}`);
   }
+  if (!c.ranged) return error('OUT_OF_RANGE', `feature ${c.name} is past the range of ${c.type}, got ${value}`);
   return error('OUT_OF_RANGE', `feature ${c.name} must be in [${c.min}, ${c.max}], got ${value}`);
 }
 

@@ -1,0 +1,88 @@
+import { readFloatRows } from './float-rows';
+
+/** What the checked path makes of the same text: JSON.parse, then a store into a Float32Array. */
+function reference(text: string): Float32Array {
+  return Float32Array.from((JSON.parse(text) as { instances: number[][] }).instances.flat());
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+/** Numbers written every way JSON allows, with a seeded generator so a failure can be replayed. */
+function numbers(seed: number, count: number): string[] {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 10)).join('');
+  const forms = [
+    () => String((next() - 0.5) * 10 ** Math.floor(next() * 12 - 6)),
+    () => (next() * 1000).toExponential(Math.floor(next() * 20)),
+    () => (next() - 0.5).toFixed(Math.floor(next() * 25)),
+    () => `${next() < 0.5 ? '-' : ''}${1 + Math.floor(next() * 9)}${digits(Math.floor(next() * 30))}`,
+    () => `0.${digits(1 + Math.floor(next() * 30))}`,
+    () =>
+      `${1 + Math.floor(next() * 9)}.${digits(5)}E${next() < 0.5 ? `-${Math.floor(next() * 45)}` : `+${Math.floor(next() * 38)}`}`,
+    () => String(Math.fround(next() * 100)),
+    () => ['0', '-0', '-0.0', '0e5', '1e-45', '3.4028234663852886e38', '1.17549435e-38'][Math.floor(next() * 7)],
+  ];
+  return Array.from({ length: count }, () => forms[Math.floor(next() * forms.length)]());
+}
+
+describe('reading instances straight into a float32 matrix', () => {
+  it('should give the same bits as JSON.parse when numbers come in every JSON form', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const values = numbers(seed, 64);
+      const rows = Array.from({ length: 8 }, (_, r) => `[${values.slice(r * 8, r * 8 + 8).join(', ')}]`);
+      const text = `{"instances": [${rows.join(',')}]}`;
+      const read = readFloatRows(text, 8, 100);
+      expect([text, read?.rows]).toEqual([text, 8]);
+      expect(sameBits(read!.data, reference(text))).toBe(true);
+    }
+  });
+
+  it('should accept JSON whitespace anywhere when the form is otherwise exact', () => {
+    const text = ' \n{\t"instances"\r\n: [ [ 1 ,2.5 ] ,\n[-3e2, 0 ] ] } \n';
+    expect(readFloatRows(text, 2, 10)).toEqual({ data: Float32Array.from([1, 2.5, -300, 0]), rows: 2 });
+  });
+
+  it('should leave the body to the checked path when it is anything but the simple form', () => {
+    const cases = [
+      '{"inputs": [[1, 2]]}',
+      '{"instances": [[1, 2]], "extra": 1}',
+      '{"instances": [[1, 2]], "instances": [[3, 4]]}',
+      '{"\\u0069nstances": [[1, 2]]}',
+      '{"instances": []}',
+      '{"instances": [1, 2]}',
+      '{"instances": [[1, 2, 3]]}',
+      '{"instances": [[1]]}',
+      '{"instances": [[1, "2"]]}',
+      '{"instances": [[1, null]]}',
+      '{"instances": [[1, true]]}',
+      '{"instances": [[1, [2]]]}',
+      '{"instances": [[01, 2]]}',
+      '{"instances": [[1., 2]]}',
+      '{"instances": [[.5, 2]]}',
+      '{"instances": [[+1, 2]]}',
+      '{"instances": [[1e, 2]]}',
+      '{"instances": [[NaN, 2]]}',
+      '{"instances": [[Infinity, 2]]}',
+      '{"instances": [[1e400, 2]]}',
+      '{"instances": [[1e39, 2]]}',
+      '{"instances": [[-3.5e38, 2]]}',
+      '{"instances": [[1, 2],]}',
+      '{"instances": [[1, 2]]',
+      '{"instances": [[1, 2]]} x',
+      '{"instances": [[1, 2] [3, 4]]}',
+      '\ufeff{"instances": [[1, 2]]}',
+      '[[1, 2]]',
+      '',
+    ];
+    for (const text of cases) expect([text, readFloatRows(text, 2, 10)]).toEqual([text, null]);
+  });
+
+  it('should leave the body to the checked path when it has more rows than allowed', () => {
+    const text = JSON.stringify({ instances: [[1], [2], [3]] });
+    expect(readFloatRows(text, 1, 2)).toBeNull();
+    expect(readFloatRows(text, 1, 3)?.rows).toBe(3);
+  });
+});
