@@ -24,7 +24,9 @@ export function installJsonText(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   const parse = (text: string): unknown => {
     const outcome: { error: Error | null; value: unknown } = { error: null, value: undefined };
-    void parseJson(undefined as never, text, (error, value) => Object.assign(outcome, { error, value }));
+    void parseJson(undefined as never, text, (error: Error | null, value: unknown) =>
+      Object.assign(outcome, { error, value }),
+    );
     if (outcome.error) throw outcome.error;
     return outcome.value;
   };
