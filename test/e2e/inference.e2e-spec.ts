@@ -329,6 +329,28 @@ describe('inference', () => {
       );
     });
 
+    it('should answer errors with only an error member when the route is under /v2', async () => {
+      const answers = [
+        await infer('no-such-model', tensor(instance(1))).expect(404),
+        await infer(model, tensor(instance(1), [1, 16], 'INT64')).expect(400),
+        await t.http
+          .post(`/v2/models/${model}/infer`)
+          .send(tensor(instance(1)))
+          .expect(401),
+        await t.http
+          .post(`/v2/models/${model}/infer`)
+          .set(predictKey)
+          .set('content-type', 'application/json')
+          .send('{"inputs": [')
+          .expect(400),
+        await t.http.post('/v2/repository/index').set(readKey).send({ ready: 'yes' }).expect(400),
+      ];
+      for (const res of answers) {
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        expect(res.body).toEqual({ error: expect.any(String) });
+      }
+    });
+
     it('should list, unload and load models through the repository extension', async () => {
       const index = await t.http.post('/v2/repository/index').set(readKey).send({}).expect(200);
       expect(index.body).toEqual(expect.arrayContaining([{ name: model, version: '1', state: 'READY', reason: '' }]));
