@@ -351,6 +351,20 @@ describe('inference', () => {
       }
     });
 
+    it('should answer 404 when the version is not a number or the name cannot be a model', async () => {
+      await infer(model, tensor(instance(1)), 'latest').expect(404);
+      await infer(model, tensor(instance(1)), '0').expect(404);
+      await infer('Not_A.Model', tensor(instance(1))).expect(404);
+      for (const path of [
+        `/v2/models/${model}/versions/abc`,
+        `/v2/models/${model}/versions/x1/ready`,
+        '/v2/models/Bad.Name',
+      ]) {
+        expect((await t.http.get(path).set(readKey).expect(404)).body).toEqual({ error: expect.any(String) });
+      }
+      await t.http.post('/v2/repository/models/Bad.Name/load').set(t.admin).expect(404);
+    });
+
     it('should list, unload and load models through the repository extension', async () => {
       const index = await t.http.post('/v2/repository/index').set(readKey).send({}).expect(200);
       expect(index.body).toEqual(expect.arrayContaining([{ name: model, version: '1', state: 'READY', reason: '' }]));
