@@ -24,9 +24,10 @@ describe('inference', () => {
   let logisticPath: string;
   let brokenPath: string;
   let slowPath: string;
+  let typedPath: string;
 
   beforeAll(async () => {
-    [logisticPath, , , slowPath, brokenPath] = fixtures.writeAll(join(tmp.path, 'models'));
+    [logisticPath, , , slowPath, brokenPath, typedPath] = fixtures.writeAll(join(tmp.path, 'models'));
     t = await createTestApp({ env: { MAX_ROWS_PER_REQUEST: '600', ALIAS_REFRESH_MS: '100' } });
     predictKey = (await createApiKey(t, { scopes: ['predict'] })).headers;
     readKey = (await createApiKey(t, { scopes: ['models:read'] })).headers;
@@ -363,6 +364,20 @@ describe('inference', () => {
         expect((await t.http.get(path).set(readKey).expect(404)).body).toEqual({ error: expect.any(String) });
       }
       await t.http.post('/v2/repository/models/Bad.Name/load').set(t.admin).expect(404);
+    });
+
+    it('should answer BOOL outputs as booleans and refuse integers out of range when the model takes integers', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, typedPath);
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      const ints = (data: number[]) => tensor(data, [1, 2], 'INT32');
+      const res = await infer(name, ints([0, -3])).expect(200);
+      expect(res.body.outputs).toEqual([
+        { name: 'wide', shape: [1, 2], datatype: 'INT64', data: [0, -3] },
+        { name: 'flag', shape: [1, 2], datatype: 'BOOL', data: [false, true] },
+      ]);
+      expect((await infer(name, ints([2 ** 40, 1])).expect(400)).body.error).toMatch(/outside the range of INT32/);
+      await infer(name, ints([-(2 ** 31) - 1, 1])).expect(400);
     });
 
     it('should list, unload and load models through the repository extension', async () => {

@@ -82,7 +82,7 @@ function flatten(data: unknown, into: (v: unknown, i: number) => void): number {
 /**
  * Turns the protocol's input tensors into feeds for the model's inputs: every model input present once, the
  * datatype equal to the model's, the shape compatible (-1 matches any size), the element count equal to the
- * product of the shape, every element a finite number of the right kind.
+ * product of the shape, every element a finite number of the right kind and within its type's range.
  */
 export function toFeeds(request: OipInferRequest, inputs: TensorSpec[]): { feeds: Record<string, Feed>; rows: number } {
   const byName = new Map(inputs.map((s) => [s.name, s]));
@@ -116,6 +116,8 @@ export function toFeeds(request: OipInferRequest, inputs: TensorSpec[]): { feeds
       if (typeof v !== 'number' || !Number.isFinite(v))
         problem = `element ${i} of ${input.name} is not a finite number`;
       else if (info.integer && !Number.isInteger(v)) problem = `element ${i} of ${input.name} is not an integer`;
+      else if ((info.min !== undefined && v < info.min) || (info.max !== undefined && v > info.max))
+        problem = `element ${i} of ${input.name} is outside the range of ${input.datatype}`;
       else writeNumber(data, i, v);
     });
     if (seen !== count)
@@ -136,6 +138,14 @@ export function toResponseOutputs(outputs: Outputs, wanted?: string[]): OipRespo
   return names.map((name) => {
     const t = outputs[name];
     if (!t) throw bad(`The model has no output named ${name}; it has ${Object.keys(outputs).join(', ')}.`);
-    return { name, shape: [...t.dims], datatype: oipDatatype(t.type), data: take(t.data, 0, t.data.length) };
+    const datatype = oipDatatype(t.type);
+    const data = take(t.data, 0, t.data.length);
+    // ONNX Runtime hands BOOL tensors back as bytes; the protocol's JSON form of a BOOL is true or false.
+    return {
+      name,
+      shape: [...t.dims],
+      datatype,
+      data: datatype === 'BOOL' ? data.map((v) => v === true || v === 1) : data,
+    };
   });
 }
