@@ -380,6 +380,18 @@ describe('inference', () => {
       await infer(name, ints([-(2 ** 31) - 1, 1])).expect(400);
     });
 
+    it('should answer 400, not 500, when the shape is huge or the data is nested deeper than the shape', async () => {
+      expect((await infer(model, tensor(instance(1), [1e9, 16])).expect(400)).body.error).toMatch(/16 elements/);
+      const deep = `${'['.repeat(20000)}1${']'.repeat(20000)}`;
+      const res = await t.http
+        .post(`/v2/models/${model}/infer`)
+        .set(predictKey)
+        .set('content-type', 'application/json')
+        .send(`{"inputs": [{"name": "input", "shape": [1, 16], "datatype": "FP32", "data": ${deep}}]}`)
+        .expect(400);
+      expect(res.body.error).toMatch(/nested deeper/);
+    });
+
     it('should list, unload and load models through the repository extension', async () => {
       const index = await t.http.post('/v2/repository/index').set(readKey).send({}).expect(200);
       expect(index.body).toEqual(expect.arrayContaining([{ name: model, version: '1', state: 'READY', reason: '' }]));

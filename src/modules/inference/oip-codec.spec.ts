@@ -61,6 +61,15 @@ describe('Open Inference Protocol codec', () => {
     ]);
   });
 
+  it('should refuse data that cannot fill the shape before making the tensor when the shape is huge', () => {
+    const req = (shape: number[], data: unknown) =>
+      parseInferRequest({ inputs: [{ name: 'input', shape, datatype: 'FP32', data }] });
+    expect(codeOf(() => toFeeds(req([1e9, 2], [1, 2]), inputs))).toMatch(/has 2 elements; shape \[1000000000, 2\]/);
+    let deep: unknown = 1;
+    for (let i = 0; i < 20000; i++) deep = [deep];
+    expect(codeOf(() => toFeeds(req([1, 2], deep), inputs))).toMatch(/nested deeper than its shape's 2 dimension/);
+  });
+
   it('should refuse a request without its required fields', () => {
     expect(codeOf(() => parseInferRequest({}))).toMatch(/"inputs" must be a non-empty list/);
     expect(codeOf(() => parseInferRequest({ inputs: [{ name: 'x', shape: [1], data: [1] }] }))).toMatch(
