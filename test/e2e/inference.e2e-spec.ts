@@ -392,6 +392,13 @@ describe('inference', () => {
       expect(res.body.error).toMatch(/nested deeper/);
     });
 
+    it('should answer 500 with the model error when the model fails to run the tensors', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, brokenPath, { features: features16() });
+      const res = await infer(name, tensor(instance(1)), '1').expect(500);
+      expect(res.body).toEqual({ error: expect.stringMatching(/^The model failed to run/) });
+    });
+
     it('should list, unload and load models through the repository extension', async () => {
       const index = await t.http.post('/v2/repository/index').set(readKey).send({}).expect(200);
       expect(index.body).toEqual(expect.arrayContaining([{ name: model, version: '1', state: 'READY', reason: '' }]));

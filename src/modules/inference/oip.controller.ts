@@ -137,7 +137,7 @@ export class OipController {
   @ApiParam({ name: 'name', type: String })
   @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
-  @apply(errors(400, 404, 503))
+  @apply(errors(400, 404, 500, 503))
   infer(request: FastifyRequest): Promise<OipInferResponseDto> {
     return this.run(oipModelParams(request.params), request.body);
   }
@@ -152,7 +152,7 @@ export class OipController {
   @ApiParam({ name: 'version', type: String })
   @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
-  @apply(errors(400, 404, 503))
+  @apply(errors(400, 404, 500, 503))
   inferVersion(request: FastifyRequest): Promise<OipInferResponseDto> {
     return this.run(oipModelParams(request.params), request.body);
   }
