@@ -3,7 +3,7 @@
 // Usage: node bench/oip-conformance.js http://127.0.0.1:3271 <admin api key>
 // It registers two models through the REST API (the logistic and typed fixtures: FP32 in, INT64/FP32 out; INT32
 // in, INT64/BOOL out), promotes them, and checks every route. Exit code 1 when a check fails.
-const { logistic, typed } = require('../test/fixtures/onnx-models.js');
+const { broken, logistic, typed } = require('../test/fixtures/onnx-models.js');
 
 const BASE = (process.argv[2] || 'http://127.0.0.1:3271').replace(/\/$/, '');
 const KEY = process.argv[3] || process.env.ADMIN_API_KEY;
@@ -64,7 +64,7 @@ const is4xx = (s) => s >= 400 && s < 500;
 
 // --- fixtures -------------------------------------------------------------------------------------------------
 
-async function register(name, buf, features) {
+async function register(name, buf, features, promote = true) {
   const created = await req('POST', '/api/v1/models', {
     body: {
       name,
@@ -82,6 +82,7 @@ async function register(name, buf, features) {
   const res = await fetch(`${BASE}/api/v1/models/${name}/versions`, { method: 'POST', headers: auth, body: form });
   const v = await res.json();
   if (!res.ok) throw new Error(`upload ${name}: ${res.status} ${JSON.stringify(v)}`);
+  if (!promote) return String(v.version);
   const p = await req('POST', `/api/v1/models/${name}/promote`, { body: { version: v.version } });
   if (p.status !== 200) throw new Error(`promote ${name}: ${p.status} ${p.text}`);
   return String(v.version);
@@ -402,12 +403,36 @@ async function main() {
     await bad('typed: booleans in INT32 data -> 400', tin([true, false]), { model: TYPED });
   }
 
+  // a model with no production version, and one that fails at run time
+  const BARE = `oip-bare-${suffix}`;
+  const BROKEN = `oip-broken-${suffix}`;
+  await register(BARE, logistic(), features, false);
+  await register(BROKEN, broken(), features, false);
+  await check(
+    'no production version: infer without a version -> 404 {error}, with version 1 -> 200',
+    async () =>
+      expectError(await infer({ inputs: [input()] }, { model: BARE }), [404]) ||
+      expectStatus(await infer({ inputs: [input()] }, { model: BARE, version: '1' }), [200]),
+  );
+  await check(
+    'no production version: versioned metadata and ready -> 200',
+    async () =>
+      expectStatus(await req('GET', `/v2/models/${BARE}/versions/1`), [200]) ||
+      expectStatus(await req('GET', `/v2/models/${BARE}/versions/1/ready`), [200]),
+  );
+  await check('model fails at run time -> 500 {error} (runtime fault)', async () =>
+    expectError(await infer({ inputs: [input()] }, { model: BROKEN, version: '1' }), [500]),
+  );
+
   // wrong methods, auth
   for (const method of ['GET', 'HEAD', 'PUT', 'DELETE']) {
     await check(`${method} on infer -> 404/405, not 500`, async () =>
       expectStatus(await req(method, `/v2/models/${M}/infer`), [404, 405]),
     );
   }
+  await check('HEAD /v2/health/live -> 200, not 500', async () =>
+    expectStatus(await req('HEAD', '/v2/health/live', { key: false }), [200, 404, 405]),
+  );
   await check('unknown /v2 route -> 404 {error}', async () => expectError(await req('GET', '/v2/nope/nope'), [404]));
   await check('infer without a key -> 401 {error}', async () =>
     expectError(await infer({ inputs: [input()] }, { key: false }), [401]),
