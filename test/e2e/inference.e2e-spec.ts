@@ -24,9 +24,10 @@ describe('inference', () => {
   let logisticPath: string;
   let brokenPath: string;
   let slowPath: string;
+  let typedPath: string;
 
   beforeAll(async () => {
-    [logisticPath, , , slowPath, brokenPath] = fixtures.writeAll(join(tmp.path, 'models'));
+    [logisticPath, , , slowPath, brokenPath, typedPath] = fixtures.writeAll(join(tmp.path, 'models'));
     t = await createTestApp({ env: { MAX_ROWS_PER_REQUEST: '600', ALIAS_REFRESH_MS: '100' } });
     predictKey = (await createApiKey(t, { scopes: ['predict'] })).headers;
     readKey = (await createApiKey(t, { scopes: ['models:read'] })).headers;
@@ -369,6 +370,75 @@ describe('inference', () => {
       expect((await t.http.get('/v2/models/no-such-model').set(readKey).expect(404)).body.error).toEqual(
         expect.any(String),
       );
+    });
+
+    it('should answer errors with only an error member when the route is under /v2', async () => {
+      const answers = [
+        await infer('no-such-model', tensor(instance(1))).expect(404),
+        await infer(model, tensor(instance(1), [1, 16], 'INT64')).expect(400),
+        await t.http
+          .post(`/v2/models/${model}/infer`)
+          .send(tensor(instance(1)))
+          .expect(401),
+        await t.http
+          .post(`/v2/models/${model}/infer`)
+          .set(predictKey)
+          .set('content-type', 'application/json')
+          .send('{"inputs": [')
+          .expect(400),
+        await t.http.post('/v2/repository/index').set(readKey).send({ ready: 'yes' }).expect(400),
+      ];
+      for (const res of answers) {
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        expect(res.body).toEqual({ error: expect.any(String) });
+      }
+    });
+
+    it('should answer 404 when the version is not a number or the name cannot be a model', async () => {
+      await infer(model, tensor(instance(1)), 'latest').expect(404);
+      await infer(model, tensor(instance(1)), '0').expect(404);
+      await infer('Not_A.Model', tensor(instance(1))).expect(404);
+      for (const path of [
+        `/v2/models/${model}/versions/abc`,
+        `/v2/models/${model}/versions/x1/ready`,
+        '/v2/models/Bad.Name',
+      ]) {
+        expect((await t.http.get(path).set(readKey).expect(404)).body).toEqual({ error: expect.any(String) });
+      }
+      await t.http.post('/v2/repository/models/Bad.Name/load').set(t.admin).expect(404);
+    });
+
+    it('should answer BOOL outputs as booleans and refuse integers out of range when the model takes integers', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, typedPath);
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      const ints = (data: number[]) => tensor(data, [1, 2], 'INT32');
+      const res = await infer(name, ints([0, -3])).expect(200);
+      expect(res.body.outputs).toEqual([
+        { name: 'wide', shape: [1, 2], datatype: 'INT64', data: [0, -3] },
+        { name: 'flag', shape: [1, 2], datatype: 'BOOL', data: [false, true] },
+      ]);
+      expect((await infer(name, ints([2 ** 40, 1])).expect(400)).body.error).toMatch(/outside the range of INT32/);
+      await infer(name, ints([-(2 ** 31) - 1, 1])).expect(400);
+    });
+
+    it('should answer 400, not 500, when the shape is huge or the data is nested deeper than the shape', async () => {
+      expect((await infer(model, tensor(instance(1), [1e9, 16])).expect(400)).body.error).toMatch(/16 elements/);
+      const deep = `${'['.repeat(20000)}1${']'.repeat(20000)}`;
+      const res = await t.http
+        .post(`/v2/models/${model}/infer`)
+        .set(predictKey)
+        .set('content-type', 'application/json')
+        .send(`{"inputs": [{"name": "input", "shape": [1, 16], "datatype": "FP32", "data": ${deep}}]}`)
+        .expect(400);
+      expect(res.body.error).toMatch(/nested deeper/);
+    });
+
+    it('should answer 500 with the model error when the model fails to run the tensors', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, brokenPath, { features: features16() });
+      const res = await infer(name, tensor(instance(1)), '1').expect(500);
+      expect(res.body).toEqual({ error: expect.stringMatching(/^The model failed to run/) });
     });
 
     it('should list, unload and load models through the repository extension', async () => {

@@ -14,4 +14,6 @@ export class InferenceError extends errorFamily({
   UNSUPPORTED_MODEL: 'unprocessable',
   INFERENCE_TIMEOUT: 'unavailable',
   INFERENCE_FAILED: 'unavailable',
+  /** The protocol's runtime fault: the model failed to run the request's tensors (predict says INFERENCE_FAILED). */
+  MODEL_FAILED: 'internal',
 }) {}

@@ -212,7 +212,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       served.version = resolved.version;
       const engine = await this.engineFor(resolved);
       const outputs = await this.withTimeout(run(engine), engine).catch((e: unknown) => {
-        throw this.wrap(e);
+        throw this.wrap(e, 'MODEL_FAILED');
       });
       this.metrics.countRequest('oip', name, String(resolved.version), 200);
       return { version: resolved, outputs };
@@ -358,10 +358,11 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private wrap(err: unknown): Error {
+  /** A model's own failure: 503 on predict (a fallback may answer), 500 on the protocol (its runtime fault). */
+  private wrap(err: unknown, code: 'INFERENCE_FAILED' | 'MODEL_FAILED' = 'INFERENCE_FAILED'): Error {
     if (err instanceof DomainError) return err;
     this.logger.error({ message: 'inference failed', error: (err as Error).message });
-    return new InferenceError('INFERENCE_FAILED', `The model failed to run: ${(err as Error).message}`);
+    return new InferenceError(code, `The model failed to run: ${(err as Error).message}`);
   }
 }
 

@@ -49,6 +49,27 @@ describe('Open Inference Protocol codec', () => {
     expect(codeOf(() => toFeeds(req({ data: [1, 'x'] }), inputs))).toMatch(/Element 1 of input is not a finite number/);
   });
 
+  it('should refuse an integer outside its datatype when the input is an integer tensor', () => {
+    const ints = [{ name: 'input', type: 'int32', shape: [-1, 2] }];
+    const req = (data: number[]) =>
+      parseInferRequest({ inputs: [{ name: 'input', shape: [1, 2], datatype: 'INT32', data }] });
+    expect(codeOf(() => toFeeds(req([1, 2 ** 40]), ints))).toMatch(/Element 1 of input is outside the range of INT32/);
+    expect(codeOf(() => toFeeds(req([-(2 ** 31) - 1, 0]), ints))).toMatch(/outside the range of INT32/);
+    expect(Array.from(toFeeds(req([-(2 ** 31), 2 ** 31 - 1]), ints).feeds.input.data as Int32Array)).toEqual([
+      -(2 ** 31),
+      2 ** 31 - 1,
+    ]);
+  });
+
+  it('should refuse data that cannot fill the shape before making the tensor when the shape is huge', () => {
+    const req = (shape: number[], data: unknown) =>
+      parseInferRequest({ inputs: [{ name: 'input', shape, datatype: 'FP32', data }] });
+    expect(codeOf(() => toFeeds(req([1e9, 2], [1, 2]), inputs))).toMatch(/has 2 elements; shape \[1000000000, 2\]/);
+    let deep: unknown = 1;
+    for (let i = 0; i < 20000; i++) deep = [deep];
+    expect(codeOf(() => toFeeds(req([1, 2], deep), inputs))).toMatch(/nested deeper than its shape's 2 dimension/);
+  });
+
   it('should refuse a request without its required fields', () => {
     expect(codeOf(() => parseInferRequest({}))).toMatch(/"inputs" must be a non-empty list/);
     expect(codeOf(() => parseInferRequest({ inputs: [{ name: 'x', shape: [1], data: [1] }] }))).toMatch(
@@ -71,5 +92,12 @@ describe('Open Inference Protocol codec', () => {
       { name: 'label', shape: [2], datatype: 'INT64', data: [1, 0] },
     ]);
     expect(toResponseOutputs(outputs).map((o) => o.name)).toEqual(['label', 'probabilities']);
+  });
+
+  it('should give BOOL outputs as JSON booleans when the runtime hands back bytes', () => {
+    const outputs = { flag: { type: 'bool', dims: [1, 2], data: Uint8Array.from([0, 1]) } };
+    expect(toResponseOutputs(outputs)).toEqual([
+      { name: 'flag', shape: [1, 2], datatype: 'BOOL', data: [false, true] },
+    ]);
   });
 });

@@ -68,21 +68,35 @@ function checkParameters(p: unknown, where: string): void {
   }
 }
 
+/**
+ * How many elements nested data holds, nested at most `depth` deep (the shape's rank: deeper data is malformed,
+ * and the bound keeps the walk's recursion short). Counted before any typed array is made for the shape.
+ */
+function countElements(data: unknown, depth: number, name: string): number {
+  const walk = (v: unknown, level: number): number => {
+    if (!Array.isArray(v)) return 1;
+    if (level === depth) throw bad(`The data of ${name} is nested deeper than its shape's ${depth} dimension(s).`);
+    let n = 0;
+    for (const x of v) n += walk(x, level + 1);
+    return n;
+  };
+  return walk(data, 0);
+}
+
 /** Flattens nested data row-major and checks every element, writing straight into a typed array. */
-function flatten(data: unknown, into: (v: unknown, i: number) => void): number {
+function flatten(data: unknown, into: (v: unknown, i: number) => void): void {
   let n = 0;
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) for (const x of v) walk(x);
     else into(v, n++);
   };
   walk(data);
-  return n;
 }
 
 /**
  * Turns the protocol's input tensors into feeds for the model's inputs: every model input present once, the
  * datatype equal to the model's, the shape compatible (-1 matches any size), the element count equal to the
- * product of the shape, every element a finite number of the right kind.
+ * product of the shape, every element a finite number of the right kind and within its type's range.
  */
 export function toFeeds(request: OipInferRequest, inputs: TensorSpec[]): { feeds: Record<string, Feed>; rows: number } {
   const byName = new Map(inputs.map((s) => [s.name, s]));
@@ -107,19 +121,22 @@ export function toFeeds(request: OipInferRequest, inputs: TensorSpec[]): { feeds
       );
     }
     const count = input.shape.reduce((a, d) => a * d, 1);
+    const seen = countElements(input.data, Math.max(input.shape.length, 1), input.name);
+    if (seen !== count)
+      throw bad(`Input ${input.name} has ${seen} elements; shape [${input.shape.join(', ')}] needs ${count}.`);
     const type = OIP_TO_TENSOR[input.datatype];
     const info = TENSOR_TYPES[type];
     const data = info.create(count);
     let problem: string | undefined;
-    const seen = flatten(input.data, (v, i) => {
-      if (problem || i >= count) return;
+    flatten(input.data, (v, i) => {
+      if (problem) return;
       if (typeof v !== 'number' || !Number.isFinite(v))
         problem = `element ${i} of ${input.name} is not a finite number`;
       else if (info.integer && !Number.isInteger(v)) problem = `element ${i} of ${input.name} is not an integer`;
+      else if ((info.min !== undefined && v < info.min) || (info.max !== undefined && v > info.max))
+        problem = `element ${i} of ${input.name} is outside the range of ${input.datatype}`;
       else writeNumber(data, i, v);
     });
-    if (seen !== count)
-      throw bad(`Input ${input.name} has ${seen} elements; shape [${input.shape.join(', ')}] needs ${count}.`);
     if (problem) throw bad(`${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`);
     const n = input.shape[0] ?? 1;
     if (rows !== -1 && n !== rows) throw bad('All inputs must have the same first (batch) dimension.');
@@ -136,6 +153,14 @@ export function toResponseOutputs(outputs: Outputs, wanted?: string[]): OipRespo
   return names.map((name) => {
     const t = outputs[name];
     if (!t) throw bad(`The model has no output named ${name}; it has ${Object.keys(outputs).join(', ')}.`);
-    return { name, shape: [...t.dims], datatype: oipDatatype(t.type), data: take(t.data, 0, t.data.length) };
+    const datatype = oipDatatype(t.type);
+    const data = take(t.data, 0, t.data.length);
+    // ONNX Runtime hands BOOL tensors back as bytes; the protocol's JSON form of a BOOL is true or false.
+    return {
+      name,
+      shape: [...t.dims],
+      datatype,
+      data: datatype === 'BOOL' ? data.map((v) => v === true || v === 1) : data,
+    };
   });
 }

@@ -10,23 +10,24 @@ import { APP_VERSION } from 'src/platform/version';
 import { InferenceError } from './inference.errors';
 import { InferenceService } from './inference.service';
 import { parseInferRequest, toFeeds, toResponseOutputs } from './oip-codec';
-import { modelParams } from './route-params';
+import { oipModelParams } from './route-params';
 import {
   OipErrorDto,
   OipInferRequestDto,
   OipInferResponseDto,
   OipLiveDto,
   OipModelMetadataDto,
-  OipModelParamDto,
   OipReadyDto,
   OipRepositoryEntryDto,
   OipRepositoryIndexRequestDto,
   OipServerMetadataDto,
   OipServerReadyDto,
-  OipVersionParamDto,
 } from './oip.dto';
 import { ServableVersion } from './servable';
 import { oipDatatype } from './tensor-types';
+
+/** Route parameters as they come: the protocol answers 404, not a validation error, for a name that cannot exist. */
+type RouteParams = Record<string, string>;
 
 const errors = (...statuses: number[]): MethodDecorator[] =>
   statuses.map((status) =>
@@ -84,38 +85,47 @@ export class OipController {
   @Scopes('models:read')
   @ApiOperation({ summary: 'Model metadata (the production version)' })
   @ApiOkResponse({ type: OipModelMetadataDto })
-  @apply(errors(400, 404))
-  async metadata(@Param() p: OipModelParamDto): Promise<OipModelMetadataDto> {
-    return toMetadata(await this.inference.describe(p.name));
+  @ApiParam({ name: 'name', type: String })
+  @apply(errors(404))
+  async metadata(@Param() params: RouteParams): Promise<OipModelMetadataDto> {
+    return toMetadata(await this.inference.describe(oipModelParams(params).name));
   }
 
   @Get('models/:name/versions/:version')
   @Scopes('models:read')
   @ApiOperation({ summary: 'Model version metadata' })
   @ApiOkResponse({ type: OipModelMetadataDto })
-  @apply(errors(400, 404))
-  async versionMetadata(@Param() p: OipVersionParamDto): Promise<OipModelMetadataDto> {
-    return toMetadata(await this.inference.describe(p.name, Number(p.version)));
+  @ApiParam({ name: 'name', type: String })
+  @ApiParam({ name: 'version', type: String })
+  @apply(errors(404))
+  async versionMetadata(@Param() params: RouteParams): Promise<OipModelMetadataDto> {
+    const { name, version } = oipModelParams(params);
+    return toMetadata(await this.inference.describe(name, version));
   }
 
   @Get('models/:name/ready')
   @Scopes('models:read')
   @ApiOperation({ summary: 'Model readiness (loads the production version if needed)' })
   @ApiOkResponse({ type: OipReadyDto })
-  @apply(errors(400, 404, 503))
-  async modelReady(@Param() p: OipModelParamDto): Promise<OipReadyDto> {
-    await this.inference.load(p.name);
-    return { name: p.name, ready: true };
+  @ApiParam({ name: 'name', type: String })
+  @apply(errors(404, 503))
+  async modelReady(@Param() params: RouteParams): Promise<OipReadyDto> {
+    const { name } = oipModelParams(params);
+    await this.inference.load(name);
+    return { name, ready: true };
   }
 
   @Get('models/:name/versions/:version/ready')
   @Scopes('models:read')
   @ApiOperation({ summary: 'Model version readiness (loads it if needed)' })
   @ApiOkResponse({ type: OipReadyDto })
-  @apply(errors(400, 404, 503))
-  async versionReady(@Param() p: OipVersionParamDto): Promise<OipReadyDto> {
-    await this.inference.load(p.name, Number(p.version));
-    return { name: p.name, ready: true };
+  @ApiParam({ name: 'name', type: String })
+  @ApiParam({ name: 'version', type: String })
+  @apply(errors(404, 503))
+  async versionReady(@Param() params: RouteParams): Promise<OipReadyDto> {
+    const { name, version } = oipModelParams(params);
+    await this.inference.load(name, version);
+    return { name, ready: true };
   }
 
   @Post('models/:name/infer')
@@ -127,9 +137,9 @@ export class OipController {
   @ApiParam({ name: 'name', type: String })
   @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
-  @apply(errors(400, 404, 503))
+  @apply(errors(400, 404, 500, 503))
   infer(request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(modelParams(request.params), request.body);
+    return this.run(oipModelParams(request.params), request.body);
   }
 
   @Post('models/:name/versions/:version/infer')
@@ -142,9 +152,9 @@ export class OipController {
   @ApiParam({ name: 'version', type: String })
   @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
-  @apply(errors(400, 404, 503))
+  @apply(errors(400, 404, 500, 503))
   inferVersion(request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(modelParams(request.params), request.body);
+    return this.run(oipModelParams(request.params), request.body);
   }
 
   @Post('repository/index')
@@ -153,6 +163,7 @@ export class OipController {
   @ApiOperation({ summary: 'Repository index: every version that holds an alias, and whether it is loaded' })
   @ApiBody({ type: OipRepositoryIndexRequestDto, required: false })
   @ApiOkResponse({ type: [OipRepositoryEntryDto] })
+  @apply(errors(400))
   async index(@Req() request: FastifyRequest): Promise<OipRepositoryEntryDto[]> {
     const body = (request.body ?? {}) as { ready?: unknown };
     if (body.ready !== undefined && typeof body.ready !== 'boolean')
@@ -174,9 +185,10 @@ export class OipController {
   @Scopes('models:write')
   @ApiOperation({ summary: 'Load the production version of a model' })
   @ApiOkResponse({ description: 'Loaded' })
-  @apply(errors(400, 404, 503))
-  async loadModel(@Param() p: OipModelParamDto): Promise<void> {
-    await this.inference.load(p.name);
+  @ApiParam({ name: 'name', type: String })
+  @apply(errors(404, 503))
+  async loadModel(@Param() params: RouteParams): Promise<void> {
+    await this.inference.load(oipModelParams(params).name);
   }
 
   @Post('repository/models/:name/unload')
@@ -184,10 +196,12 @@ export class OipController {
   @Scopes('models:write')
   @ApiOperation({ summary: 'Unload every loaded version of a model (it loads again on the next request)' })
   @ApiOkResponse({ description: 'Unloaded' })
-  @apply(errors(400, 404))
-  async unloadModel(@Param() p: OipModelParamDto): Promise<void> {
-    await this.inference.describe(p.name);
-    await this.inference.unload(p.name);
+  @ApiParam({ name: 'name', type: String })
+  @apply(errors(404))
+  async unloadModel(@Param() params: RouteParams): Promise<void> {
+    const { name } = oipModelParams(params);
+    await this.inference.describe(name);
+    await this.inference.unload(name);
   }
 
   private async run(

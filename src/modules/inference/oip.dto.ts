@@ -1,16 +1,4 @@
-import { MODEL_NAME, MODEL_NAME_MESSAGE } from 'src/modules/registry';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
-
-export class OipModelParamDto {
-  @Matches(MODEL_NAME, { message: MODEL_NAME_MESSAGE })
-  name: string;
-}
-
-export class OipVersionParamDto extends OipModelParamDto {
-  @Matches(/^[1-9]\d{0,8}$/, { message: 'version must be a positive integer' })
-  version: string;
-}
 
 export class OipServerMetadataDto {
   @ApiProperty({ example: 'deltaone-platform' }) name: string;

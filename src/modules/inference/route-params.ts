@@ -1,21 +1,21 @@
 import { FieldError } from 'src/platform/errors';
 import { RequestValidationError } from 'src/platform/http';
-import { MODEL_NAME, MODEL_NAME_MESSAGE } from 'src/modules/registry';
+import { MODEL_NAME, MODEL_NAME_MESSAGE, RegistryError } from 'src/modules/registry';
 import { VersionRef } from './version-source';
 
 const VERSION = /^[1-9]\d{0,8}$/;
 const ALIAS = /^[\w-]{1,256}$/;
 
 /**
- * The inference routes are lean (no Nest pipes), so they check their few parameters here, with the same codes
- * and messages the validation pipe gives elsewhere.
+ * The Open Inference Protocol's `{name}[/versions/{version}]`: a name or version that cannot exist is an unknown
+ * model or version (404), as the protocol answers for any model or version it does not serve.
  */
-export function modelParams(params: unknown): { name: string; version?: number } {
+export function oipModelParams(params: unknown): { name: string; version?: number } {
   const { name, version } = params as { name: string; version?: string };
-  const errors = nameErrors(name);
-  if (version !== undefined && !VERSION.test(version)) errors.push(versionError('MATCHES'));
-  if (errors.length > 0) throw new RequestValidationError(errors);
-  return version === undefined ? { name } : { name, version: Number(version) };
+  if (!MODEL_NAME.test(name)) throw new RegistryError('MODEL_NOT_FOUND', `No model named ${name}.`);
+  if (version === undefined) return { name };
+  if (!VERSION.test(version)) throw new RegistryError('VERSION_NOT_FOUND', `Model ${name} has no version ${version}.`);
+  return { name, version: Number(version) };
 }
 
 /** `?version=N` or `?alias=NAME` (not both) on top of the model name. */

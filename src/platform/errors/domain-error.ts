@@ -13,7 +13,8 @@ export type ErrorKind =
   | 'unsupported_media_type' // 415
   | 'unprocessable' // 422
   | 'rate_limited' // 429
-  | 'unavailable'; // 503
+  | 'unavailable' // 503
+  | 'internal'; // 500
 
 export interface FieldError {
   field: string;

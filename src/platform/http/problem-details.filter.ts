@@ -45,10 +45,8 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
   }
   if (reply.sent) return;
   if (isInferenceProtocol(request.url.split('?')[0])) {
-    void reply
-      .status(problem.status)
-      .type('application/json')
-      .send({ error: problem.detail, ...problem });
+    // The protocol's error body is exactly {"error": "<message>"}; the request id stays in X-Request-Id.
+    void reply.status(problem.status).type('application/json').send({ error: problem.detail });
     return;
   }
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);

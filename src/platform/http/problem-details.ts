@@ -27,6 +27,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 const CODE_BY_STATUS: Record<number, string> = {
