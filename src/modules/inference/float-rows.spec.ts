@@ -1,4 +1,6 @@
-import { readFloatRows } from './float-rows';
+import { readFloatRows as readBytes } from './float-rows';
+
+const readFloatRows = (text: string, width: number, maxRows: number) => readBytes(Buffer.from(text), width, maxRows);
 
 /** What the checked path makes of the same text: JSON.parse, then a store into a Float32Array. */
 function reference(text: string): Float32Array {
@@ -74,6 +76,9 @@ describe('reading instances straight into a float32 matrix', () => {
       '{"instances": [[1, 2]]} x',
       '{"instances": [[1, 2] [3, 4]]}',
       '\ufeff{"instances": [[1, 2]]}',
+      '{"instances": [[1, 2]]}\u00e9',
+      '{"instances": [[1, \u0662]]}',
+      '{"instances',
       '[[1, 2]]',
       '',
     ];

@@ -15,7 +15,7 @@ const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
 const LOWER_E = 101;
 const UPPER_E = 69;
-const KEY = '"instances"';
+const KEY = Buffer.from('"instances"');
 
 /** Powers of ten a double holds exactly. */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
@@ -26,58 +26,58 @@ export interface FloatRows {
 }
 
 /**
- * Reads a body of exactly the form `{"instances": [[n, ...], ...]}` (JSON whitespace anywhere) into a row-major
- * Float32Array, without building the JSON tree: for a 256-row request, JSON.parse and then a typed loop cost about
- * twice as much. Anything else gives null: another key, a row of another length, a value that is not a number or
+ * Reads a body of exactly the form `{"instances": [[n, ...], ...]}` (JSON whitespace anywhere), as bytes, into a
+ * row-major Float32Array without building the JSON tree: for a 256-row request, JSON.parse and a typed loop cost
+ * 40% more (the same scan over a string costs as much as JSON.parse). Anything else gives null: another key, a row of another length, a value that is not a number or
  * that float32 cannot hold, more than maxRows rows, malformed JSON. The caller then parses the body as JSON and
  * reports the problem as usual, so this path never decides an error, and it builds no object a crafted key
  * could poison.
  */
-export function readFloatRows(text: string, width: number, maxRows: number): FloatRows | null {
-  let i = skip(text, 0);
-  if (text.charCodeAt(i) !== OPEN_OBJECT) return null;
-  i = skip(text, i + 1);
-  if (!text.startsWith(KEY, i)) return null;
-  i = skip(text, i + KEY.length);
-  if (text.charCodeAt(i) !== COLON) return null;
-  i = skip(text, i + 1);
-  if (text.charCodeAt(i) !== OPEN_ARRAY) return null;
-  i = skip(text, i + 1);
-  // Every value takes at least two characters ("1,"), which bounds the rows the text can hold.
-  const data = new Float32Array(Math.min(maxRows * width, (text.length >> 1) + 1));
+export function readFloatRows(bytes: Buffer, width: number, maxRows: number): FloatRows | null {
+  let i = skip(bytes, 0);
+  if (bytes[i] !== OPEN_OBJECT) return null;
+  i = skip(bytes, i + 1);
+  for (let k = 0; k < KEY.length; k++) if (bytes[i + k] !== KEY[k]) return null;
+  i = skip(bytes, i + KEY.length);
+  if (bytes[i] !== COLON) return null;
+  i = skip(bytes, i + 1);
+  if (bytes[i] !== OPEN_ARRAY) return null;
+  i = skip(bytes, i + 1);
+  // Every value takes at least two characters ("1,"), which bounds the rows the bytes can hold.
+  const data = new Float32Array(Math.min(maxRows * width, (bytes.length >> 1) + 1));
   let rows = 0;
   let out = 0;
   for (;;) {
-    if (text.charCodeAt(i) !== OPEN_ARRAY || rows === maxRows || out + width > data.length) return null;
-    i = skip(text, i + 1);
+    if (bytes[i] !== OPEN_ARRAY || rows === maxRows || out + width > data.length) return null;
+    i = skip(bytes, i + 1);
     for (let j = 0; j < width; j++) {
       if (j > 0) {
-        if (text.charCodeAt(i) !== COMMA) return null;
-        i = skip(text, i + 1);
+        if (bytes[i] !== COMMA) return null;
+        i = skip(bytes, i + 1);
       }
-      const value = readNumber(text, i);
+      const value = readNumber(bytes, i);
       data[out] = value;
       // NaN (not a number here) and values past float32's range both fail this.
       if (data[out] - data[out] !== 0) return null;
       out++;
-      i = skip(text, end);
+      i = skip(bytes, end);
     }
-    if (text.charCodeAt(i) !== CLOSE_ARRAY) return null;
+    if (bytes[i] !== CLOSE_ARRAY) return null;
     rows++;
-    i = skip(text, i + 1);
-    const c = text.charCodeAt(i);
+    i = skip(bytes, i + 1);
+    const c = bytes[i];
     if (c === CLOSE_ARRAY) break;
     if (c !== COMMA) return null;
-    i = skip(text, i + 1);
+    i = skip(bytes, i + 1);
   }
-  i = skip(text, i + 1);
-  if (text.charCodeAt(i) !== CLOSE_OBJECT || skip(text, i + 1) !== text.length) return null;
+  i = skip(bytes, i + 1);
+  if (bytes[i] !== CLOSE_OBJECT || skip(bytes, i + 1) !== bytes.length) return null;
   return { data: out === data.length ? data : data.slice(0, out), rows };
 }
 
-function skip(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  while (c === SPACE || c === LF || c === CR || c === TAB) c = text.charCodeAt(++i);
+function skip(bytes: Buffer, i: number): number {
+  let c = bytes[i];
+  while (c === SPACE || c === LF || c === CR || c === TAB) c = bytes[++i];
   return i;
 }
 
@@ -89,49 +89,49 @@ let end = 0;
  * and a power of ten up to 22, both factors are exact and one division or multiplication rounds correctly
  * (Clinger's fast path); any other number is converted by Number().
  */
-function readNumber(text: string, i: number): number {
+function readNumber(bytes: Buffer, i: number): number {
   const start = i;
-  let c = text.charCodeAt(i);
+  let c = bytes[i];
   const negative = c === MINUS;
-  if (negative) c = text.charCodeAt(++i);
+  if (negative) c = bytes[++i];
   let mantissa = 0;
   let digits = 0;
   let exponent = 0;
-  if (c === ZERO) c = text.charCodeAt(++i);
+  if (c === ZERO) c = bytes[++i];
   else if (c > ZERO && c <= NINE) {
     do {
       mantissa = mantissa * 10 + (c - ZERO);
       digits++;
-      c = text.charCodeAt(++i);
+      c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
   } else return NaN;
   if (c === DOT) {
-    c = text.charCodeAt(++i);
+    c = bytes[++i];
     if (!(c >= ZERO && c <= NINE)) return NaN;
     do {
       mantissa = mantissa * 10 + (c - ZERO);
       if (mantissa !== 0) digits++;
       exponent--;
-      c = text.charCodeAt(++i);
+      c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
   }
   if (c === LOWER_E || c === UPPER_E) {
-    c = text.charCodeAt(++i);
+    c = bytes[++i];
     let sign = 1;
     if (c === PLUS || c === MINUS) {
       if (c === MINUS) sign = -1;
-      c = text.charCodeAt(++i);
+      c = bytes[++i];
     }
     if (!(c >= ZERO && c <= NINE)) return NaN;
     let e = 0;
     do {
       if (e < 1e6) e = e * 10 + (c - ZERO);
-      c = text.charCodeAt(++i);
+      c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
     exponent += sign * e;
   }
   end = i;
-  if (digits > 15 || exponent < -22 || exponent > 22) return Number(text.slice(start, i));
+  if (digits > 15 || exponent < -22 || exponent > 22) return Number(bytes.toString('latin1', start, i));
   const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
   return negative ? -value : value;
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Cache } from 'cache-manager';
 import { AppConfig } from 'src/platform/config';
 import { DomainError } from 'src/platform/errors';
-import { JsonText, toProblem } from 'src/platform/http';
+import { RawJson, toProblem } from 'src/platform/http';
 import { Engine } from './engine';
 import { InferencePool } from './inference-pool';
 import { InferenceError } from './inference.errors';
@@ -100,7 +100,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * Predict with counting: every answer, success or error, is counted by model, version and status. `body` is
-   * the request body: parsed JSON, or a JsonText the common case is read from without parsing.
+   * the request body: parsed JSON, or a RawJson the common case is read from without parsing.
    */
   async predict(name: string, ref: VersionRef, body: unknown, options: PredictOptions = {}): Promise<PredictResult> {
     const served: Served = {};
@@ -131,9 +131,9 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     // Without a cache lookup (whose key is the parsed rows) the body's text may go straight into a tensor.
     let engine: Engine | undefined;
     let batch: EncodedBatch | null = null;
-    if (!cacheable && input instanceof JsonText) {
+    if (!cacheable && input instanceof RawJson) {
       engine = await this.engineFor(version);
-      batch = engine.encoder.encodeText(input.text, maxRows);
+      batch = engine.encoder.encodeText(input.bytes, maxRows);
     }
     const body = batch ? null : toPredictBody(input);
     const cacheKey = cacheable && body ? ResultCache.key(name, version.version, body.inputs ?? body.instances) : null;

@@ -1,4 +1,4 @@
-import { JsonText } from 'src/platform/http';
+import { RawJson } from 'src/platform/http';
 import { readFloatRows } from './float-rows';
 import { InferenceError, RowError } from './inference.errors';
 import { FeatureSpec, TensorSpec } from './servable';
@@ -23,7 +23,7 @@ const MAX_REPORTED_ERRORS = 50;
 
 /** The request body as a predict body: an object with `inputs` or `instances` and nothing else. */
 export function toPredictBody(input: unknown): PredictBody {
-  const body = (input instanceof JsonText ? input.parse() : input) ?? {};
+  const body = (input instanceof RawJson ? input.parse() : input) ?? {};
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new InferenceError('INVALID_INPUT', 'The body must be an object with "inputs" or "instances".');
   }
@@ -146,13 +146,13 @@ export class RowEncoder {
   }
 
   /**
-   * The common case read straight from the body's JSON text (one float32 matrix sent as `instances`); null when
+   * The common case read straight from the body's JSON bytes (one float32 matrix sent as `instances`); null when
    * the text is anything else, and the caller then parses it and calls encode.
    */
-  encodeText(text: string, maxRows: number): EncodedBatch | null {
+  encodeText(bytes: Buffer, maxRows: number): EncodedBatch | null {
     const first = this.columns[0];
     if (!this.plainFloats || first.type !== 'float32' || this.fixedRows !== null) return null;
-    const read = readFloatRows(text, this.columns.length, maxRows);
+    const read = readFloatRows(bytes, this.columns.length, maxRows);
     if (!read) return null;
     return { feeds: { [first.input]: { data: read.data, dims: [read.rows, first.width] } }, rows: read.rows };
   }

@@ -1,5 +1,5 @@
 export { createFastifyAdapter, NEST_APP_OPTIONS } from './fastify';
-export { JsonText, JsonTextBody } from './json-text';
+export { RawJson, RawJsonBody } from './raw-json';
 export { LargeBody } from './large-body';
 export { LeanRoute } from './lean-route';
 export { addApiDescription, buildOpenApiDocument } from './openapi';

@@ -4,7 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config';
 import { MetricsService } from '../metrics';
 import { APP_VERSION } from '../version';
-import { installJsonText } from './json-text';
+import { installRawJson } from './raw-json';
 import { installLeanRoutes } from './lean-route';
 import { setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -23,7 +23,7 @@ export function configureApp(app: NestFastifyApplication): void {
   // Only JSON and multipart bodies; text/plain would reach DTOs as a string. The multipart parser streams parts
   // to the handler (nothing is buffered whole); routes pass their own limits to request.parts().
   fastify.removeContentTypeParser('text/plain');
-  installJsonText(fastify);
+  installRawJson(fastify);
   void fastify.register(multipart, { limits: { fileSize: config.MAX_ARTIFACT_MB * 1024 * 1024, files: 1, parts: 20 } });
 
   fastify.addHook('onRoute', (route) => {
