@@ -61,6 +61,16 @@ describe('Open Inference Protocol codec', () => {
     ]);
   });
 
+  it('should refuse a finite number past float32 range when the input is FP32', () => {
+    const req = (data: number[]) =>
+      parseInferRequest({ inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data }] });
+    expect(codeOf(() => toFeeds(req([1, -1e39]), inputs))).toMatch(/Element 1 of input is outside the range of FP32/);
+    expect(Array.from(toFeeds(req([3.4e38, 1e-46]), inputs).feeds.input.data as Float32Array)).toEqual([
+      Math.fround(3.4e38),
+      0,
+    ]);
+  });
+
   it('should refuse data that cannot fill the shape before making the tensor when the shape is huge', () => {
     const req = (shape: number[], data: unknown) =>
       parseInferRequest({ inputs: [{ name: 'input', shape, datatype: 'FP32', data }] });

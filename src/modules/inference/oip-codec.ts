@@ -135,7 +135,12 @@ export function toFeeds(request: OipInferRequest, inputs: TensorSpec[]): { feeds
       else if (info.integer && !Number.isInteger(v)) problem = `element ${i} of ${input.name} is not an integer`;
       else if ((info.min !== undefined && v < info.min) || (info.max !== undefined && v > info.max))
         problem = `element ${i} of ${input.name} is outside the range of ${input.datatype}`;
-      else writeNumber(data, i, v);
+      else {
+        writeNumber(data, i, v);
+        // A finite number can still be past a float type's range (1e39 in FP32 is Infinity).
+        if (!info.integer && !Number.isFinite(data[i] as number))
+          problem = `element ${i} of ${input.name} is outside the range of ${input.datatype}`;
+      }
     });
     if (problem) throw bad(`${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`);
     const n = input.shape[0] ?? 1;
