@@ -138,7 +138,7 @@ export function toFeeds(request: OipInferRequest, inputs: TensorSpec[]): { feeds
       else {
         writeNumber(data, i, v);
         // A finite number can still be past a float type's range (1e39 in FP32 is Infinity).
-        if (!info.integer && !Number.isFinite(data[i] as number))
+        if (!info.integer && !Number.isFinite(data[i]))
           problem = `element ${i} of ${input.name} is outside the range of ${input.datatype}`;
       }
     });
