@@ -121,7 +121,9 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     options: PredictOptions,
     served: Served,
   ): Promise<PredictResult> {
-    const version = await this.route(name, ref);
+    // Awaited only when not known yet: a known route and a loaded engine cost no trip through the microtasks.
+    const routed = this.route(name, ref);
+    const version = routed instanceof Promise ? await routed : routed;
     served.version = version.version;
     const maxRows = this.config.MAX_ROWS_PER_REQUEST;
     const cacheable =
@@ -132,7 +134,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     let engine: Engine | undefined;
     let batch: EncodedBatch | null = null;
     if (!cacheable && input instanceof RawJson) {
-      engine = await this.engineFor(version);
+      const loaded = this.engineFor(version);
+      engine = loaded instanceof Promise ? await loaded : loaded;
       batch = engine.encoder.encodeText(input.bytes, maxRows);
     }
     const body = batch ? null : toPredictBody(input);
@@ -145,7 +148,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       this.metrics.resultCacheBy.bypass.inc();
     }
 
-    engine ??= await this.engineFor(version);
+    if (!engine) {
+      const loaded = this.engineFor(version);
+      engine = loaded instanceof Promise ? await loaded : loaded;
+    }
     batch ??= engine.encoder.encode(body!, maxRows);
     let result: PredictResult;
     try {
@@ -261,14 +267,20 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     return this.engines.counters;
   }
 
-  private async engineFor(version: ServableVersion): Promise<Engine> {
+  /** A loaded version's engine at once; a version being loaded, a promise of it. */
+  private engineFor(version: ServableVersion): Engine | Promise<Engine> {
     const key = versionKey(version);
     if (this.known.get(key) !== version) {
       this.known.set(key, version);
       if (version.aliases.length > 0) this.engines.pin(key);
     }
+    const engine = this.engines.get(key);
+    return engine instanceof Engine ? engine : this.whenLoaded(version, engine);
+  }
+
+  private async whenLoaded(version: ServableVersion, loading: Promise<Engine>): Promise<Engine> {
     try {
-      return await this.engines.get(key);
+      return await loading;
     } catch (err) {
       if (err instanceof DomainError) throw err;
       throw new InferenceError(
@@ -310,10 +322,12 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
    * Where a reference points. Resolutions are kept in memory and refreshed every ALIAS_REFRESH_MS; a moved
    * alias is switched only after its new target is loaded, so the first request never pays for the load.
    */
-  private async route(name: string, ref: VersionRef): Promise<ServableVersion> {
+  private route(name: string, ref: VersionRef): ServableVersion | Promise<ServableVersion> {
     const key = routeKey(name, ref);
-    const known = this.routes.get(key);
-    if (known) return known;
+    return this.routes.get(key) ?? this.resolveRoute(key, name, ref);
+  }
+
+  private async resolveRoute(key: string, name: string, ref: VersionRef): Promise<ServableVersion> {
     const version = await this.source.resolve(name, ref);
     this.routes.set(key, version);
     return version;

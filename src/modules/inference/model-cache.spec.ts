@@ -20,7 +20,7 @@ function cacheOf(maxBytes: number, sizes: Record<string, number>) {
 describe(ModelCache.name, () => {
   it('should load a key once when many callers ask for it at the same moment', async () => {
     const { cache, loads } = cacheOf(100, { a: 10 });
-    const values = await Promise.all(Array.from({ length: 20 }, () => cache.get('a')));
+    const values = await Promise.all(Array.from({ length: 20 }, async () => cache.get('a')));
     expect(new Set(values)).toEqual(new Set(['session:a']));
     expect(loads).toEqual(['a']);
     expect(cache.counters).toMatchObject({ loads: 1, misses: 20, hits: 0 });

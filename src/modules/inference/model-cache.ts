@@ -49,7 +49,8 @@ export class ModelCache<S> {
     return [...this.entries.keys()];
   }
 
-  async get(key: string): Promise<S> {
+  /** The loaded value, or a promise of it: a hit answers at once, without a trip through the microtask queue. */
+  get(key: string): S | Promise<S> {
     const entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key);

@@ -7,9 +7,16 @@ import { AuthError } from './auth.errors';
 import { PUBLIC_KEY, SCOPES_KEY } from './decorators';
 import { hasScopes, Scope } from './scopes';
 
+interface Rule {
+  isPublic: boolean;
+  required: Scope[] | undefined;
+}
+
 /** Global and deny-by-default: a route must be @Public() or name its scopes with @Scopes(). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly rules = new WeakMap<object, WeakMap<object, Rule>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
@@ -17,9 +24,8 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets);
+    const { isPublic, required } = this.ruleOf(context.getClass(), context.getHandler());
+    if (isPublic) return true;
     if (!required) {
       throw new AuthError('ROUTE_NOT_DECLARED', 'This route declares no access rule, so it is closed to everyone.');
     }
@@ -44,6 +50,22 @@ export class ApiKeyGuard implements CanActivate {
     }
     request.principal = principal;
     return true;
+  }
+
+  /** A route's access rule, read from its metadata once (decorators do not change at run time). */
+  private ruleOf(controller: object, handler: object): Rule {
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rule = byHandler.get(handler);
+    if (!rule) {
+      const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        required: this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets),
+      };
+      byHandler.set(handler, rule);
+    }
+    return rule;
   }
 
   private challenge(reply: FastifyReply, error?: string): void {

@@ -43,17 +43,18 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * revoked on another replica stops working within that time (at once on this one).
    */
   async authenticate(key: string): Promise<Principal | null> {
-    const hash = hashApiKey(key);
     const now = Date.now();
-    const hit = this.cache.get(hash);
+    // Keyed by the presented key itself (the request holds it in memory anyway): no SHA-256 per request.
+    const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.principal;
 
+    const hash = hashApiKey(key);
     const row = await this.keys.findOne({ where: { hash, revokedAt: IsNull() } });
     const valid = row && (!row.expiresAt || row.expiresAt.getTime() > now);
     const principal = valid ? toPrincipal(row) : null;
     if (this.config.AUTH_CACHE_TTL_MS > 0) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(hash, { principal, until: now + this.config.AUTH_CACHE_TTL_MS });
+      this.cache.set(key, { principal, until: now + this.config.AUTH_CACHE_TTL_MS });
     }
     if (row && valid) this.touch(row.id, now);
     return principal;
@@ -112,7 +113,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async revoke(actor: Principal, id: string): Promise<void> {
     const row = await this.get(actor, id);
     if (!row.revokedAt) await this.keys.update({ id: row.id }, { revokedAt: new Date() });
-    this.cache.delete(row.hash);
+    for (const [key, cached] of this.cache) if (cached.principal?.keyId === row.id) this.cache.delete(key);
   }
 
   /**
