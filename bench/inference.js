@@ -5,7 +5,7 @@
 const { mkdirSync, readFileSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
-const { load, startServer, stopServer } = require('./lib');
+const { load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
 const { writeAll } = require('../test/fixtures/onnx-models.js');
 
 const ROOT = join(__dirname, '..');
@@ -17,6 +17,7 @@ const UNBATCHED_PORT = 3195;
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const SLICE = Number(process.env.SLICE || 5);
 const BASE = `http://127.0.0.1:${PORT}`;
+const NODE_FLAGS = ['--max-semi-space-size=64'];
 const auth = { authorization: `Bearer ${KEY}` };
 
 function serverEnv(extra = {}) {
@@ -70,16 +71,29 @@ async function register(base, name, file, features) {
 const row = (k, seed = 1) => Array.from({ length: k }, (_, j) => Math.round(Math.sin(seed * 31 + j) * 1000) / 1000);
 const body = (k, rows) => JSON.stringify({ instances: Array.from({ length: rows }, (_, i) => row(k, i + 1)) });
 
+/** Lua for wrk: a new 16-value row in every request (the cache-miss scenario). */
+const NEW_ROW_LUA = `
+local n = 0
+request = function()
+  n = n + 1
+  local v = {}
+  for j = 1, 16 do v[j] = string.format("%.3f", math.sin(n * 31 + j)) end
+  return wrk.format(nil, nil, nil, '{"instances":[[' .. table.concat(v, ",") .. ']]}')
+end`;
+
 async function measure(url, payload, connections, extra = {}, duration = SLICE) {
-  return load({
+  const opts = {
     url,
     method: 'POST',
     connections,
     duration,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...auth, ...(extra.headers || {}) },
     body: payload,
-    ...(extra.setupRequest ? { requests: [{ setupRequest: extra.setupRequest }] } : {}),
-  });
+  };
+  if (LOADGEN === 'wrk') return loadWrk({ ...opts, bodyScript: extra.newRowEachTime ? NEW_ROW_LUA : undefined });
+  let n = 0;
+  const setupRequest = (req) => ({ ...req, body: JSON.stringify({ instances: [row(16, ++n)] }) });
+  return load({ ...opts, ...(extra.newRowEachTime ? { requests: [{ setupRequest }] } : {}) });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -125,12 +139,13 @@ async function main() {
   // All three servers run for the whole benchmark and take turns under load (see sideBySide).
   const limit = await startServer(
     'node',
-    [join(__dirname, 'limit-predict-server.js')],
+    [...NODE_FLAGS, join(__dirname, 'limit-predict-server.js')],
     { PORT: String(LIMIT_PORT), MODELS: `logreg=${logisticPath},mlp=${mlpPath}` },
     `http://127.0.0.1:${LIMIT_PORT}/health`,
     60_000,
   );
-  const node = [join(ROOT, 'dist', 'src', 'main.js')];
+  // As `npm start` and the Dockerfile run the server; the limit server gets the same young generation.
+  const node = [...NODE_FLAGS, join(ROOT, 'dist', 'src', 'main.js')];
   const server = await startServer('node', node, serverEnv(), `${BASE}/health/ready`);
   const unbatched = await startServer(
     'node',
@@ -158,7 +173,6 @@ async function main() {
     { who: 'limit', what, url: lim(name), payload, connections },
     { who: 'ours', what, url: ours(name), payload, connections },
   ];
-  let n = 0;
   const results = [
     ...(await sideBySide(pair('logreg 1 row, 16 conns', 'logreg', row16, 16))),
     ...(await sideBySide(pair('logreg 1 row, 64 conns', 'logreg', row16, 64))),
@@ -183,10 +197,7 @@ async function main() {
         url: ours('logreg'),
         payload: row16,
         connections: 64,
-        extra: {
-          headers: { 'cache-control': '' },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ instances: [row(16, ++n)] }) }),
-        },
+        extra: { headers: { 'cache-control': '' }, newRowEachTime: true },
       },
     ])),
   ];
@@ -199,12 +210,18 @@ async function main() {
     await api(BASE, 'POST', `/api/v1/models/${name}/predict`, JSON.parse(row64));
   }
   const after = rssOf(server.child.pid);
+  const warnings = [server, unbatched].flatMap((s) =>
+    s
+      .output()
+      .split('\n')
+      .filter((l) => /warn/i.test(l)),
+  );
   await Promise.all([stopServer(server.child), stopServer(unbatched.child), stopServer(limit.child)]);
   rmSync(OUT, { recursive: true, force: true });
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(
-    `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds of ${SLICE} s per server, servers taking turns\n`,
+    `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds of ${SLICE} s per server, servers taking turns; load from ${LOADGEN}\n`,
   );
   console.log('| server | scenario | req/s | rows/s | p50 ms | p99 ms | non-2xx | errors |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -228,6 +245,7 @@ async function main() {
   console.log(
     `| 256-row batches: >= 0.70 of the limit's rows/s | ${ratio(find('ours', 'logreg 256 rows, 16 conns').rps, find('limit', 'logreg 256 rows, 16 conns').rps)} |`,
   );
+  if (warnings.length) console.log(`\nServer warnings during the run:\n${warnings.slice(0, 10).join('\n')}`);
   console.log(
     `\nRSS with 10 more MLP versions loaded (each ${mlpMb.toFixed(1)} MB on disk): ${before.toFixed(0)} MB -> ${after.toFixed(0)} MB`,
   );

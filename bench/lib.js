@@ -1,6 +1,8 @@
 // Helpers shared by the benchmarks: start the built server as a child process, wait for readiness, load it.
-const { spawn } = require('node:child_process');
-const { readFileSync, writeFileSync } = require('node:fs');
+const { execFile, execFileSync, spawn } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
 const http = require('node:http');
 const { URL } = require('node:url');
 const autocannon = require('autocannon');
@@ -54,6 +56,69 @@ async function load(opts) {
   };
 }
 
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return err.status === 1; // wrk prints its usage and exits 1 when it is there
+  }
+}
+
+/** The load generator: wrk when installed (LOADGEN=autocannon forces autocannon). */
+const LOADGEN = process.env.LOADGEN === 'autocannon' || !hasWrk() ? 'autocannon' : 'wrk';
+
+/** wrk's duration as milliseconds ("1.23ms", "850.00us", "1.01s"). */
+function ms(text) {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text);
+  if (!m) return NaN;
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2]];
+}
+
+/**
+ * The same load with wrk, from one thread: written in C, it takes a fraction of autocannon's CPU per request,
+ * which on a 2-core machine is CPU the servers under test do not get. `bodyScript` is Lua that sets
+ * `request` (for a body that changes per request).
+ */
+function loadWrk({ url, method = 'GET', connections = 64, duration = 10, headers = {}, body, bodyScript }) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'wrk-'));
+  const lua = [
+    `wrk.method = "${method}"`,
+    ...Object.entries(headers)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `wrk.headers["${k}"] = [==[${v}]==]`),
+    body !== undefined ? `wrk.body = [==[${body}]==]` : '',
+    bodyScript ?? '',
+  ].join('\n');
+  writeFileSync(join(dir, 'load.lua'), lua);
+  const args = [
+    '-t1',
+    `-c${connections}`,
+    `-d${duration}s`,
+    '--latency',
+    '--timeout',
+    '10s',
+    '-s',
+    join(dir, 'load.lua'),
+    url,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, (err, stdout) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (err) return reject(err);
+      const num = (re) => Number((re.exec(stdout) ?? [])[1] ?? 0);
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+      resolve({
+        rps: Math.round(num(/Requests\/sec:\s+([\d.]+)/)),
+        p50: ms((/^\s+50%\s+(\S+)/m.exec(stdout) ?? [])[1] ?? ''),
+        p99: ms((/^\s+99%\s+(\S+)/m.exec(stdout) ?? [])[1] ?? ''),
+        non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
+        errors: socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+      });
+    });
+  });
+}
+
 /** A process's resident memory (Linux /proc): current (rss) and peak since start or the last resetPeak (hwm). */
 function status(pid) {
   try {
@@ -104,4 +169,16 @@ function request(base, method, path, { headers = {}, body } = {}) {
   });
 }
 
-module.exports = { children, load, request, resetPeak, sleep, startServer, status, stopServer, waitForStatus };
+module.exports = {
+  children,
+  load,
+  loadWrk,
+  LOADGEN,
+  request,
+  resetPeak,
+  sleep,
+  startServer,
+  status,
+  stopServer,
+  waitForStatus,
+};

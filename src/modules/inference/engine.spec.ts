@@ -113,6 +113,34 @@ describe('inference engine on onnxruntime-node', () => {
     await engine.release();
   });
 
+  it('should keep a version on the main thread when slow runs do not come three in a row', async () => {
+    const path = join(dir, 'logistic.onnx');
+    const demoted: number[] = [];
+    const engine = await Engine.load(
+      { ...servable(path, 16), sizeBytes: 500, operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'] },
+      {
+        ...options(false),
+        inlineLimitBytes: 1024 * 1024,
+        inlineDemoteMs: 5,
+        onInlineDemoted: (ms) => demoted.push(ms),
+      },
+    );
+    // Each main-thread run reads the clock three times; its time is the last reading minus the second.
+    const runTimes = [9, 9, 0.1, 9, 9, 0.1, 9];
+    const clock = jest.spyOn(performance, 'now');
+    for (const ms of runTimes) clock.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(ms);
+    try {
+      for (let i = 0; i < runTimes.length; i++) {
+        const b = engine.encoder.encode({ instances: [Array(16).fill(i)] }, 10);
+        await engine.run(b.feeds, 1);
+      }
+    } finally {
+      clock.mockRestore();
+    }
+    expect(demoted).toEqual([]);
+    await engine.release();
+  });
+
   it('should keep a version on the main thread when only the event loop, not its runs, is slow', async () => {
     const path = join(dir, 'logistic.onnx');
     const demoted: number[] = [];
