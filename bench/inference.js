@@ -14,10 +14,10 @@ const PORT = 3196;
 const LIMIT_PORT = 3197;
 const KEY = 'bench-admin-key-0123456789abcdef';
 const UNBATCHED_PORT = 3195;
-const ROUNDS = Number(process.env.ROUNDS || 3);
-const SLICE = Number(process.env.SLICE || 5);
+const ROUNDS = Number(process.env.ROUNDS || 5);
+const SLICE = Number(process.env.SLICE || 4);
 const BASE = `http://127.0.0.1:${PORT}`;
-const NODE_FLAGS = ['--max-semi-space-size=64'];
+const NODE_FLAGS = ['--max-semi-space-size=64', '--min-semi-space-size=64'];
 const auth = { authorization: `Bearer ${KEY}` };
 
 function serverEnv(extra = {}) {
@@ -107,7 +107,13 @@ async function sideBySide(targets) {
   const runs = targets.map(() => []);
   for (const t of targets) await measure(t.url, t.payload, t.connections, t.extra, 1); // warm-up, not counted
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, t] of targets.entries()) runs[i].push(await measure(t.url, t.payload, t.connections, t.extra));
+    for (const [i, t] of targets.entries()) {
+      const pid = serverPids.get(new URL(t.url).port);
+      const before = cpuSeconds(pid);
+      const r = await measure(t.url, t.payload, t.connections, t.extra);
+      r.cpuUs = ((cpuSeconds(pid) - before) * 1e6) / Math.max(r.rps * SLICE, 1);
+      runs[i].push(r);
+    }
   }
   return targets.map((t, i) => [
     t.who,
@@ -116,10 +122,22 @@ async function sideBySide(targets) {
       rps: median(runs[i].map((r) => r.rps)),
       p50: median(runs[i].map((r) => r.p50)),
       p99: median(runs[i].map((r) => r.p99)),
+      cpuUs: Math.round(median(runs[i].map((r) => r.cpuUs))),
       non2xx: runs[i].reduce((n, r) => n + r.non2xx, 0),
       errors: runs[i].reduce((n, r) => n + r.errors, 0),
     },
   ]);
+}
+
+/** Port -> pid of the server listening there, for the CPU each one spends per request. */
+const serverPids = new Map();
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system, every thread) a process has used, from /proc. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 function rssOf(pid) {
@@ -158,6 +176,9 @@ async function main() {
     }),
     `http://127.0.0.1:${UNBATCHED_PORT}/health/ready`,
   );
+  serverPids.set(String(LIMIT_PORT), limit.child.pid);
+  serverPids.set(String(PORT), server.child.pid);
+  serverPids.set(String(UNBATCHED_PORT), unbatched.child.pid);
   for (const base of [BASE, `http://127.0.0.1:${UNBATCHED_PORT}`]) {
     await register(base, 'logreg', logisticPath, 16);
     await register(base, 'mlp', mlpPath, 64);
@@ -223,14 +244,15 @@ async function main() {
   console.log(
     `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds of ${SLICE} s per server, servers taking turns; load from ${LOADGEN}\n`,
   );
-  console.log('| server | scenario | req/s | rows/s | p50 ms | p99 ms | non-2xx | errors |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| server | scenario | req/s | rows/s | p50 ms | p99 ms | CPU µs/req | non-2xx | errors |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [who, what, r] of results) {
     const rows = /256 rows/.test(what) ? r.rps * 256 : r.rps;
-    console.log(`| ${who} | ${what} | ${r.rps} | ${rows} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
+    const cells = [who, what, r.rps, rows, r.p50, r.p99, r.cpuUs, r.non2xx, r.errors];
+    console.log(`| ${cells.join(' | ')} |`);
   }
   const find = (who, what) =>
-    (results.find(([w, s]) => w === who && s === what) ?? [null, null, { rps: NaN, p99: NaN }])[2];
+    (results.find(([w, s]) => w === who && s === what) ?? [null, null, { rps: NaN, p99: NaN, cpuUs: NaN }])[2];
   const ratio = (a, b) => (a / b).toFixed(2);
   const single = ['ours', 'logreg 1 row, 64 conns'];
   console.log('\n| goal | measured |');
@@ -244,6 +266,10 @@ async function main() {
   );
   console.log(
     `| 256-row batches: >= 0.70 of the limit's rows/s | ${ratio(find('ours', 'logreg 256 rows, 16 conns').rps, find('limit', 'logreg 256 rows, 16 conns').rps)} |`,
+  );
+  const cpuRatio = (what) => ratio(find('limit', what).cpuUs, find('ours', what).cpuUs);
+  console.log(
+    `\nCPU per request (all threads), the limit's over ours (1.0 = as cheap): single row ${cpuRatio(single[1])}, 256 rows ${cpuRatio('logreg 256 rows, 16 conns')}`,
   );
   if (warnings.length) console.log(`\nServer warnings during the run:\n${warnings.slice(0, 10).join('\n')}`);
   console.log(
