@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from 'src/platform/auth';
-import { ApiProblems, RawJsonBody, LargeBody, LeanRoute } from 'src/platform/http';
+import { ApiProblems, LargeBody, LeanRoute, RawJsonBody } from 'src/platform/http';
 import { PredictRequestDto, PredictResponseDto } from './inference.dto';
 import { InferenceService } from './inference.service';
 import { predictParams } from './route-params';

@@ -1,5 +1,4 @@
 export { createFastifyAdapter, NEST_APP_OPTIONS } from './fastify';
-export { RawJson, RawJsonBody } from './raw-json';
 export { LargeBody } from './large-body';
 export { LeanRoute } from './lean-route';
 export { addApiDescription, buildOpenApiDocument } from './openapi';
@@ -7,5 +6,6 @@ export { Page, PageQueryDto, paginate } from './pagination';
 export { ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';
 export { PROBLEM_CONTENT_TYPE, ProblemDocument, toProblem } from './problem-details';
 export { ProblemDetailsFilter } from './problem-details.filter';
+export { RawJson, RawJsonBody } from './raw-json';
 export { configureApp } from './setup';
 export { createValidationPipe, RequestValidationError } from './validation';
