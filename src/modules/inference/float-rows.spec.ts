@@ -32,12 +32,12 @@ function numbers(seed: number, count: number): string[] {
 
 describe('reading instances straight into a float32 matrix', () => {
   it('should give the same bits as JSON.parse when numbers come in every JSON form', () => {
-    for (let seed = 1; seed <= 200; seed++) {
-      const values = numbers(seed, 64);
-      const rows = Array.from({ length: 8 }, (_, r) => `[${values.slice(r * 8, r * 8 + 8).join(', ')}]`);
-      const text = `{"instances": [${rows.join(',')}]}`;
-      const read = readFloatRows(text, 8, 100);
-      expect([text, read?.rows]).toEqual([text, 8]);
+    // Four numbers a body: at most four go the slow way, so no body is left to JSON.parse for having too many.
+    for (let seed = 1; seed <= 3000; seed++) {
+      const values = numbers(seed, 4);
+      const text = `{"instances": [[${values.slice(0, 2).join(', ')}], [${values.slice(2).join(',')}]]}`;
+      const read = readFloatRows(text, 2, 100);
+      expect([text, read?.rows]).toEqual([text, 2]);
       expect(sameBits(read!.data, reference(text))).toBe(true);
     }
   });
@@ -83,6 +83,22 @@ describe('reading instances straight into a float32 matrix', () => {
       '',
     ];
     for (const text of cases) expect([text, readFloatRows(text, 2, 10)]).toEqual([text, null]);
+  });
+
+  it('should leave the body to JSON.parse when most of its numbers are full-precision doubles', () => {
+    const full = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 1e-3);
+    expect(readFloatRows(JSON.stringify({ instances: [full(4)] }), 4, 10)?.rows).toBe(1);
+    expect(readFloatRows(JSON.stringify({ instances: [full(64)] }), 64, 10)).toBeNull();
+    const short = Array.from({ length: 64 }, (_, i) => Math.round(Math.sin(i) * 1e6) / 1e6);
+    expect(readFloatRows(JSON.stringify({ instances: [short] }), 64, 10)?.rows).toBe(1);
+  });
+
+  it('should give each call its own values when a large body grows the buffer in between', () => {
+    const small = readFloatRows('{"instances": [[1, 2]]}', 2, 10);
+    const rows = Array.from({ length: 3000 }, (_, r) => [r, -r - 0.5]);
+    const large = readFloatRows(JSON.stringify({ instances: rows }), 2, 5000);
+    expect(Array.from(small!.data)).toEqual([1, 2]);
+    expect(sameBits(large!.data, Float32Array.from(rows.flat()))).toBe(true);
   });
 
   it('should leave the body to the checked path when it has more rows than allowed', () => {

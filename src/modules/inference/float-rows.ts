@@ -19,6 +19,9 @@ const KEY = Buffer.from('"instances"');
 
 /** Powers of ten a double holds exactly. */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const EXACT_INTEGER = 2 ** 53;
+/** Numbers converted the slow way before the body is left to JSON.parse (full-precision doubles all are). */
+const SLOW_NUMBERS = 4;
 
 export interface FloatRows {
   data: Float32Array;
@@ -43,12 +46,13 @@ export function readFloatRows(bytes: Buffer, width: number, maxRows: number): Fl
   i = skip(bytes, i + 1);
   if (bytes[i] !== OPEN_ARRAY) return null;
   i = skip(bytes, i + 1);
-  // Every value takes at least two characters ("1,"), which bounds the rows the bytes can hold.
-  const data = new Float32Array(Math.min(maxRows * width, (bytes.length >> 1) + 1));
+  let data = scratch;
   let rows = 0;
   let out = 0;
+  slowNumbers = 0;
   for (;;) {
-    if (bytes[i] !== OPEN_ARRAY || rows === maxRows || out + width > data.length) return null;
+    if (bytes[i] !== OPEN_ARRAY || rows === maxRows) return null;
+    if (out + width > data.length) data = grown(data, out, out + width);
     i = skip(bytes, i + 1);
     for (let j = 0; j < width; j++) {
       if (j > 0) {
@@ -56,6 +60,7 @@ export function readFloatRows(bytes: Buffer, width: number, maxRows: number): Fl
         i = skip(bytes, i + 1);
       }
       const value = readNumber(bytes, i);
+      if (slowNumbers > SLOW_NUMBERS) return null;
       data[out] = value;
       // NaN (not a number here) and values past float32's range both fail this.
       if (data[out] - data[out] !== 0) return null;
@@ -72,7 +77,21 @@ export function readFloatRows(bytes: Buffer, width: number, maxRows: number): Fl
   }
   i = skip(bytes, i + 1);
   if (bytes[i] !== CLOSE_OBJECT || skip(bytes, i + 1) !== bytes.length) return null;
-  return { data: out === data.length ? data : data.slice(0, out), rows };
+  if (data.length <= SCRATCH_KEPT) scratch = data;
+  return { data: data.slice(0, out), rows };
+}
+
+/**
+ * Values are read into one buffer reused from call to call (the reader is synchronous), grown for a larger body;
+ * one of more than SCRATCH_KEPT values is not kept. Only the answer, of the exact size, is allocated per call.
+ */
+let scratch = new Float32Array(4096);
+const SCRATCH_KEPT = 1 << 20;
+
+function grown(data: Float32Array, used: number, needed: number): Float32Array<ArrayBuffer> {
+  const bigger = new Float32Array(Math.max(needed, data.length * 2));
+  bigger.set(data.subarray(0, used));
+  return bigger;
 }
 
 function skip(bytes: Buffer, i: number): number {
@@ -81,13 +100,14 @@ function skip(bytes: Buffer, i: number): number {
   return i;
 }
 
-/** Where the last readNumber stopped. */
+/** Where the last readNumber stopped, and how many numbers of this body it converted with Number(). */
 let end = 0;
+let slowNumbers = 0;
 
 /**
- * A JSON number at i, or NaN when there is none. The value is JSON.parse's: with at most 15 significant digits
- * and a power of ten up to 22, both factors are exact and one division or multiplication rounds correctly
- * (Clinger's fast path); any other number is converted by Number().
+ * A JSON number at i, or NaN when there is none. The value is JSON.parse's: with digits that make an integer of at
+ * most 2^53 and a power of ten up to 22, both factors are exact and one division or multiplication rounds
+ * correctly (Clinger's fast path); any other number is converted by Number(), which costs more than JSON.parse.
  */
 function readNumber(bytes: Buffer, i: number): number {
   const start = i;
@@ -95,13 +115,11 @@ function readNumber(bytes: Buffer, i: number): number {
   const negative = c === MINUS;
   if (negative) c = bytes[++i];
   let mantissa = 0;
-  let digits = 0;
   let exponent = 0;
   if (c === ZERO) c = bytes[++i];
   else if (c > ZERO && c <= NINE) {
     do {
       mantissa = mantissa * 10 + (c - ZERO);
-      digits++;
       c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
   } else return NaN;
@@ -110,7 +128,6 @@ function readNumber(bytes: Buffer, i: number): number {
     if (!(c >= ZERO && c <= NINE)) return NaN;
     do {
       mantissa = mantissa * 10 + (c - ZERO);
-      if (mantissa !== 0) digits++;
       exponent--;
       c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
@@ -131,7 +148,10 @@ function readNumber(bytes: Buffer, i: number): number {
     exponent += sign * e;
   }
   end = i;
-  if (digits > 15 || exponent < -22 || exponent > 22) return Number(bytes.toString('latin1', start, i));
+  if (mantissa > EXACT_INTEGER || exponent < -22 || exponent > 22) {
+    slowNumbers++;
+    return Number(bytes.toString('latin1', start, i));
+  }
   const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
   return negative ? -value : value;
 }
