@@ -38,6 +38,17 @@ describe('inference engine on onnxruntime-node', () => {
     onInlineDemoted: () => undefined,
   });
 
+  /** The logistic model, allowed on the main thread. */
+  const inlineEngine = (overrides: Partial<EngineOptions>) =>
+    Engine.load(
+      {
+        ...servable(join(dir, 'logistic.onnx'), 16),
+        sizeBytes: 500,
+        operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'],
+      },
+      { ...options(false), inlineLimitBytes: 1024 * 1024, ...overrides },
+    );
+
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'onnx-'));
     fixtures.writeAll(dir);
@@ -90,19 +101,13 @@ describe('inference engine on onnxruntime-node', () => {
   });
 
   it('should send a version back to its worker when main-thread runs keep taking longer than allowed', async () => {
-    const path = join(dir, 'logistic.onnx');
     const inline: number[] = [];
     const demoted: number[] = [];
-    const engine = await Engine.load(
-      { ...servable(path, 16), sizeBytes: 500, operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'] },
-      {
-        ...options(false),
-        inlineLimitBytes: 1024 * 1024,
-        inlineDemoteMs: -1,
-        onInline: () => inline.push(1),
-        onInlineDemoted: (ms) => demoted.push(ms),
-      },
-    );
+    const engine = await inlineEngine({
+      inlineDemoteMs: -1,
+      onInline: () => inline.push(1),
+      onInlineDemoted: (ms) => demoted.push(ms),
+    });
     for (let i = 0; i < 5; i++) {
       const b = engine.encoder.encode({ instances: [Array(16).fill(i)] }, 10);
       expect(formatRows(await engine.run(b.feeds, 1), 1)).toHaveLength(1);
@@ -114,17 +119,8 @@ describe('inference engine on onnxruntime-node', () => {
   });
 
   it('should keep a version on the main thread when slow runs do not come three in a row', async () => {
-    const path = join(dir, 'logistic.onnx');
     const demoted: number[] = [];
-    const engine = await Engine.load(
-      { ...servable(path, 16), sizeBytes: 500, operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'] },
-      {
-        ...options(false),
-        inlineLimitBytes: 1024 * 1024,
-        inlineDemoteMs: 5,
-        onInlineDemoted: (ms) => demoted.push(ms),
-      },
-    );
+    const engine = await inlineEngine({ inlineDemoteMs: 5, onInlineDemoted: (ms) => demoted.push(ms) });
     // Each main-thread run reads the clock three times; its time is the last reading minus the second.
     const runTimes = [9, 9, 0.1, 9, 9, 0.1, 9];
     const clock = jest.spyOn(performance, 'now');
@@ -142,17 +138,8 @@ describe('inference engine on onnxruntime-node', () => {
   });
 
   it('should keep a version on the main thread when only the event loop, not its runs, is slow', async () => {
-    const path = join(dir, 'logistic.onnx');
     const demoted: number[] = [];
-    const engine = await Engine.load(
-      { ...servable(path, 16), sizeBytes: 500, operators: ['Add', 'ArgMax', 'MatMul', 'Softmax'] },
-      {
-        ...options(false),
-        inlineLimitBytes: 1024 * 1024,
-        inlineDemoteMs: 40,
-        onInlineDemoted: (ms) => demoted.push(ms),
-      },
-    );
+    const engine = await inlineEngine({ inlineDemoteMs: 40, onInlineDemoted: (ms) => demoted.push(ms) });
     for (let i = 0; i < 4; i++) {
       // Other requests' work, queued before this run: it delays the run but is not the run's.
       setImmediate(() => {
