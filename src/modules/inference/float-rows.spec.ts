@@ -25,7 +25,10 @@ function numbers(seed: number, count: number): string[] {
     () =>
       `${1 + Math.floor(next() * 9)}.${digits(5)}E${next() < 0.5 ? `-${Math.floor(next() * 45)}` : `+${Math.floor(next() * 38)}`}`,
     () => String(Math.fround(next() * 100)),
-    () => ['0', '-0', '-0.0', '0e5', '1e-45', '3.4028234663852886e38', '1.17549435e-38'][Math.floor(next() * 7)],
+    () =>
+      ['0', '-0', '-0.0', '0e5', '1e-45', '3.4028234663852886e38', '1.17549435e-38', '9007199254740993e-16'][
+        Math.floor(next() * 8)
+      ],
   ];
   return Array.from({ length: count }, () => forms[Math.floor(next() * forms.length)]());
 }
