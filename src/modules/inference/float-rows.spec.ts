@@ -88,12 +88,45 @@ describe('reading instances straight into a float32 matrix', () => {
     for (const text of cases) expect([text, readFloatRows(text, 2, 10)]).toEqual([text, null]);
   });
 
-  it('should leave the body to JSON.parse when most of its numbers are full-precision doubles', () => {
-    const full = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 1e-3);
-    expect(readFloatRows(JSON.stringify({ instances: [full(4)] }), 4, 10)?.rows).toBe(1);
-    expect(readFloatRows(JSON.stringify({ instances: [full(64)] }), 64, 10)).toBeNull();
-    const short = Array.from({ length: 64 }, (_, i) => Math.round(Math.sin(i) * 1e6) / 1e6);
-    expect(readFloatRows(JSON.stringify({ instances: [short] }), 64, 10)?.rows).toBe(1);
+  it('should read full-precision doubles itself when a body has many of them', () => {
+    const full = Array.from({ length: 64 }, (_, i) => Math.sin(i + 1) * 10 ** ((i % 9) - 4));
+    const text = JSON.stringify({ instances: [full, full.map((v) => -v / 3)] });
+    const read = readFloatRows(text, 64, 10);
+    expect(read?.rows).toBe(2);
+    expect(sameBits(read!.data, reference(text))).toBe(true);
+  });
+
+  it('should give the same bits as JSON.parse when numbers lie at or next to a float32 rounding boundary', () => {
+    // The halfway point between two adjacent float32s, and the doubles either side of it, written with up to 40
+    // digits: where an approximate conversion would round the wrong way.
+    let state = 7;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const bits = new Uint32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    const values: string[] = [];
+    for (let n = 0; n < 4000; n++) {
+      bits[0] = Math.floor(next() * 0x7f000000);
+      const low = asFloat[0];
+      bits[0] += 1;
+      const halfway = (low + asFloat[0]) / 2;
+      const nudged = [halfway, halfway * (1 + 2 ** -52), halfway * (1 - 2 ** -53)][n % 3];
+      const precision = 17 + Math.floor(next() * 4);
+      values.push(n % 7 === 0 ? nudged.toExponential(precision + 19) : nudged.toPrecision(precision));
+    }
+    for (let k = 0; k < values.length; k += 4) {
+      const text = `{"instances": [[${values.slice(k, k + 4).join(',')}]]}`;
+      expect([text, sameBits(readFloatRows(text, 4, 10)?.data ?? new Float32Array(), reference(text))]).toEqual([
+        text,
+        true,
+      ]);
+    }
+  });
+
+  it('should leave the body to JSON.parse when many of its numbers have more digits than it reads', () => {
+    const long = (i: number) => `0.${String(i + 1).repeat(45).slice(0, 45)}`;
+    const row = (n: number) => Array.from({ length: 8 }, (_, i) => (i < n ? long(i) : String(i))).join(',');
+    expect(readFloatRows(`{"instances": [[${row(4)}]]}`, 8, 10)?.rows).toBe(1);
+    expect(readFloatRows(`{"instances": [[${row(8)}]]}`, 8, 10)).toBeNull();
   });
 
   it('should give each call its own values when a large body grows the buffer in between', () => {

@@ -20,7 +20,10 @@ const KEY = Buffer.from('"instances"');
 /** Powers of ten a double holds exactly. */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const EXACT_INTEGER = 2 ** 53;
-/** Numbers converted the slow way before the body is left to JSON.parse (full-precision doubles all are). */
+/**
+ * Numbers converted the slow way before the body is left to JSON.parse: over 40 digits, a power of ten past 10^±44,
+ * or within 2^-40 of a float32 rounding boundary.
+ */
 const SLOW_NUMBERS = 4;
 
 export interface FloatRows {
@@ -105,10 +108,22 @@ function skip(bytes: Buffer, i: number): number {
 let end = 0;
 let slowNumbers = 0;
 
+/** Digits beyond these, or a power of ten beyond 10^±44, go to Number(). */
+const MAX_DIGITS = 40;
+const MAX_EXPONENT = 44;
 /**
- * A JSON number at i, or NaN when there is none. The value is JSON.parse's: with digits that make an integer below
- * 2^53 and a power of ten up to 22, both factors are exact and one division or multiplication rounds
- * correctly (Clinger's fast path); any other number is converted by Number(), which costs more than JSON.parse.
+ * The approximate path's error is below 2^-46 of the value (at most 40 roundings of 2^-53 while the digits add up,
+ * three more in the scaling), so a window of 2^-40 either side surely holds JSON.parse's double.
+ */
+const WINDOW = 2 ** -40;
+
+/**
+ * A JSON number at i, or NaN when there is none, as a double whose float32 rounding is that of JSON.parse's value
+ * (the caller stores it into a Float32Array). With digits that make an integer below 2^53 and a power of ten up to
+ * 22, both factors are exact and one division or multiplication rounds correctly (Clinger's fast path): the value
+ * is JSON.parse's own. Longer numbers (full-precision doubles have 17 digits) are computed with a small error; since
+ * float32 rounding is monotonic, when both ends of a window wider than that error round to the same float32,
+ * JSON.parse's double does too. Otherwise (about one number in two million) Number() converts it exactly.
  */
 function readNumber(bytes: Buffer, i: number): number {
   const start = i;
@@ -117,6 +132,7 @@ function readNumber(bytes: Buffer, i: number): number {
   if (negative) c = bytes[++i];
   let mantissa = 0;
   let exponent = 0;
+  const digitsFrom = i;
   if (c === ZERO) c = bytes[++i];
   else if (c > ZERO && c <= NINE) {
     do {
@@ -124,14 +140,17 @@ function readNumber(bytes: Buffer, i: number): number {
       c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
   } else return NaN;
+  let digits = i - digitsFrom;
   if (c === DOT) {
     c = bytes[++i];
     if (!(c >= ZERO && c <= NINE)) return NaN;
+    const from = i;
     do {
       mantissa = mantissa * 10 + (c - ZERO);
-      exponent--;
       c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
+    exponent = from - i;
+    digits -= exponent;
   }
   if (c === LOWER_E || c === UPPER_E) {
     c = bytes[++i];
@@ -150,10 +169,22 @@ function readNumber(bytes: Buffer, i: number): number {
   }
   end = i;
   // Below 2^53 every step of the mantissa was exact; at or above it, the sum may have rounded (even down to 2^53).
-  if (mantissa >= EXACT_INTEGER || exponent < -22 || exponent > 22) {
-    slowNumbers++;
-    return Number(bytes.toString('latin1', start, i));
+  if (mantissa < EXACT_INTEGER && exponent >= -22 && exponent <= 22) {
+    const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+    return negative ? -value : value;
   }
-  const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
-  return negative ? -value : value;
+  if (digits <= MAX_DIGITS && exponent >= -MAX_EXPONENT && exponent <= MAX_EXPONENT) {
+    const value = scaled(mantissa, exponent);
+    const low = Math.fround(value - value * WINDOW);
+    if (low === Math.fround(value + value * WINDOW)) return negative ? -low : low;
+  }
+  slowNumbers++;
+  return Number(bytes.toString('latin1', start, i));
+}
+
+function scaled(mantissa: number, exponent: number): number {
+  if (exponent < -22) return mantissa / 1e22 / POW10[-exponent - 22];
+  if (exponent < 0) return mantissa / POW10[-exponent];
+  if (exponent > 22) return mantissa * 1e22 * POW10[exponent - 22];
+  return mantissa * POW10[exponent];
 }
