@@ -278,6 +278,23 @@ describe('inference', () => {
         return r.headers['x-model-version'] === '2' || undefined;
       }, 'production to move to version 2');
     });
+
+    it('should serve the new version through latest after an upload, and stop serving once archived', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await predict(name, { inputs: [row(1)] }, '?alias=latest').expect(200);
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await waitFor(async () => {
+        const r = await predict(name, { inputs: [row(1)] }, '?alias=latest').set('cache-control', 'no-cache');
+        return r.headers['x-model-version'] === '2' || undefined;
+      }, 'latest to move to version 2');
+      await predict(name, { inputs: [row(1)] }, '?version=1').expect(200);
+      await t.http.delete(`/api/v1/models/${name}`).set(t.admin).expect(204);
+      await waitFor(async () => {
+        const r = await predict(name, { inputs: [row(1)] }, '?version=1').set('cache-control', 'no-cache');
+        return r.body.code === 'MODEL_ARCHIVED' || undefined;
+      }, 'the archived model to stop serving');
+    });
   });
 
   describe('Open Inference Protocol v2', () => {

@@ -61,6 +61,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly pool: InferencePool;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  /** Each routed model's resolution stamp when its routes were last resolved by a refresh. */
+  private routeStamps = new Map<string, string>();
+  /** Models with a route resolved since the last refresh began: resolved at a state no stamp was taken of. */
+  private unstamped = new Set<string>();
 
   constructor(
     @Inject(VERSION_SOURCE) private readonly source: VersionSource,
@@ -330,29 +334,44 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private async resolveRoute(key: string, name: string, ref: VersionRef): Promise<ServableVersion> {
     const version = await this.source.resolve(name, ref);
     this.routes.set(key, version);
+    this.unstamped.add(name);
     return version;
   }
 
+  /**
+   * One query tells which models changed since the last refresh; only their routes are resolved again (a route
+   * costs several queries), so an idle registry costs one query a second however many routes are served.
+   */
   private async refreshRoutes(): Promise<void> {
-    if (this.refreshing) return;
+    if (this.refreshing || this.routes.size === 0) return;
     this.refreshing = true;
     try {
+      const names = [...new Set([...this.routes.keys()].map((key) => key.split('#')[0]))];
+      const unstamped = this.unstamped;
+      this.unstamped = new Set();
+      const stamps = await this.source.resolutionStamps(names);
       const live = new Set<string>();
       for (const [key, route] of [...this.routes]) {
         const [name, kind, value] = key.split('#');
-        const ref: VersionRef = kind === 'v' ? { version: Number(value) } : { alias: value };
-        try {
-          const next = await this.source.resolve(name, ref);
+        const stamp = stamps.get(name);
+        let next = route;
+        if (stamp === undefined || stamp !== this.routeStamps.get(name) || unstamped.has(name)) {
+          const ref: VersionRef = kind === 'v' ? { version: Number(value) } : { alias: value };
+          try {
+            next = await this.source.resolve(name, ref);
+          } catch {
+            this.routes.delete(key);
+            continue;
+          }
           if (next.version !== route.version || next.aliases.join() !== route.aliases.join()) {
             if (this.engines.has(versionKey(route))) await this.engineFor(next);
             this.known.set(versionKey(next), next);
           }
           this.routes.set(key, next);
-          if (next.aliases.length) live.add(versionKey(next));
-        } catch {
-          this.routes.delete(key);
         }
+        if (next.aliases.length) live.add(versionKey(next));
       }
+      this.routeStamps = stamps;
       this.engines.setPinned(live);
     } finally {
       this.refreshing = false;

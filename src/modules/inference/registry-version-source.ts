@@ -28,6 +28,10 @@ export class RegistryVersionSource implements VersionSource {
     return this.registry.previousProduction(name);
   }
 
+  resolutionStamps(names: string[]): Promise<Map<string, string>> {
+    return this.registry.resolutionStamps(names);
+  }
+
   listAliased(): Promise<ServableSummary[]> {
     return this.registry.listAliased();
   }

@@ -20,6 +20,11 @@ export interface VersionSource {
   resolve(name: string, ref: VersionRef): Promise<ServableVersion>;
   /** The version that held `production` before the current one, if any. */
   previousProduction(name: string): Promise<number | null>;
+  /**
+   * For each active model among `names`, a text that changes whenever a reference to it may resolve differently;
+   * archived and unknown models are missing.
+   */
+  resolutionStamps(names: string[]): Promise<Map<string, string>>;
   /** Every servable version that holds an alias (the repository index). */
   listAliased(): Promise<ServableSummary[]>;
 }

@@ -142,6 +142,30 @@ export class RegistryService {
     return this.aliases.previousProduction(model.id);
   }
 
+  /**
+   * For each active model among `names`, a text that changes whenever what its references resolve to may change
+   * (a new version, an alias set, moved or removed); archived and unknown models are left out. One query, so a
+   * cache of resolutions can be checked cheaply.
+   */
+  async resolutionStamps(names: string[]): Promise<Map<string, string>> {
+    const rows = await this.dataSource
+      .getRepository(ModelEntity)
+      .createQueryBuilder('m')
+      .leftJoin(ModelAliasEntity, 'a', 'a.modelId = m.id')
+      .select(['m.name AS name', 'm.latestVersion AS latest', 'a.alias AS alias', 'a.version AS version'])
+      .where("m.status = 'active'")
+      .andWhere('m.name = ANY(:names)', { names })
+      .orderBy('m.name')
+      .addOrderBy('a.alias')
+      .getRawMany<{ name: string; latest: number; alias: string | null; version: number | null }>();
+    const stamps = new Map<string, string>();
+    for (const r of rows) {
+      const entry = r.alias === null ? '' : ` ${r.alias}=${r.version}`;
+      stamps.set(r.name, (stamps.get(r.name) ?? `latest=${r.latest}`) + entry);
+    }
+    return stamps;
+  }
+
   /** Every version of an active model that holds at least one alias. */
   async listAliased(): Promise<AliasedVersion[]> {
     const rows = await this.dataSource
