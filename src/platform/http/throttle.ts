@@ -9,18 +9,33 @@ import { presentedKey } from '../auth/api-key-token';
 
 const keyOf = (req: FastifyRequest): string | undefined => presentedKey(req.headers);
 
+/** Hashes of presented keys kept; past this many (a flood of random keys) the memo starts over. */
+const MAX_TRACKERS = 10_000;
+
 /**
  * Limits per API key (by the hash of the key presented) and per client IP for anonymous calls. Runs before
  * authentication, so a flood of bad keys is turned away without a database lookup.
  */
 @Injectable()
 export class ApiKeyThrottlerGuard extends ThrottlerGuard {
+  private readonly trackers = new Map<string, string>();
+
+  /** With limits off, answers before the six metadata lookups the base guard makes per request. */
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(this.commonOptions.skipIf?.(context) ?? false);
+  }
+
   protected override getTracker(req: Record<string, unknown>): Promise<string> {
     const request = req as unknown as FastifyRequest;
     const key = keyOf(request);
-    return Promise.resolve(
-      key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `ip:${request.ip}`,
-    );
+    if (!key) return Promise.resolve(`ip:${request.ip}`);
+    let tracker = this.trackers.get(key);
+    if (tracker === undefined) {
+      if (this.trackers.size >= MAX_TRACKERS) this.trackers.clear();
+      tracker = `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+      this.trackers.set(key, tracker);
+    }
+    return Promise.resolve(tracker);
   }
 }
 
