@@ -12,6 +12,9 @@ const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'inference');
 const PORT = 3196;
 const LIMIT_PORT = 3197;
+// The limit server again, merging the requests read in one event-loop turn into one run (BATCH=1): what batching
+// alone gives on this machine, for the MLP on/off figure.
+const LIMIT_BATCHED_PORT = 3198;
 const KEY = 'bench-admin-key-0123456789abcdef';
 const UNBATCHED_PORT = 3195;
 const ROUNDS = Number(process.env.ROUNDS || 5);
@@ -162,6 +165,13 @@ async function main() {
     `http://127.0.0.1:${LIMIT_PORT}/health`,
     60_000,
   );
+  const limitBatched = await startServer(
+    'node',
+    [...NODE_FLAGS, join(__dirname, 'limit-predict-server.js')],
+    { PORT: String(LIMIT_BATCHED_PORT), MODELS: `mlp=${mlpPath}`, BATCH: '1' },
+    `http://127.0.0.1:${LIMIT_BATCHED_PORT}/health`,
+    60_000,
+  );
   // As `npm start` and the Dockerfile run the server; the limit server gets the same young generation.
   const node = [...NODE_FLAGS, join(ROOT, 'dist', 'src', 'main.js')];
   const server = await startServer('node', node, serverEnv(), `${BASE}/health/ready`);
@@ -177,6 +187,7 @@ async function main() {
     `http://127.0.0.1:${UNBATCHED_PORT}/health/ready`,
   );
   serverPids.set(String(LIMIT_PORT), limit.child.pid);
+  serverPids.set(String(LIMIT_BATCHED_PORT), limitBatched.child.pid);
   serverPids.set(String(PORT), server.child.pid);
   serverPids.set(String(UNBATCHED_PORT), unbatched.child.pid);
   for (const base of [BASE, `http://127.0.0.1:${UNBATCHED_PORT}`]) {
@@ -199,6 +210,13 @@ async function main() {
     ...(await sideBySide(pair('logreg 1 row, 64 conns', 'logreg', row16, 64))),
     ...(await sideBySide([
       { who: 'limit', what: 'mlp 1 row, 64 conns', url: lim('mlp'), payload: row64, connections: 64 },
+      {
+        who: 'limit (batching)',
+        what: 'mlp 1 row, 64 conns',
+        url: `http://127.0.0.1:${LIMIT_BATCHED_PORT}/api/v1/models/mlp/predict`,
+        payload: row64,
+        connections: 64,
+      },
       { who: 'ours (batching on)', what: 'mlp 1 row, 64 conns', url: ours('mlp'), payload: row64, connections: 64 },
       { who: 'ours (batching off)', what: 'mlp 1 row, 64 conns', url: off('mlp'), payload: row64, connections: 64 },
     ])),
@@ -237,7 +255,7 @@ async function main() {
       .split('\n')
       .filter((l) => /warn/i.test(l)),
   );
-  await Promise.all([stopServer(server.child), stopServer(unbatched.child), stopServer(limit.child)]);
+  await Promise.all([server, unbatched, limit, limitBatched].map((s) => stopServer(s.child)));
   rmSync(OUT, { recursive: true, force: true });
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -263,6 +281,9 @@ async function main() {
   console.log(`| ... and p99 <= 2x the limit's | ${ratio(find(...single).p99, find('limit', single[1]).p99)}x |`);
   console.log(
     `| MLP at 64 conns, batching on / off: >= 2x | ${ratio(find('ours (batching on)', 'mlp 1 row, 64 conns').rps, find('ours (batching off)', 'mlp 1 row, 64 conns').rps)}x |`,
+  );
+  console.log(
+    `| ... the limit server's own batching, on / off (for comparison) | ${ratio(find('limit (batching)', 'mlp 1 row, 64 conns').rps, find('limit', 'mlp 1 row, 64 conns').rps)}x |`,
   );
   console.log(
     `| 256-row batches: >= 0.70 of the limit's rows/s | ${ratio(find('ours', 'logreg 256 rows, 16 conns').rps, find('limit', 'logreg 256 rows, 16 conns').rps)} |`,

@@ -1,11 +1,12 @@
 // The limit server for the inference benchmark: bare node:http + onnxruntime-node doing the same predict as
 // POST /api/v1/models/{name}/predict with {"instances": [[...], ...]}: parse, check each value is a finite
-// number in a typed loop, one session.run per request (no batching, no cache, no auth), answer label and
-// probabilities per row. Env: PORT, MODELS (comma list of name=path).
+// number in a typed loop, one session.run per request (no cache, no auth), answer label and probabilities per
+// row. Env: PORT, MODELS (comma list of name=path), BATCH=1 (requests read in one event-loop turn share a run).
 const http = require('node:http');
 const ort = require('onnxruntime-node');
 
 const port = Number(process.env.PORT || 3197);
+const BATCH = process.env.BATCH === '1';
 const models = new Map();
 
 async function load() {
@@ -26,7 +27,7 @@ function send(res, status, body) {
   res.end(text);
 }
 
-async function predict(model, body) {
+function encode(model, body) {
   const rows = body.instances;
   if (!Array.isArray(rows) || rows.length === 0) throw new Error('instances must be a non-empty list');
   const k = model.width;
@@ -40,13 +41,66 @@ async function predict(model, body) {
       data[r * k + j] = v;
     }
   }
-  const out = await model.session.run({ input: new ort.Tensor('float32', data, [rows.length, k]) });
+  return { data, rows: rows.length };
+}
+
+function format(out, start, count) {
   const label = out.label.data;
   const probs = out.probabilities.data;
-  const predictions = new Array(rows.length);
-  for (let r = 0; r < rows.length; r++)
-    predictions[r] = { label: Number(label[r]), probabilities: [probs[2 * r], probs[2 * r + 1]] };
+  const predictions = new Array(count);
+  for (let r = 0; r < count; r++) {
+    const i = start + r;
+    predictions[r] = { label: Number(label[i]), probabilities: [probs[2 * i], probs[2 * i + 1]] };
+  }
   return predictions;
+}
+
+async function predict(model, body) {
+  const { data, rows } = encode(model, body);
+  if (BATCH) return batched(model, data, rows);
+  const out = await model.session.run({ input: new ort.Tensor('float32', data, [rows, model.width]) });
+  return format(out, 0, rows);
+}
+
+// Merged runs happen on this thread, at most 64 rows each.
+function batched(model, data, rows) {
+  return new Promise((resolve, reject) => {
+    (model.queue ??= []).push({ data, rows, resolve, reject });
+    if (!model.scheduled) {
+      model.scheduled = true;
+      setImmediate(() => flush(model));
+    }
+  });
+}
+
+async function flush(model) {
+  model.scheduled = false;
+  while (model.queue.length > 0) {
+    const batch = [];
+    let rows = 0;
+    while (model.queue.length > 0 && (batch.length === 0 || rows + model.queue[0].rows <= 64)) {
+      const p = model.queue.shift();
+      batch.push(p);
+      rows += p.rows;
+    }
+    const k = model.width;
+    const data = new Float32Array(rows * k);
+    let o = 0;
+    for (const p of batch) {
+      data.set(p.data, o * k);
+      o += p.rows;
+    }
+    try {
+      const out = await model.session.run({ input: new ort.Tensor('float32', data, [rows, k]) });
+      let start = 0;
+      for (const p of batch) {
+        p.resolve(format(out, start, p.rows));
+        start += p.rows;
+      }
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
 }
 
 load().then(() => {
