@@ -17,7 +17,10 @@ export interface NewApiKey {
 
 interface CachedPrincipal {
   principal: Principal | null;
+  /** Served until then. */
   until: number;
+  /** From then on it is still served, and the first request to see it looks the key up again in the background. */
+  refreshFrom: number;
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -27,6 +30,10 @@ const CACHE_MAX_ENTRIES = 10_000;
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger('ApiKeys');
   private readonly cache = new Map<string, CachedPrincipal>();
+  /** One lookup at a time per key: when an entry lapses, the requests that arrive meanwhile share it. */
+  private readonly lookups = new Map<string, Promise<Principal | null>>();
+  /** Bumped by every revocation: a lookup that began before one does not cache what it read. */
+  private revocations = 0;
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
@@ -40,21 +47,39 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   /**
    * Resolves a presented key to its principal, or null. Results are cached for AUTH_CACHE_TTL_MS, so a key
-   * revoked on another replica stops working within that time (at once on this one).
+   * revoked on another replica stops working within that time (at once on this one). A key in use is looked up
+   * again in the background once half of that time has passed, so under steady traffic its entry never lapses
+   * and requests never wait for the database; a lapsed entry is looked up once, however many requests ask.
    */
-  async authenticate(key: string): Promise<Principal | null> {
+  authenticate(key: string): Promise<Principal | null> {
     const now = Date.now();
     // Keyed by the presented key itself (the request holds it in memory anyway): no SHA-256 per request.
     const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.principal;
+    if (hit && hit.until > now) {
+      if (hit.refreshFrom <= now && !this.lookups.has(key)) this.lookup(key).catch(() => undefined);
+      return Promise.resolve(hit.principal);
+    }
+    return this.lookups.get(key) ?? this.lookup(key);
+  }
 
-    const hash = hashApiKey(key);
-    const row = await this.keys.findOne({ where: { hash, revokedAt: IsNull() } });
+  private lookup(key: string): Promise<Principal | null> {
+    const lookup = this.lookupNow(key).finally(() => {
+      if (this.lookups.get(key) === lookup) this.lookups.delete(key);
+    });
+    this.lookups.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookupNow(key: string): Promise<Principal | null> {
+    const revocations = this.revocations;
+    const row = await this.keys.findOne({ where: { hash: hashApiKey(key), revokedAt: IsNull() } });
+    const now = Date.now();
     const valid = row && (!row.expiresAt || row.expiresAt.getTime() > now);
     const principal = valid ? toPrincipal(row) : null;
-    if (this.config.AUTH_CACHE_TTL_MS > 0) {
+    const ttl = this.config.AUTH_CACHE_TTL_MS;
+    if (ttl > 0 && revocations === this.revocations) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(key, { principal, until: now + this.config.AUTH_CACHE_TTL_MS });
+      this.cache.set(key, { principal, until: now + ttl, refreshFrom: now + ttl / 2 });
     }
     if (row && valid) this.touch(row.id, now);
     return principal;
@@ -113,6 +138,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async revoke(actor: Principal, id: string): Promise<void> {
     const row = await this.get(actor, id);
     if (!row.revokedAt) await this.keys.update({ id: row.id }, { revokedAt: new Date() });
+    this.revocations++;
     for (const [key, cached] of this.cache) if (cached.principal?.keyId === row.id) this.cache.delete(key);
   }
 

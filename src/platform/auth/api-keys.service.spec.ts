@@ -1,0 +1,102 @@
+import { Repository } from 'typeorm';
+import { AppConfig } from '../config';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysService } from './api-keys.service';
+
+const TTL = 1000;
+
+function keyRow(id = 'key-1'): ApiKeyEntity {
+  return Object.assign(new ApiKeyEntity(), { id, owner: 'team', scopes: ['predict'], expiresAt: null });
+}
+
+/** A key table whose lookups answer only when the test says so (a unit test: the database is not the subject). */
+function slowTable() {
+  const lookups: Array<(row: ApiKeyEntity | null) => void> = [];
+  const repo = {
+    findOne: jest.fn(() => new Promise<ApiKeyEntity | null>((resolve) => lookups.push(resolve))),
+    update: jest.fn(() => Promise.resolve()),
+  };
+  const answer = async (row: ApiKeyEntity | null) => {
+    lookups.shift()!(row);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { repo, answer, pending: () => lookups.length };
+}
+
+function service(repo: ReturnType<typeof slowTable>['repo']): ApiKeysService {
+  const config = Object.assign(new AppConfig(), { AUTH_CACHE_TTL_MS: TTL });
+  return new ApiKeysService(repo as unknown as Repository<ApiKeyEntity>, config);
+}
+
+describe('the API key cache', () => {
+  let now = 1_000_000;
+
+  beforeEach(() => {
+    now = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('should look the key up once when many requests ask before the first lookup answers', async () => {
+    const table = slowTable();
+    const keys = service(table.repo);
+    const asked = Array.from({ length: 20 }, () => keys.authenticate('dok_secret'));
+    expect(table.repo.findOne).toHaveBeenCalledTimes(1);
+    await table.answer(keyRow());
+    const principals = await Promise.all(asked);
+    expect(new Set(principals.map((p) => p?.keyId))).toEqual(new Set(['key-1']));
+  });
+
+  it('should answer from the cache and look the key up in the background when half the TTL has passed', async () => {
+    const table = slowTable();
+    const keys = service(table.repo);
+    const first = keys.authenticate('dok_secret');
+    await table.answer(keyRow());
+    await first;
+
+    now += TTL / 2 + 1;
+    await expect(keys.authenticate('dok_secret')).resolves.toMatchObject({ keyId: 'key-1' });
+    await expect(keys.authenticate('dok_secret')).resolves.toMatchObject({ keyId: 'key-1' });
+    expect(table.repo.findOne).toHaveBeenCalledTimes(2);
+
+    // Revoked on another replica: the background lookup finds nothing, and the key stops working.
+    await table.answer(null);
+    await expect(keys.authenticate('dok_secret')).resolves.toBeNull();
+  });
+
+  it('should wait for a lookup when the entry has lapsed', async () => {
+    const table = slowTable();
+    const keys = service(table.repo);
+    const first = keys.authenticate('dok_secret');
+    await table.answer(keyRow());
+    await first;
+
+    now += TTL + 1;
+    let settled = false;
+    const lapsed = keys.authenticate('dok_secret').then((p) => ((settled = true), p));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([settled, table.pending()]).toEqual([false, 1]);
+    await table.answer(null);
+    await expect(lapsed).resolves.toBeNull();
+  });
+
+  it('should not cache what a lookup read when the key was revoked while it ran', async () => {
+    const table = slowTable();
+    const keys = service(table.repo);
+    table.repo.findOne.mockImplementationOnce(() => Promise.resolve(keyRow()));
+    await keys.authenticate('dok_secret');
+    now += TTL + 1;
+
+    const racing = keys.authenticate('dok_secret');
+    table.repo.findOne.mockImplementationOnce(() => Promise.resolve(keyRow()));
+    await keys.revoke({ keyId: 'admin', owner: 'admin', scopes: ['admin'], isAdmin: true }, 'key-1');
+    await table.answer(keyRow());
+    await racing;
+
+    const after = keys.authenticate('dok_secret');
+    expect(table.pending()).toBe(1);
+    await table.answer(null);
+    await expect(after).resolves.toBeNull();
+  });
+});
