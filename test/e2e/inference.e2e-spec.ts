@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { RegistryService } from 'src/modules/registry';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
 import { makeTempDir } from '../support/temp-dir';
@@ -243,6 +244,22 @@ describe('inference', () => {
       const before = await loads();
       await Promise.all(Array.from({ length: 16 }, (_, i) => predict(cold, { instances: [instance(i)] }).expect(200)));
       expect((await loads()) - before).toBe(1);
+    });
+
+    it('should resolve a route once when many requests ask for a model not served yet at the same moment', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      const resolve = jest.spyOn(t.app.get(RegistryService), 'resolve');
+      try {
+        await Promise.all(
+          Array.from({ length: 16 }, (_, i) => predict(name, { instances: [instance(i)] }).expect(200)),
+        );
+        // Requests ask with no reference ({}); the periodic refresh asks for the alias by name.
+        expect(resolve.mock.calls.filter(([asked, ref]) => asked === name && !ref?.alias)).toHaveLength(1);
+      } finally {
+        resolve.mockRestore();
+      }
     });
 
     it('should retry on the previous production version and say so when production fails', async () => {

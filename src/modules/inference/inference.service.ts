@@ -57,6 +57,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly engines: ModelCache<Engine>;
   private readonly known = new Map<string, ServableVersion>();
   private readonly routes = new Map<string, ServableVersion>();
+  private readonly resolving = new Map<string, Promise<ServableVersion>>();
   private readonly results: ResultCache<PredictResult>;
   private readonly pool: InferencePool;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -328,14 +329,21 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
    */
   private route(name: string, ref: VersionRef): ServableVersion | Promise<ServableVersion> {
     const key = routeKey(name, ref);
-    return this.routes.get(key) ?? this.resolveRoute(key, name, ref);
+    return this.routes.get(key) ?? this.resolving.get(key) ?? this.resolveRoute(key, name, ref);
   }
 
-  private async resolveRoute(key: string, name: string, ref: VersionRef): Promise<ServableVersion> {
-    const version = await this.source.resolve(name, ref);
-    this.routes.set(key, version);
-    this.unstamped.add(name);
-    return version;
+  /** Requests that arrive while a route is being resolved wait for that resolution (no herd of lookups). */
+  private resolveRoute(key: string, name: string, ref: VersionRef): Promise<ServableVersion> {
+    const resolving = this.source
+      .resolve(name, ref)
+      .then((version) => {
+        this.routes.set(key, version);
+        this.unstamped.add(name);
+        return version;
+      })
+      .finally(() => this.resolving.delete(key));
+    this.resolving.set(key, resolving);
+    return resolving;
   }
 
   /**
