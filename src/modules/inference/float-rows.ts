@@ -63,9 +63,8 @@ export function readFloatRows(bytes: Buffer, width: number, maxRows: number): Fl
         if (bytes[i] !== COMMA) return null;
         i = skip(bytes, i + 1);
       }
-      const value = readNumber(bytes, i);
+      readNumber(bytes, i, data, out);
       if (slowNumbers > SLOW_NUMBERS) return null;
-      data[out] = value;
       // NaN (not a number here) and values past float32's range both fail this.
       if (data[out] - data[out] !== 0) return null;
       out++;
@@ -118,14 +117,14 @@ const MAX_EXPONENT = 44;
 const WINDOW = 2 ** -40;
 
 /**
- * A JSON number at i, or NaN when there is none, as a double whose float32 rounding is that of JSON.parse's value
- * (the caller stores it into a Float32Array). With digits that make an integer below 2^53 and a power of ten up to
- * 22, both factors are exact and one division or multiplication rounds correctly (Clinger's fast path): the value
- * is JSON.parse's own. Longer numbers (full-precision doubles have 17 digits) are computed with a small error; since
+ * Stores the JSON number at i into data[out] as float32 rounds JSON.parse's value, NaN when there is none (stored,
+ * not returned: a returned double is boxed, one allocation per number). With digits that make an integer below 2^53
+ * and a power of ten up to 22, both factors are exact and one division or multiplication rounds correctly
+ * (Clinger's fast path): the value is JSON.parse's own. Longer numbers (full-precision doubles have 17 digits) are computed with a small error; since
  * float32 rounding is monotonic, when both ends of a window wider than that error round to the same float32,
  * JSON.parse's double does too. Otherwise (about one number in two million) Number() converts it exactly.
  */
-function readNumber(bytes: Buffer, i: number): number {
+function readNumber(bytes: Buffer, i: number, data: Float32Array, out: number): void {
   const start = i;
   let c = bytes[i];
   const negative = c === MINUS;
@@ -139,11 +138,17 @@ function readNumber(bytes: Buffer, i: number): number {
       mantissa = mantissa * 10 + (c - ZERO);
       c = bytes[++i];
     } while (c >= ZERO && c <= NINE);
-  } else return NaN;
+  } else {
+    data[out] = NaN;
+    return;
+  }
   let digits = i - digitsFrom;
   if (c === DOT) {
     c = bytes[++i];
-    if (!(c >= ZERO && c <= NINE)) return NaN;
+    if (!(c >= ZERO && c <= NINE)) {
+      data[out] = NaN;
+      return;
+    }
     const from = i;
     do {
       mantissa = mantissa * 10 + (c - ZERO);
@@ -159,7 +164,10 @@ function readNumber(bytes: Buffer, i: number): number {
       if (c === MINUS) sign = -1;
       c = bytes[++i];
     }
-    if (!(c >= ZERO && c <= NINE)) return NaN;
+    if (!(c >= ZERO && c <= NINE)) {
+      data[out] = NaN;
+      return;
+    }
     let e = 0;
     do {
       if (e < 1e6) e = e * 10 + (c - ZERO);
@@ -171,15 +179,19 @@ function readNumber(bytes: Buffer, i: number): number {
   // Below 2^53 every step of the mantissa was exact; at or above it, the sum may have rounded (even down to 2^53).
   if (mantissa < EXACT_INTEGER && exponent >= -22 && exponent <= 22) {
     const value = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
-    return negative ? -value : value;
+    data[out] = negative ? -value : value;
+    return;
   }
   if (digits <= MAX_DIGITS && exponent >= -MAX_EXPONENT && exponent <= MAX_EXPONENT) {
     const value = scaled(mantissa, exponent);
     const low = Math.fround(value - value * WINDOW);
-    if (low === Math.fround(value + value * WINDOW)) return negative ? -low : low;
+    if (low === Math.fround(value + value * WINDOW)) {
+      data[out] = negative ? -low : low;
+      return;
+    }
   }
   slowNumbers++;
-  return Number(bytes.toString('latin1', start, i));
+  data[out] = Number(bytes.toString('latin1', start, i));
 }
 
 function scaled(mantissa: number, exponent: number): number {
