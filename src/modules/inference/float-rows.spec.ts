@@ -123,7 +123,10 @@ describe('reading instances straight into a float32 matrix', () => {
   });
 
   it('should leave the body to JSON.parse when many of its numbers have more digits than it reads', () => {
-    const long = (i: number) => `0.${String(i + 1).repeat(45).slice(0, 45)}`;
+    const long = (i: number) =>
+      `0.${String(i + 1)
+        .repeat(45)
+        .slice(0, 45)}`;
     const row = (n: number) => Array.from({ length: 8 }, (_, i) => (i < n ? long(i) : String(i))).join(',');
     expect(readFloatRows(`{"instances": [[${row(4)}]]}`, 8, 10)?.rows).toBe(1);
     expect(readFloatRows(`{"instances": [[${row(8)}]]}`, 8, 10)).toBeNull();
