@@ -262,6 +262,27 @@ describe('inference', () => {
       }
     });
 
+    it('should keep serving its routes when the refresh cannot reach the registry', async () => {
+      const name = (await createModel(t)).name;
+      await createVersion(t, name, logisticPath, { features: features16() });
+      await t.http.post(`/api/v1/models/${name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+      await predict(name, { instances: [instance(1)] }).expect(200);
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const stamps = jest
+        .spyOn(t.app.get(RegistryService), 'resolutionStamps')
+        .mockRejectedValue(new Error('the database is down'));
+      try {
+        await waitFor(() => Promise.resolve(stamps.mock.calls.length >= 3 || undefined), 'three refreshes');
+        await predict(name, { instances: [instance(2)] }).expect(200);
+        expect(unhandled).toEqual([]);
+      } finally {
+        stamps.mockRestore();
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
     it('should retry on the previous production version and say so when production fails', async () => {
       const name = (await createModel(t)).name;
       await createVersion(t, name, logisticPath, { features: features16() });

@@ -357,7 +357,15 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       const names = [...new Set([...this.routes.keys()].map((key) => key.split('#')[0]))];
       const unstamped = this.unstamped;
       this.unstamped = new Set();
-      const stamps = await this.source.resolutionStamps(names);
+      let stamps: Map<string, string>;
+      try {
+        stamps = await this.source.resolutionStamps(names);
+      } catch (err) {
+        // The registry is unreachable: keep serving what is known, and check again next time.
+        for (const name of unstamped) this.unstamped.add(name);
+        this.logger.warn({ message: 'could not refresh model routes', error: (err as Error).message });
+        return;
+      }
       const live = new Set<string>();
       for (const [key, route] of [...this.routes]) {
         const [name, kind, value] = key.split('#');
@@ -367,13 +375,13 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
           const ref: VersionRef = kind === 'v' ? { version: Number(value) } : { alias: value };
           try {
             next = await this.source.resolve(name, ref);
+            if (next.version !== route.version || next.aliases.join() !== route.aliases.join()) {
+              if (this.engines.has(versionKey(route))) await this.engineFor(next);
+              this.known.set(versionKey(next), next);
+            }
           } catch {
             this.routes.delete(key);
             continue;
-          }
-          if (next.version !== route.version || next.aliases.join() !== route.aliases.join()) {
-            if (this.engines.has(versionKey(route))) await this.engineFor(next);
-            this.known.set(versionKey(next), next);
           }
           this.routes.set(key, next);
         }
