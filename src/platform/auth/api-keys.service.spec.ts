@@ -28,6 +28,16 @@ function service(repo: ReturnType<typeof slowTable>['repo']): ApiKeysService {
   return new ApiKeysService(repo as unknown as Repository<ApiKeyEntity>, config);
 }
 
+/** A service whose cache holds 'dok_secret' (looked up at the current time). */
+async function withCachedKey() {
+  const table = slowTable();
+  const keys = service(table.repo);
+  const first = keys.authenticate('dok_secret');
+  await table.answer(keyRow());
+  await first;
+  return { table, keys };
+}
+
 describe('the API key cache', () => {
   let now = 1_000_000;
 
@@ -49,11 +59,7 @@ describe('the API key cache', () => {
   });
 
   it('should answer from the cache and look the key up in the background when half the TTL has passed', async () => {
-    const table = slowTable();
-    const keys = service(table.repo);
-    const first = keys.authenticate('dok_secret');
-    await table.answer(keyRow());
-    await first;
+    const { table, keys } = await withCachedKey();
 
     now += TTL / 2 + 1;
     await expect(keys.authenticate('dok_secret')).resolves.toMatchObject({ keyId: 'key-1' });
@@ -66,11 +72,7 @@ describe('the API key cache', () => {
   });
 
   it('should wait for a lookup when the entry has lapsed', async () => {
-    const table = slowTable();
-    const keys = service(table.repo);
-    const first = keys.authenticate('dok_secret');
-    await table.answer(keyRow());
-    await first;
+    const { table, keys } = await withCachedKey();
 
     now += TTL + 1;
     let settled = false;
