@@ -111,8 +111,8 @@ let slowNumbers = 0;
 const MAX_DIGITS = 40;
 const MAX_EXPONENT = 44;
 /**
- * The approximate path's error is below 2^-46 of the value (at most 40 roundings of 2^-53 while the digits add up,
- * three more in the scaling), so a window of 2^-40 either side surely holds JSON.parse's double.
+ * The approximate path's error is below 2^-46 of the value (at most two roundings of 2^-53 per digit while the digits
+ * add up, 80 in all, two more in the scaling), so a window of 2^-40 either side surely holds JSON.parse's double.
  */
 const WINDOW = 2 ** -40;
 
@@ -120,9 +120,10 @@ const WINDOW = 2 ** -40;
  * Stores the JSON number at i into data[out] as float32 rounds JSON.parse's value, NaN when there is none (stored,
  * not returned: a returned double is boxed, one allocation per number). With digits that make an integer below 2^53
  * and a power of ten up to 22, both factors are exact and one division or multiplication rounds correctly
- * (Clinger's fast path): the value is JSON.parse's own. Longer numbers (full-precision doubles have 17 digits) are computed with a small error; since
- * float32 rounding is monotonic, when both ends of a window wider than that error round to the same float32,
- * JSON.parse's double does too. Otherwise (about one number in two million) Number() converts it exactly.
+ * (Clinger's fast path): the value is JSON.parse's own. Longer numbers (full-precision doubles have 17 digits) are
+ * computed with a small error; since float32 rounding is monotonic, when both ends of a window wider than that error
+ * round to the same float32, JSON.parse's double does too. Otherwise (about one number in two million) Number()
+ * converts it exactly.
  */
 function readNumber(bytes: Buffer, i: number, data: Float32Array, out: number): void {
   const start = i;
