@@ -1,7 +1,8 @@
 // The limit server for the inference benchmark: bare node:http + onnxruntime-node doing the same predict as
 // POST /api/v1/models/{name}/predict with {"instances": [[...], ...]}: parse, check each value is a finite
 // number in a typed loop, one session.run per request (no cache, no auth), answer label and probabilities per
-// row. Env: PORT, MODELS (comma list of name=path), BATCH=1 (requests read in one event-loop turn share a run).
+// row. Env: PORT, MODELS (comma list of name=path), BATCH=1 (instead, the requests read in one event-loop turn
+// share a run of at most 64 rows).
 const http = require('node:http');
 const ort = require('onnxruntime-node');
 
