@@ -71,6 +71,30 @@ describe(MicroBatcher.name, () => {
     expect(calls).toEqual([1]);
   });
 
+  it('should start a run within the event-loop turn when half a batch is queued and a run slot is free', async () => {
+    const calls: number[] = [];
+    const batcher = new MicroBatcher(sumModel(calls), { maxBatchSize: 4, maxDelayMs: 1000 });
+    const first = [batcher.submit(feedOf([[1, 1]]), 1), batcher.submit(feedOf([[2, 2]]), 1)];
+    expect(calls).toEqual([2]);
+    const late = batcher.submit(feedOf([[3, 3]]), 1);
+    expect(calls).toEqual([2]);
+    await Promise.all([...first, late]);
+    expect(calls).toEqual([2, 1]);
+  });
+
+  it('should start a run within the event-loop turn when the oldest request has waited maxDelayMs', async () => {
+    const calls: number[] = [];
+    const batcher = new MicroBatcher(sumModel(calls), { maxBatchSize: 64, maxDelayMs: 2 });
+    const first = batcher.submit(feedOf([[1, 1]]), 1);
+    // A long turn: this thread is busy (reading other requests) for longer than maxDelayMs.
+    const start = performance.now();
+    while (performance.now() - start < 3);
+    expect(calls).toEqual([]);
+    const second = batcher.submit(feedOf([[2, 2]]), 1);
+    expect(calls).toEqual([2]);
+    await Promise.all([first, second]);
+  });
+
   it('should keep at most two runs in flight and merge what waits meanwhile when the model is busy', async () => {
     const calls: number[] = [];
     const release: (() => void)[] = [];

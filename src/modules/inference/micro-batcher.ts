@@ -41,6 +41,10 @@ interface Pending {
  * Two runs may be in flight, so the model always has the next batch waiting when a run ends (the hand-back to
  * this thread and the next hand-over would otherwise leave it idle). A request that fills a batch by itself
  * has nothing to wait for and goes at once.
+ *
+ * A batch also goes, while a run slot is free, as soon as it holds half of `maxBatchSize` rows: under load this
+ * thread reads many requests in one event-loop turn, and a batch held to the end of that turn would leave the
+ * model idle while it is read, then keep this thread idle while the model runs it.
  */
 export class MicroBatcher {
   private queue: Pending[] = [];
@@ -60,9 +64,10 @@ export class MicroBatcher {
       return this.run(feeds, rows);
     }
     return new Promise<Outputs>((resolve, reject) => {
-      this.queue.push({ feeds, rows, enqueuedAt: performance.now(), resolve, reject });
+      const now = performance.now();
+      this.queue.push({ feeds, rows, enqueuedAt: now, resolve, reject });
       this.queuedRows += rows;
-      this.schedule();
+      this.schedule(now);
     });
   }
 
@@ -71,17 +76,18 @@ export class MicroBatcher {
   }
 
   /**
-   * While runs are in flight, requests wait and are merged into the next run as soon as one ends. While the
-   * model is idle, a request waits only for the end of the current event-loop turn (so that requests read in the
-   * same turn share a run), never longer than `maxDelayMs`.
+   * While runs are in flight, requests wait and are merged into the next run as soon as one ends. While a run
+   * slot is free, a request waits for the end of the current event-loop turn (so that requests read in the same
+   * turn share a run), for half a batch, or for `maxDelayMs`, whichever comes first.
    */
-  private schedule(): void {
-    if (this.running >= MAX_IN_FLIGHT || this.timer) return;
-    if (this.queuedRows >= this.options.maxBatchSize || this.options.maxDelayMs <= 0) {
+  private schedule(now: number): void {
+    if (this.running >= MAX_IN_FLIGHT) return;
+    const { maxBatchSize, maxDelayMs } = this.options;
+    if (this.queuedRows * 2 >= maxBatchSize || now - this.queue[0].enqueuedAt >= maxDelayMs) {
       this.flush();
       return;
     }
-    this.timer = setImmediate(() => this.flush());
+    this.timer ??= setImmediate(() => this.flush());
   }
 
   private flush(): void {
