@@ -1,8 +1,16 @@
-import { CanActivate, ExecutionContext, ForbiddenException, INestApplication, UseInterceptors } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  INestApplication,
+  Logger,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApplicationConfig } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { of } from 'rxjs';
+import { DirectRoutes } from './direct-routes';
 import { installLeanRoutes, LeanRoute } from './lean-route';
 
 class Hot {
@@ -21,7 +29,12 @@ function appWith(guards: CanActivate[]): INestApplication {
 /** Registers `route` through the hook the way Fastify's onRoute would, and returns the handler it ends with. */
 function register(app: INestApplication, route: { config?: unknown }): RouteOptions['handler'] {
   let hook: ((r: RouteOptions) => void) | undefined;
-  installLeanRoutes(app, (h) => (hook = h));
+  const direct = new DirectRoutes(
+    (b) => JSON.parse(b.toString()) as unknown,
+    () => undefined,
+    new Logger(),
+  );
+  installLeanRoutes(app, (h) => (hook = h), direct, 1024);
   const options = { method: 'POST', url: '/hot', handler: () => 'nest pipeline', ...route } as unknown as RouteOptions;
   hook!(options);
   return options.handler;

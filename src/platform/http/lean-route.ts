@@ -5,13 +5,14 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { DirectRoutes, LeanCall, LeanReply, LeanRequest } from './direct-routes';
 
 interface LeanTarget {
   controller: Type<unknown>;
   method: string;
 }
 
-type LeanHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+type LeanHandler = (request: LeanRequest, reply: LeanReply) => unknown;
 
 /** Adds to the route's Fastify config without dropping what other decorators put there. */
 export function mergeRouteConfig(config: Record<string, unknown>): MethodDecorator {
@@ -35,8 +36,16 @@ export const LeanRoute = (): MethodDecorator => (target, key, descriptor) =>
     lean: { controller: target.constructor as Type<unknown>, method: String(key) } satisfies LeanTarget,
   })(target, key, descriptor);
 
-/** Swaps the handler of every @LeanRoute() for the direct call; installed before the routes are registered. */
-export function installLeanRoutes(app: INestApplication, addHook: (hook: (route: RouteOptions) => void) => void): void {
+/**
+ * Swaps the handler of every @LeanRoute() for the direct call, and hands the same call to the direct path;
+ * installed before the routes are registered.
+ */
+export function installLeanRoutes(
+  app: INestApplication,
+  addHook: (hook: (route: RouteOptions) => void) => void,
+  direct: DirectRoutes,
+  defaultBodyLimit: number,
+): void {
   addHook((route) => {
     const lean = (route.config as { lean?: LeanTarget } | undefined)?.lean;
     if (!lean) return;
@@ -48,7 +57,7 @@ export function installLeanRoutes(app: INestApplication, addHook: (hook: (route:
     }
     const guards = globalGuards(app);
     const instance = app.get<unknown, Record<string, LeanHandler>>(lean.controller, { strict: false });
-    route.handler = async function leanHandler(request: FastifyRequest, reply: FastifyReply) {
+    const call: LeanCall = async (request, reply) => {
       const context = new ExecutionContextHost([request, reply], lean.controller, handler);
       for (const guard of guards) {
         const allowed = guard.canActivate(context);
@@ -58,6 +67,17 @@ export function installLeanRoutes(app: INestApplication, addHook: (hook: (route:
       }
       return instance[lean.method](request, reply);
     };
+    route.handler = async function leanHandler(request: FastifyRequest, reply: FastifyReply) {
+      return call(request, reply);
+    };
+    for (const method of [route.method].flat()) {
+      if (method !== 'POST') continue;
+      direct.add(route.url, {
+        bodyLimit: route.bodyLimit ?? defaultBodyLimit,
+        rawJson: (route.config as { rawJson?: boolean }).rawJson === true,
+        call,
+      });
+    }
   });
 }
 

@@ -18,7 +18,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+/** The request fields an error answer needs. */
+export interface ProblemRequest {
+  id: string;
+  method: string;
+  url: string;
+}
+
+/** What to answer for an error: status, content type and the document (a problem, or the protocol's error). */
+export interface ProblemAnswer {
+  status: number;
+  contentType: string;
+  body: ProblemDocument | { error: string };
+}
+
+export function problemAnswer(exception: unknown, request: ProblemRequest, logger: Logger): ProblemAnswer {
   let problem = toProblem(exception, request.id);
   if (!problem) {
     const errorId = randomUUID();
@@ -43,11 +57,15 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
       errorId,
     } satisfies ProblemDocument;
   }
-  if (reply.sent) return;
   if (isInferenceProtocol(request.url.split('?')[0])) {
     // The protocol's error body is exactly {"error": "<message>"}; the request id stays in X-Request-Id.
-    void reply.status(problem.status).type('application/json').send({ error: problem.detail });
-    return;
+    return { status: problem.status, contentType: 'application/json', body: { error: problem.detail } };
   }
-  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  return { status: problem.status, contentType: PROBLEM_CONTENT_TYPE, body: problem };
+}
+
+export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const answer = problemAnswer(exception, request, logger);
+  if (reply.sent) return;
+  void reply.status(answer.status).type(answer.contentType).send(answer.body);
 }

@@ -19,8 +19,11 @@ export class RawJson {
 
 export const RawJsonBody = (): MethodDecorator => mergeRouteConfig({ rawJson: true });
 
-/** Replaces the application/json parser with one that hands @RawJsonBody() routes a RawJson. */
-export function installRawJson(fastify: FastifyInstance): void {
+/**
+ * Replaces the application/json parser with one that hands @RawJsonBody() routes a RawJson; returns the parser
+ * (for the direct path).
+ */
+export function installRawJson(fastify: FastifyInstance): (bytes: Buffer) => unknown {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   const parse = (bytes: Buffer): unknown => {
     const outcome: { error: Error | null; value: unknown } = { error: null, value: undefined };
@@ -37,4 +40,5 @@ export function installRawJson(fastify: FastifyInstance): void {
     if (asText) done(null, new RawJson(bytes, parse));
     else void parseJson(request, bytes as never, done);
   }) as FastifyBodyParser<Buffer>);
+  return parse;
 }

@@ -5,6 +5,8 @@ import { AppConfig } from '../config';
 import { MetricsService } from '../metrics';
 import { APP_VERSION } from '../version';
 import { installRawJson } from './raw-json';
+import { Answered, DirectRoutes } from './direct-routes';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { installLeanRoutes } from './lean-route';
 import { setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -23,32 +25,50 @@ export function configureApp(app: NestFastifyApplication): void {
   // Only JSON and multipart bodies; text/plain would reach DTOs as a string. The multipart parser streams parts
   // to the handler (nothing is buffered whole); routes pass their own limits to request.parts().
   fastify.removeContentTypeParser('text/plain');
-  installRawJson(fastify);
+  const parseJson = installRawJson(fastify);
   void fastify.register(multipart, { limits: { fileSize: config.MAX_ARTIFACT_MB * 1024 * 1024, files: 1, parts: 20 } });
 
+  const answered = ({ id, method, url, route, status, ms }: Answered): void => {
+    metrics.observeHttp(method, route, status, ms / 1000);
+    if (config.LOG_HTTP_REQUESTS) {
+      logger.log({ requestId: id, method, url, route, status, durationMs: Math.round(ms * 100) / 100 });
+    }
+  };
+  const direct = new DirectRoutes(parseJson, answered, new Logger('Errors'));
   fastify.addHook('onRoute', (route) => {
     const routeConfig = route.config as { largeBody?: boolean } | undefined;
     if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
   });
-  installLeanRoutes(app, (hook) => fastify.addHook('onRoute', hook));
+  installLeanRoutes(app, (hook) => fastify.addHook('onRoute', hook), direct, config.BODY_LIMIT_BYTES);
+  // The direct path sees a request first; what it does not take goes to Fastify.
+  const server: Server = app.getHttpServer();
+  const [viaFastify] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!direct.take(req, res)) viaFastify(req, res);
+  });
+  fastify.addHook('onReady', (done) => {
+    direct.setServing(true);
+    done();
+  });
+  // Fastify answers 503 to new requests while closing; the direct path leaves them to it.
+  fastify.addHook('preClose', (done) => {
+    direct.setServing(false);
+    done();
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.observeHttp(request.method, route, reply.statusCode, seconds);
-    if (config.LOG_HTTP_REQUESTS) {
-      logger.log({
-        requestId: request.id,
-        method: request.method,
-        url: request.url,
-        route,
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-      });
-    }
+    answered({
+      id: request.id,
+      method: request.method,
+      url: request.url,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+    });
     done();
   });
 

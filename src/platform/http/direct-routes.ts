@@ -1,0 +1,188 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { presentedKey } from '../auth/api-key-token';
+import { requestIdFor } from './fastify';
+import { problemAnswer, ProblemAnswer } from './problem-details.filter';
+import { RawJson } from './raw-json';
+import type { Logger } from '@nestjs/common';
+
+/** What a lean route's handler and the global guards read of a request: Fastify's request and the direct path's. */
+export interface LeanRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+  readonly params: unknown;
+  readonly query: unknown;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+}
+
+/** What they may do to the answer: set a header. */
+export interface LeanReply {
+  header(name: string, value: string | number): unknown;
+}
+
+export type LeanCall = (request: LeanRequest, reply: LeanReply) => Promise<unknown>;
+
+/** One answered request, for the HTTP metrics and the request log. */
+export interface Answered {
+  id: string;
+  method: string;
+  url: string;
+  route: string;
+  status: number;
+  ms: number;
+}
+
+interface DirectRoute {
+  pattern: string;
+  /** Literal segments, and `null` where the pattern has a parameter. */
+  segments: (string | null)[];
+  params: string[];
+  bodyLimit: number;
+  rawJson: boolean;
+  call: LeanCall;
+}
+
+/** A parameter the direct path takes as it is; anything else (percent-encoded, too long) is left to Fastify. */
+const PLAIN_SEGMENT = /^[\w.~-]{1,300}$/;
+
+class DirectRequest implements LeanRequest {
+  readonly method = 'POST';
+  principal?: unknown;
+
+  constructor(
+    readonly id: string,
+    readonly url: string,
+    readonly headers: IncomingHttpHeaders,
+    readonly params: Record<string, string>,
+    readonly query: unknown,
+    readonly body: unknown,
+  ) {}
+}
+
+class DirectReply implements LeanReply {
+  readonly headers: Record<string, string | number> = {};
+
+  header(name: string, value: string | number): this {
+    this.headers[name.toLowerCase()] = value;
+    return this;
+  }
+}
+
+/**
+ * The lean routes' requests, served before Fastify sees them: Fastify's routing, hooks, body parsing and reply
+ * pipeline cost a small model's request more than its inference does. A request is served the same way as on
+ * Fastify (the same guards and handler, the same error documents, the same metrics); the direct path takes only
+ * the common case (POST, a JSON body with a Content-Length within the route's limit, an API key presented, plain
+ * path segments) and leaves everything else to Fastify, which answers it as any other route.
+ */
+export class DirectRoutes {
+  private readonly routes: DirectRoute[] = [];
+  private serving = false;
+
+  constructor(
+    private readonly parseJson: (bytes: Buffer) => unknown,
+    private readonly onAnswered: (answered: Answered) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  add(pattern: string, options: { bodyLimit: number; rawJson: boolean; call: LeanCall }): void {
+    const parts = pattern.split('/');
+    this.routes.push({
+      pattern,
+      segments: parts.map((p) => (p.startsWith(':') ? null : p)),
+      params: parts.filter((p) => p.startsWith(':')).map((p) => p.slice(1)),
+      ...options,
+    });
+  }
+
+  /** Serving starts once the app is ready and stops when it begins to close (Fastify then answers 503). */
+  setServing(serving: boolean): void {
+    this.serving = serving;
+  }
+
+  /** Serves the request and returns true, or returns false without touching it. */
+  take(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!this.serving || req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const found = this.match(q < 0 ? url : url.slice(0, q));
+    if (!found) return false;
+    const headers = req.headers;
+    const length = Number(headers['content-length']);
+    if (!(length > 0 && length <= found.route.bodyLimit)) return false;
+    if (!isJson(headers['content-type']) || presentedKey(headers) === undefined) return false;
+    this.serve(found.route, found.params, q < 0 ? {} : parseQuery(url.slice(q + 1)), req, res);
+    return true;
+  }
+
+  private match(path: string): { route: DirectRoute; params: Record<string, string> } | null {
+    const parts = path.split('/');
+    next: for (const route of this.routes) {
+      if (route.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let p = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const literal = route.segments[i];
+        if (literal === null) {
+          if (!PLAIN_SEGMENT.test(parts[i])) continue next;
+          params[route.params[p++]] = parts[i];
+        } else if (literal !== parts[i]) continue next;
+      }
+      return { route, params };
+    }
+    return null;
+  }
+
+  private serve(
+    route: DirectRoute,
+    params: Record<string, string>,
+    query: unknown,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A client that goes away mid-body: nothing to answer.
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const id = requestIdFor(req);
+      const url = req.url ?? '';
+      const reply = new DirectReply();
+      let request: DirectRequest | undefined;
+      const done = (status: number, contentType: string, body: string): void => {
+        res.writeHead(status, {
+          'x-request-id': id,
+          ...reply.headers,
+          'content-type': contentType,
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(body);
+        this.onAnswered({ id, method: 'POST', url, route: route.pattern, status, ms: performance.now() - started });
+      };
+      const fail = (err: unknown): void => {
+        const answer: ProblemAnswer = problemAnswer(err, request ?? { id, method: 'POST', url }, this.logger);
+        done(answer.status, `${answer.contentType}; charset=utf-8`, JSON.stringify(answer.body));
+      };
+      try {
+        const body = route.rawJson ? new RawJson(bytes, this.parseJson) : this.parseJson(bytes);
+        request = new DirectRequest(id, url, req.headers, params, query, body);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      route
+        .call(request, reply)
+        .then((result) => done(200, 'application/json; charset=utf-8', JSON.stringify(result) ?? ''), fail);
+    });
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semi = contentType.indexOf(';');
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() === 'application/json';
+}
