@@ -36,6 +36,7 @@ describe('inference engine on onnxruntime-node', () => {
     onInline: () => undefined,
     inlineDemoteMs: 5,
     onInlineDemoted: () => undefined,
+    timeoutMs: 10_000,
   });
 
   /** The logistic model, allowed on the main thread. */
@@ -77,6 +78,33 @@ describe('inference engine on onnxruntime-node', () => {
     expect(merged).toEqual(alone);
     expect(runs.length).toBeLessThan(rows.length);
     await engine.release();
+  });
+
+  it('should fail every request of a merged run with INFERENCE_TIMEOUT, and run none again alone, when the run times out', async () => {
+    const own = new InferencePool(1, 1);
+    const sent = jest.spyOn(own, 'run');
+    // 60 rows through the slow model take milliseconds; the timeout is one.
+    const engine = await Engine.load(servable(join(dir, 'slow.onnx'), 16), {
+      ...options(true),
+      pool: own,
+      timeoutMs: 1,
+    });
+    const rows = Array.from({ length: 20 }, (_, i) => Array.from({ length: 16 }, (_, j) => Math.sin(i + j)));
+    const requests = [0, 1, 2].map(() => {
+      const b = engine.encoder.encode({ instances: rows }, 100);
+      return engine.run(b.feeds, b.rows);
+    });
+    const settled = await Promise.allSettled(requests);
+    expect(settled.map((s) => s.status === 'rejected' && (s.reason as { code?: string }).code)).toEqual([
+      'INFERENCE_TIMEOUT',
+      'INFERENCE_TIMEOUT',
+      'INFERENCE_TIMEOUT',
+    ]);
+    // The merged runs carried the 60 rows once; a retry one by one would send them again.
+    const rowsSent = sent.mock.calls.reduce((n, [, , feeds]) => n + feeds.input.dims[0], 0);
+    expect(rowsSent).toBe(60);
+    expect(sent.mock.calls.length).toBeLessThan(3);
+    await own.close();
   });
 
   it('should run small runs on the main thread with the same answers when the model is shape-bounded', async () => {

@@ -1,4 +1,5 @@
 import { InferencePool } from './inference-pool';
+import { InferenceError } from './inference.errors';
 import { InlineSession, shapeBounded } from './inline-session';
 import { MicroBatcher, Outputs } from './micro-batcher';
 import { Feed, RowEncoder } from './row-encoder';
@@ -27,6 +28,11 @@ export interface EngineOptions {
    */
   inlineDemoteMs: number;
   onInlineDemoted: (ms: number) => void;
+  /**
+   * A worker run past this many ms fails with INFERENCE_TIMEOUT and its worker is retired (later runs go to a
+   * fresh one). One timer per run: the requests of a merged run share it.
+   */
+  timeoutMs: number;
 }
 
 /** Main-thread runs also stop at this many rows: a graph can grow a batch x batch tensor by broadcasting. */
@@ -59,6 +65,8 @@ export class Engine {
             maxDelayMs: options.maxDelayMs,
             onRun: options.onBatch,
             onWait: options.onWait,
+            // A run that timed out would time out again, one request at a time: the whole batch fails at once.
+            retryAlone: (err) => !isTimeout(err),
           })
         : null;
   }
@@ -107,7 +115,7 @@ export class Engine {
       rows * Math.max(this.version.sizeBytes, 1) <= this.options.inlineLimitBytes;
     if (!small) {
       const started = performance.now();
-      const outputs = await this.options.pool.run(this.key, this.version.artifactPath, typed);
+      const outputs = await this.withTimeout(this.options.pool.run(this.key, this.version.artifactPath, typed));
       this.options.onRun(rows, (performance.now() - started) / 1000);
       return outputs;
     }
@@ -123,9 +131,17 @@ export class Engine {
     return outputs;
   }
 
-  /** Gives up on this version's current run: later runs go to a fresh worker. */
-  abandon(): void {
-    this.options.pool.restart(this.key);
+  private withTimeout(run: Promise<Outputs>): Promise<Outputs> {
+    const ms = this.options.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`));
+        // A native run cannot be interrupted: its worker is left to finish it, and later runs go to a fresh one.
+        this.options.pool.restart(this.key);
+      }, ms);
+    });
+    return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** A model with a fixed first dimension takes that many rows per run. */
@@ -154,4 +170,8 @@ export class Engine {
     await this.inline?.release();
     await this.options.pool.release(this.key);
   }
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof InferenceError && err.code === 'INFERENCE_TIMEOUT';
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsService } from 'src/platform/metrics';
+import { inner, MetricsService } from 'src/platform/metrics';
 
 /** A metric bound to one label set (prom-client hashes the label object on every unbound call). */
 export interface Bound {
@@ -31,7 +31,8 @@ export class InferenceMetrics {
   readonly loadedBytes: Gauge;
   readonly loadedModels: Gauge;
 
-  private readonly requestChildren = new Map<string, Bound>();
+  /** Bound children by api, model, version and status (no key string built per request). */
+  private readonly requestChildren = new Map<string, Map<string, Map<number | null, Map<number, Bound>>>>();
   readonly resultCacheBy: Record<'hit' | 'miss' | 'bypass', Bound>;
 
   constructor(metrics: MetricsService) {
@@ -106,12 +107,17 @@ export class InferenceMetrics {
   }
 
   /** `model` and `version` are empty when the request named no model the server knows (bounded labels). */
-  countRequest(api: 'predict' | 'oip', model: string, version: string, status: number): void {
-    const key = `${api} ${model} ${version} ${status}`;
-    let child = this.requestChildren.get(key);
+  countRequest(api: 'predict' | 'oip', model: string, version: number | null, status: number): void {
+    const byStatus = inner(inner(inner(this.requestChildren, api), model), version);
+    let child = byStatus.get(status);
     if (!child) {
-      child = this.requests.labels({ api, model, version, status: String(status) });
-      this.requestChildren.set(key, child);
+      child = this.requests.labels({
+        api,
+        model,
+        version: version === null ? '' : String(version),
+        status: String(status),
+      });
+      byStatus.set(status, child);
     }
     child.inc();
   }

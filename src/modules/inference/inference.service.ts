@@ -111,7 +111,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const served: Served = {};
     try {
       const result = await this.predictOnce(name, ref, body, options, served);
-      this.metrics.countRequest('predict', name, String(result.version), 200);
+      this.metrics.countRequest('predict', name, result.version, 200);
       return result;
     } catch (err) {
       this.countFailure('predict', name, served, err);
@@ -160,7 +160,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     batch ??= engine.encoder.encode(body!, maxRows);
     let result: PredictResult;
     try {
-      const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows), engine);
+      const outputs = await engine.run(batch.feeds, batch.rows);
       result = {
         model: name,
         version: version.version,
@@ -199,7 +199,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     const version = await this.source.resolve(name, { version: previous });
     const engine = await this.engineFor(version);
     const batch = engine.encoder.encode(body, this.config.MAX_ROWS_PER_REQUEST);
-    const outputs = await this.withTimeout(engine.run(batch.feeds, batch.rows), engine).catch((e: unknown) => {
+    const outputs = await engine.run(batch.feeds, batch.rows).catch((e: unknown) => {
       throw this.wrap(e);
     });
     return {
@@ -222,10 +222,10 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       const resolved = await this.route(name, version === undefined ? {} : { version });
       served.version = resolved.version;
       const engine = await this.engineFor(resolved);
-      const outputs = await this.withTimeout(run(engine), engine).catch((e: unknown) => {
+      const outputs = await run(engine).catch((e: unknown) => {
         throw this.wrap(e, 'MODEL_FAILED');
       });
-      this.metrics.countRequest('oip', name, String(resolved.version), 200);
+      this.metrics.countRequest('oip', name, resolved.version, 200);
       return { version: resolved, outputs };
     } catch (err) {
       this.countFailure('oip', name, served, err);
@@ -236,8 +236,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   /** A model the server does not know is counted without its name, so callers cannot grow the label set. */
   private countFailure(api: 'predict' | 'oip', name: string, served: Served, err: unknown): void {
     const status = toProblem(err, '')?.status ?? 500;
-    const known = served.version !== undefined;
-    this.metrics.countRequest(api, known ? name : '', known ? String(served.version) : '', status);
+    const version = served.version ?? null;
+    this.metrics.countRequest(api, version === null ? '' : name, version, status);
   }
 
   async describe(name: string, version?: number): Promise<ServableVersion> {
@@ -309,6 +309,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       inlineLimitBytes: this.config.INFERENCE_INLINE_LIMIT_MB * 1024 * 1024,
       onInline: () => metrics.inlineRuns.inc(),
       inlineDemoteMs: INLINE_DEMOTE_MS,
+      timeoutMs: this.config.INFERENCE_TIMEOUT_MS,
       onInlineDemoted: (ms) =>
         this.logger.warn({
           message: 'main-thread runs took too long; this version now runs on its worker only',
@@ -392,19 +393,6 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     } finally {
       this.refreshing = false;
     }
-  }
-
-  /** A run past INFERENCE_TIMEOUT_MS is abandoned: its worker is retired and later runs go to a fresh one. */
-  private withTimeout<T>(p: Promise<T>, engine: Engine): Promise<T> {
-    const ms = this.config.INFERENCE_TIMEOUT_MS;
-    let timer: NodeJS.Timeout;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new InferenceError('INFERENCE_TIMEOUT', `Inference took longer than ${ms} ms.`));
-        engine.abandon();
-      }, ms);
-    });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** A model's own failure: 503 on predict (a fallback may answer), 500 on the protocol (its runtime fault). */

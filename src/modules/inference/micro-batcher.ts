@@ -20,6 +20,8 @@ export interface BatcherOptions {
   onRun?: (rows: number) => void;
   /** Called with how long each request waited for its run, in ms (for metrics). */
   onWait?: (ms: number) => void;
+  /** Whether the requests of a failed merged run are run again one by one (default: always). */
+  retryAlone?: (err: unknown) => boolean;
 }
 
 const MAX_IN_FLIGHT = 2;
@@ -122,7 +124,11 @@ export class MicroBatcher {
     let outputs: Outputs;
     try {
       outputs = await this.run(mergeFeeds(batch), rows);
-    } catch {
+    } catch (err) {
+      if (this.options.retryAlone?.(err) === false) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
       for (const p of batch) await this.run(p.feeds, p.rows).then(p.resolve, p.reject);
       return;
     }

@@ -36,8 +36,8 @@ export interface Answered {
 
 interface DirectRoute {
   pattern: string;
-  /** Literal segments, and `null` where the pattern has a parameter. */
-  segments: (string | null)[];
+  /** The pattern with each parameter as a group of plain characters. */
+  path: RegExp;
   params: string[];
   bodyLimit: number;
   rawJson: boolean;
@@ -45,7 +45,7 @@ interface DirectRoute {
 }
 
 /** A parameter the direct path takes as it is; anything else (percent-encoded, too long) is left to Fastify. */
-const PLAIN_SEGMENT = /^[\w.~-]{1,300}$/;
+const PLAIN_SEGMENT = '([\\w.~-]{1,300})';
 
 class DirectRequest implements LeanRequest {
   readonly method = 'POST';
@@ -89,9 +89,10 @@ export class DirectRoutes {
 
   add(pattern: string, options: { bodyLimit: number; rawJson: boolean; call: LeanCall }): void {
     const parts = pattern.split('/');
+    const path = parts.map((p) => (p.startsWith(':') ? PLAIN_SEGMENT : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     this.routes.push({
       pattern,
-      segments: parts.map((p) => (p.startsWith(':') ? null : p)),
+      path: new RegExp(`^${path.join('/')}$`),
       params: parts.filter((p) => p.startsWith(':')).map((p) => p.slice(1)),
       ...options,
     });
@@ -118,18 +119,11 @@ export class DirectRoutes {
   }
 
   private match(path: string): { route: DirectRoute; params: Record<string, string> } | null {
-    const parts = path.split('/');
-    next: for (const route of this.routes) {
-      if (route.segments.length !== parts.length) continue;
+    for (const route of this.routes) {
+      const found = route.path.exec(path);
+      if (!found) continue;
       const params: Record<string, string> = {};
-      let p = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const literal = route.segments[i];
-        if (literal === null) {
-          if (!PLAIN_SEGMENT.test(parts[i])) continue next;
-          params[route.params[p++]] = parts[i];
-        } else if (literal !== parts[i]) continue next;
-      }
+      for (let i = 0; i < route.params.length; i++) params[route.params[i]] = found[i + 1];
       return { route, params };
     }
     return null;
@@ -154,12 +148,10 @@ export class DirectRoutes {
       const reply = new DirectReply();
       let request: DirectRequest | undefined;
       const done = (status: number, contentType: string, body: string): void => {
-        res.writeHead(status, {
-          'x-request-id': id,
-          ...reply.headers,
-          'content-type': contentType,
-          'content-length': Buffer.byteLength(body),
-        });
+        const headers: (string | number)[] = ['x-request-id', id];
+        for (const name in reply.headers) headers.push(name, reply.headers[name]);
+        headers.push('content-type', contentType, 'content-length', Buffer.byteLength(body));
+        res.writeHead(status, headers);
         res.end(body);
         this.onAnswered({ id, method: 'POST', url, route: route.pattern, status, ms: performance.now() - started });
       };

@@ -21,16 +21,26 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Label sets seen so far: prom-client hashes a label object on every call, a bound child does not. */
-  private readonly httpChildren = new Map<string, { observe(seconds: number): void }>();
+  /**
+   * Bound children by method, route and status: prom-client hashes a label object on every unbound call, and a
+   * key string built per call costs its own hashing.
+   */
+  private readonly httpChildren = new Map<string, Map<string, Map<number, { observe(seconds: number): void }>>>();
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let child = this.httpChildren.get(key);
+    const byStatus = inner(inner(this.httpChildren, method), route);
+    let child = byStatus.get(status);
     if (!child) {
       child = this.httpDuration.labels({ method, route, status: String(status) });
-      this.httpChildren.set(key, child);
+      byStatus.set(status, child);
     }
     child.observe(seconds);
   }
+}
+
+/** The map under `key` in a map of maps, added empty the first time. */
+export function inner<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let map = outer.get(key);
+  if (!map) outer.set(key, (map = new Map<K2, V>()));
+  return map;
 }
