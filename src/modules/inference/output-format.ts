@@ -33,7 +33,8 @@ export function formatRows(outputs: Outputs, rows: number): RowPrediction[] {
 
   const covered = new Set([labelOut, probOut, !labelOut && !probOut ? single : undefined].filter(Boolean));
   const others = perRow.filter((o) => !covered.has(o));
-  const result: RowPrediction[] = new Array<RowPrediction>(rows);
+  // Arrays filled by push stay packed, which JSON.stringify serializes on its fast path (not a holey `new Array(n)`).
+  const result: RowPrediction[] = [];
   for (let r = 0; r < rows; r++) {
     const row: RowPrediction = {};
     if (labelOut) row.label = scalar(labelOut.values[r]) as number | string;
@@ -46,7 +47,7 @@ export function formatRows(outputs: Outputs, rows: number): RowPrediction[] {
         row.outputs[o.name] = o.batched && o.width === 1 ? slice[0] : slice;
       }
     }
-    result[r] = row;
+    result.push(row);
   }
   return result;
 }
@@ -60,7 +61,7 @@ function scalar(v: number | bigint | string | boolean): Scalar {
 
 /** `count` values from `from`, as JSON can carry them. */
 export function take(values: OutputTensor['data'], from: number, count: number): Scalar[] {
-  const out = new Array<Scalar>(count);
-  for (let i = 0; i < count; i++) out[i] = scalar(values[from + i]);
+  const out: Scalar[] = [];
+  for (let i = 0; i < count; i++) out.push(scalar(values[from + i]));
   return out;
 }
