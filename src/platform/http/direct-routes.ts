@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { parse as parseQuery } from 'node:querystring';
 import { presentedKey } from '../auth/api-key-token';
 import { requestIdFor } from './fastify';
-import { problemAnswer, ProblemAnswer } from './problem-details.filter';
+import { problemAnswer } from './problem-details.filter';
 import { RawJson } from './raw-json';
 import type { Logger } from '@nestjs/common';
 
@@ -156,7 +156,7 @@ export class DirectRoutes {
         this.onAnswered({ id, method: 'POST', url, route: route.pattern, status, ms: performance.now() - started });
       };
       const fail = (err: unknown): void => {
-        const answer: ProblemAnswer = problemAnswer(err, request ?? { id, method: 'POST', url }, this.logger);
+        const answer = problemAnswer(err, request ?? { id, method: 'POST', url }, this.logger);
         done(answer.status, `${answer.contentType}; charset=utf-8`, JSON.stringify(answer.body));
       };
       try {
@@ -166,9 +166,16 @@ export class DirectRoutes {
         fail(err);
         return;
       }
-      route
-        .call(request, reply)
-        .then((result) => done(200, 'application/json; charset=utf-8', JSON.stringify(result) ?? ''), fail);
+      route.call(request, reply).then((result) => {
+        let body: string;
+        try {
+          body = JSON.stringify(result) ?? '';
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        done(200, 'application/json; charset=utf-8', body);
+      }, fail);
     });
   }
 }
