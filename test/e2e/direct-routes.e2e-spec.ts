@@ -54,7 +54,7 @@ describe('the direct path of the lean routes', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: chunked ? new Blob([body]).stream() : body,
       ...(chunked ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    });
     const text = await res.text();
     return {
       status: res.status,
@@ -71,7 +71,7 @@ describe('the direct path of the lean routes', () => {
     return [direct, fastify];
   }
 
-  const withoutRequestId = ({ requestId, ...rest }: Record<string, unknown>) => rest;
+  const withoutRequestId = ({ requestId: _requestId, ...rest }: Record<string, unknown>) => rest;
 
   it('should give the answer Fastify gives when a predict succeeds', async () => {
     const noCache = { ...predictKey, 'cache-control': 'no-cache' };
