@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config';
@@ -6,7 +7,6 @@ import { MetricsService } from '../metrics';
 import { APP_VERSION } from '../version';
 import { installRawJson } from './raw-json';
 import { Answered, DirectRoutes } from './direct-routes';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { installLeanRoutes } from './lean-route';
 import { setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -42,7 +42,9 @@ export function configureApp(app: NestFastifyApplication): void {
   installLeanRoutes(app, (hook) => fastify.addHook('onRoute', hook), direct, config.BODY_LIMIT_BYTES);
   // The direct path sees a request first; what it does not take goes to Fastify.
   const server: Server = app.getHttpServer();
-  const [viaFastify] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  if (listeners.length !== 1) throw new Error(`expected Fastify's one request listener, found ${listeners.length}`);
+  const [viaFastify] = listeners;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!direct.take(req, res)) viaFastify(req, res);
