@@ -113,8 +113,11 @@ async function sideBySide(targets) {
     for (const [i, t] of targets.entries()) {
       const pid = serverPids.get(new URL(t.url).port);
       const before = cpuSeconds(pid);
+      const mainBefore = cpuSeconds(pid, pid);
       const r = await measure(t.url, t.payload, t.connections, t.extra);
-      r.cpuUs = ((cpuSeconds(pid) - before) * 1e6) / Math.max(r.rps * SLICE, 1);
+      const answered = Math.max(r.rps * SLICE, 1);
+      r.cpuUs = ((cpuSeconds(pid) - before) * 1e6) / answered;
+      r.mainUs = ((cpuSeconds(pid, pid) - mainBefore) * 1e6) / answered;
       runs[i].push(r);
     }
   }
@@ -126,6 +129,7 @@ async function sideBySide(targets) {
       p50: median(runs[i].map((r) => r.p50)),
       p99: median(runs[i].map((r) => r.p99)),
       cpuUs: Math.round(median(runs[i].map((r) => r.cpuUs))),
+      mainUs: Math.round(median(runs[i].map((r) => r.mainUs))),
       non2xx: runs[i].reduce((n, r) => n + r.non2xx, 0),
       errors: runs[i].reduce((n, r) => n + r.errors, 0),
     },
@@ -136,9 +140,9 @@ async function sideBySide(targets) {
 const serverPids = new Map();
 const CLOCK_TICKS = 100;
 
-/** CPU time (user + system, every thread) a process has used, from /proc. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time (user + system) a process has used, every thread, or only thread `tid` (its main thread: the pid). */
+function cpuSeconds(pid, tid) {
+  const stat = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
@@ -262,11 +266,14 @@ async function main() {
   console.log(
     `\nMachine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds of ${SLICE} s per server, servers taking turns; load from ${LOADGEN}\n`,
   );
-  console.log('| server | scenario | req/s | rows/s | p50 ms | p99 ms | CPU µs/req | non-2xx | errors |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| server | scenario | req/s | rows/s | p50 ms | p99 ms | CPU µs/req | main thread µs/req | main thread busy | non-2xx | errors |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [who, what, r] of results) {
     const rows = /256 rows/.test(what) ? r.rps * 256 : r.rps;
-    const cells = [who, what, r.rps, rows, r.p50, r.p99, r.cpuUs, r.non2xx, r.errors];
+    const busy = `${Math.round((r.mainUs * r.rps) / 1e4)}%`;
+    const cells = [who, what, r.rps, rows, r.p50, r.p99, r.cpuUs, r.mainUs, busy, r.non2xx, r.errors];
     console.log(`| ${cells.join(' | ')} |`);
   }
   const find = (who, what) =>
