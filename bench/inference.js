@@ -292,6 +292,10 @@ async function main() {
   console.log(
     `| ... the limit server's own batching, on / off (for comparison) | ${ratio(find('limit (batching)', 'mlp 1 row, 64 conns').rps, find('limit', 'mlp 1 row, 64 conns').rps)}x |`,
   );
+  const mlp = 'mlp 1 row, 64 conns';
+  console.log(
+    `| ... CPU per request (every thread), off / on, ours and the limit server's (for comparison) | ${ratio(find('ours (batching off)', mlp).cpuUs, find('ours (batching on)', mlp).cpuUs)}x, ${ratio(find('limit', mlp).cpuUs, find('limit (batching)', mlp).cpuUs)}x |`,
+  );
   console.log(
     `| 256-row batches: >= 0.70 of the limit's rows/s | ${ratio(find('ours', 'logreg 256 rows, 16 conns').rps, find('limit', 'logreg 256 rows, 16 conns').rps)} |`,
   );
