@@ -280,6 +280,7 @@ async function main() {
     (results.find(([w, s]) => w === who && s === what) ?? [null, null, { rps: NaN, p99: NaN, cpuUs: NaN }])[2];
   const ratio = (a, b) => (a / b).toFixed(2);
   const single = ['ours', 'logreg 1 row, 64 conns'];
+  const mlp = 'mlp 1 row, 64 conns';
   console.log('\n| goal | measured |');
   console.log('|---|---|');
   console.log(
@@ -287,12 +288,11 @@ async function main() {
   );
   console.log(`| ... and p99 <= 2x the limit's | ${ratio(find(...single).p99, find('limit', single[1]).p99)}x |`);
   console.log(
-    `| MLP at 64 conns, batching on / off: >= 2x | ${ratio(find('ours (batching on)', 'mlp 1 row, 64 conns').rps, find('ours (batching off)', 'mlp 1 row, 64 conns').rps)}x |`,
+    `| MLP at 64 conns, batching on / off: >= 2x | ${ratio(find('ours (batching on)', mlp).rps, find('ours (batching off)', mlp).rps)}x |`,
   );
   console.log(
-    `| ... the limit server's own batching, on / off (for comparison) | ${ratio(find('limit (batching)', 'mlp 1 row, 64 conns').rps, find('limit', 'mlp 1 row, 64 conns').rps)}x |`,
+    `| ... the limit server's own batching, on / off (for comparison) | ${ratio(find('limit (batching)', mlp).rps, find('limit', mlp).rps)}x |`,
   );
-  const mlp = 'mlp 1 row, 64 conns';
   console.log(
     `| ... CPU per request (every thread), off / on, ours and the limit server's (for comparison) | ${ratio(find('ours (batching off)', mlp).cpuUs, find('ours (batching on)', mlp).cpuUs)}x, ${ratio(find('limit', mlp).cpuUs, find('limit (batching)', mlp).cpuUs)}x |`,
   );
