@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemDto } from './problem.dto';
+import { setupSwaggerUi } from './swagger-ui';
 
 const sections: string[] = [];
 
@@ -12,19 +14,36 @@ export function addApiDescription(section: string): void {
   if (!sections.includes(section)) sections.push(section);
 }
 
+const INTRO = `Register ONNX models, serve them, route traffic between versions, take data contributions, and reward
+DeltaOne improvements with ERC-20 tokens, with signed webhooks for every step.
+
+**Run it:** \`npm install && npm start\` (the server and its own PostgreSQL, nothing else to install);
+\`npm install && npm test\` runs the whole suite.
+
+**Get a key:** the first start prints a bootstrap admin API key (or set \`ADMIN_API_KEY\`). Press **Authorize**,
+paste it under \`bearer\`, and every **Try it out** below sends it; the page remembers it across reloads. Make
+narrower keys with \`POST /api/v1/api-keys\`. Each operation lists the scopes it needs (\`x-required-scopes\`).
+
+Every error is \`application/problem+json\` (RFC 9457) with a stable \`code\` and the \`requestId\` (also in the
+\`X-Request-Id\` header). Routes under \`/v2\` follow the Open Inference Protocol and answer errors as
+\`{"error": "..."}\`.`;
+
+/** Tags in the order of the flow: get a key, register a model, serve it, improve it, hear about it. */
+const TAGS: Array<[string, string]> = [
+  ['api-keys', 'API keys and their scopes'],
+  ['models', 'The model registry: models, versions, artifacts, aliases, promotion, lineage'],
+  ['inference', 'Predictions from a model version'],
+  ['open-inference-protocol', 'The Open Inference Protocol v2 (KServe, Triton), with its repository extension'],
+  ['contributions', 'Training data from contributors: validated, scanned for personal data, hashed, deduplicated'],
+  ['webhooks', 'Signed, retried, replayable event deliveries'],
+  ['privacy', 'Personal data detection'],
+  ['health', 'Liveness, readiness, metrics'],
+];
+
 export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('DeltaOne ML platform')
-    .setDescription(
-      [
-        'Register ONNX models, serve them, route traffic between versions, take data contributions, and reward',
-        'DeltaOne improvements. Every error is `application/problem+json` (RFC 9457) with a stable `code` and the',
-        '`requestId` (also in the `X-Request-Id` header). Routes under `/v2` follow the Open Inference Protocol and',
-        'answer errors as `{"error": "..."}`.',
-      ]
-        .join(' ')
-        .concat(sections.map((s) => `\n\n${s}`).join('')),
-    )
+    .setDescription(INTRO.concat(sections.map((s) => `\n\n${s}`).join('')))
     .setVersion(version)
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer dok_...`' },
@@ -33,14 +52,17 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key in a header' },
       'api-key',
-    )
-    .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
+    );
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemDto] });
 }
 
-export function setupOpenApi(app: INestApplication, version: string): void {
+/** The document at /docs-json; the page at /docs is ours (swagger-ui.ts). */
+export function setupOpenApi(app: NestFastifyApplication, version: string): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, version), {
+    ui: false,
+    raw: ['json'],
     jsonDocumentUrl: 'docs-json',
-    customSiteTitle: 'DeltaOne ML platform API',
   });
+  setupSwaggerUi(app);
 }
