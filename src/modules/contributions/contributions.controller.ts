@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rm } from 'node:fs/promises';
 import {
   ApiAcceptedResponse,
-  ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -14,6 +13,7 @@ import {
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
 import {
+  ApiJsonBody,
   ApiProblems,
   createValidationPipe,
   LargeBody,
@@ -73,17 +73,29 @@ export class ContributionsController {
       'PII_DETECTED (with `findings` by row, column and type; never the value) (422).',
   })
   @ApiConsumes('application/json', 'multipart/form-data')
-  @ApiBody({
-    type: SubmitContributionDto,
-    description:
-      'JSON as described, or `multipart/form-data` with the rows in the part `file` (.csv with a header row, .jsonl ' +
-      'or .json, up to MAX_CONTRIBUTION_MB; more than 10,000 rows: 202 and a durable job that processes the file ' +
-      'in chunks of 5,000 rows; CSV cells are typed by the model schema: an empty cell is null, a numeric ' +
-      'column cell must read as a number (else NOT_A_NUMBER), string features stay text, an integer class label ' +
-      'is a number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
-      'Idempotency-Key works on multipart too: the request is identified by the sha256 of the file bytes and ' +
-      'the form fields.',
-  })
+  @ApiJsonBody(
+    SubmitContributionDto,
+    {
+      rows: {
+        rows: [
+          { tenure: 12, plan: 2, churned: 0 },
+          { tenure: 3, plan: 1, churned: 1 },
+        ],
+        contributor: { walletAddress: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+        license: 'CC-BY-4.0',
+      },
+    },
+    {
+      description:
+        'JSON as described, or `multipart/form-data` with the rows in the part `file` (.csv with a header row, .jsonl ' +
+        'or .json, up to MAX_CONTRIBUTION_MB; more than 10,000 rows: 202 and a durable job that processes the file ' +
+        'in chunks of 5,000 rows; CSV cells are typed by the model schema: an empty cell is null, a numeric ' +
+        'column cell must read as a number (else NOT_A_NUMBER), string features stay text, an integer class label ' +
+        'is a number) and the fields `walletAddress`, `signature`, `signedAt`, `license` and `metadata` (JSON). ' +
+        'Idempotency-Key works on multipart too: the request is identified by the sha256 of the file bytes and ' +
+        'the form fields.',
+    },
+  )
   @ApiCreatedResponse({ type: ContributionResponseDto })
   @ApiAcceptedResponse({
     type: ContributionAcceptedResponseDto,
@@ -159,6 +171,9 @@ export class ContributionsController {
   })
   @ApiOkResponse({ type: ContributionSettingsResponseDto })
   @ApiProblems(400, 403, 404, 429)
+  @ApiJsonBody(UpdateContributionSettingsDto, {
+    strict: { piiPolicy: 'reject', minQuality: 0.6, requireSignature: true },
+  })
   updateSettings(
     @CurrentPrincipal() p: Principal,
     @Param() params: ModelNameParamDto,

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public, Scopes } from 'src/platform/auth';
-import { LargeBody, LeanRoute } from 'src/platform/http';
+import { ApiJsonBody, LargeBody, LeanRoute } from 'src/platform/http';
 import { APP_VERSION } from 'src/platform/version';
 import { InferenceError } from './inference.errors';
 import { InferenceService } from './inference.service';
@@ -135,9 +135,11 @@ export class OipController {
   @Scopes('predict')
   @ApiOperation({ summary: 'Inference on the production version' })
   @ApiParam({ name: 'name', type: String })
-  @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
   @apply(errors(400, 404, 500, 503))
+  @ApiJsonBody(OipInferRequestDto, {
+    tabular: { id: 'req-1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [12, 2, 3, 1] }] },
+  })
   infer(request: FastifyRequest): Promise<OipInferResponseDto> {
     return this.run(oipModelParams(request.params), request.body);
   }
@@ -150,9 +152,11 @@ export class OipController {
   @ApiOperation({ summary: 'Inference on a model version' })
   @ApiParam({ name: 'name', type: String })
   @ApiParam({ name: 'version', type: String })
-  @ApiBody({ type: OipInferRequestDto })
   @ApiOkResponse({ type: OipInferResponseDto })
   @apply(errors(400, 404, 500, 503))
+  @ApiJsonBody(OipInferRequestDto, {
+    tabular: { id: 'req-1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [12, 2, 3, 1] }] },
+  })
   inferVersion(request: FastifyRequest): Promise<OipInferResponseDto> {
     return this.run(oipModelParams(request.params), request.body);
   }
@@ -161,9 +165,9 @@ export class OipController {
   @HttpCode(200)
   @Scopes('models:read')
   @ApiOperation({ summary: 'Repository index: every version that holds an alias, and whether it is loaded' })
-  @ApiBody({ type: OipRepositoryIndexRequestDto, required: false })
   @ApiOkResponse({ type: [OipRepositoryEntryDto] })
   @apply(errors(400))
+  @ApiJsonBody(OipRepositoryIndexRequestDto, { loaded: { ready: true }, all: {} }, { required: false })
   async index(@Req() request: FastifyRequest): Promise<OipRepositoryEntryDto[]> {
     const body = (request.body ?? {}) as { ready?: unknown };
     if (body.ready !== undefined && typeof body.ready !== 'boolean')

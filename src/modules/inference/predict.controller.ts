@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from 'src/platform/auth';
-import { ApiProblems, LargeBody, LeanRoute, RawJsonBody } from 'src/platform/http';
+import { ApiJsonBody, ApiProblems, LargeBody, LeanRoute, RawJsonBody } from 'src/platform/http';
 import { PredictRequestDto, PredictResponseDto } from './inference.dto';
 import { InferenceService } from './inference.service';
 import { predictParams } from './route-params';
@@ -26,13 +26,26 @@ export class PredictController {
   @ApiParam({ name: 'name', type: String, description: 'Model name' })
   @ApiQuery({ name: 'version', required: false, type: Number, description: 'Serve this version instead of production' })
   @ApiQuery({ name: 'alias', required: false, type: String, description: 'Serve the version this alias points at' })
-  @ApiBody({ type: PredictRequestDto })
   @ApiHeader({ name: 'Cache-Control', required: false, description: '`no-cache` skips the result cache' })
   @ApiOkResponse({
     type: PredictResponseDto,
     headers: { 'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } } },
   })
   @ApiProblems(400, 404, 413, 429, 503)
+  @ApiJsonBody(PredictRequestDto, {
+    records: {
+      inputs: [
+        { tenure: 12, plan: 2 },
+        { tenure: 3, plan: 1 },
+      ],
+    },
+    instances: {
+      instances: [
+        [12, 2],
+        [3, 1],
+      ],
+    },
+  })
   async predict(request: FastifyRequest, reply: FastifyReply): Promise<PredictResponseDto> {
     const { name, ref } = predictParams(request.params, request.query);
     const result = await this.inference.predict(name, ref, request.body, {

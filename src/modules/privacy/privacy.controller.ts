@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from 'src/platform/auth';
-import { ApiProblems, LargeBody } from 'src/platform/http';
+import { ApiJsonBody, ApiProblems, LargeBody } from 'src/platform/http';
 import { DomainError } from 'src/platform/errors';
 import { ScanRequestDto, ScanResponseDto } from './privacy.dto';
 import { PrivacyService } from './privacy.service';
@@ -22,6 +22,10 @@ export class PrivacyController {
   })
   @ApiOkResponse({ type: ScanResponseDto })
   @ApiProblems(400, 413, 429)
+  @ApiJsonBody(ScanRequestDto, {
+    text: { text: 'Call Ada at +44 20 7946 0958 or ada@example.com' },
+    rows: { rows: [{ note: 'card 4111 1111 1111 1111', city: 'Leeds' }] },
+  })
   scan(@Body() dto: ScanRequestDto): ScanResponseDto {
     if ((dto.text === undefined) === (dto.rows === undefined)) {
       throw new DomainError('VALIDATION_FAILED', 'invalid', 'Send either "text" or "rows".', {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
-import { ApiProblems, ProblemDto } from 'src/platform/http';
+import { ApiJsonBody, ApiProblems, ProblemDto } from 'src/platform/http';
 import {
   AliasHistoryPageDto,
   AliasHistoryQueryDto,
@@ -47,6 +47,7 @@ export class AliasesController {
   })
   @ApiOkResponse({ type: AliasResponseDto })
   @ApiProblems(400, 404, 410, 429)
+  @ApiJsonBody(VersionBodyDto, { version: { version: 1 } })
   async set(
     @CurrentPrincipal() p: Principal,
     @Param() params: AliasParamDto,
@@ -99,6 +100,7 @@ export class AliasesController {
   })
   @ApiOkResponse({ type: ProductionChangeDto })
   @ApiProblems(400, 404, 410, 429)
+  @ApiJsonBody(VersionBodyDto, { version: { version: 1 } })
   async promote(
     @CurrentPrincipal() p: Principal,
     @Param() params: ModelNameParamDto,

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
-import { ApiProblems, ProblemDto } from 'src/platform/http';
+import { ApiJsonBody, ApiProblems, ProblemDto } from 'src/platform/http';
 import {
   CreateModelDto,
   DeleteModelQueryDto,
@@ -35,6 +35,16 @@ export class ModelsController {
   })
   @ApiCreatedResponse({ type: ModelResponseDto })
   @ApiProblems(400, 409, 429)
+  @ApiJsonBody(CreateModelDto, {
+    classifier: {
+      name: 'churn',
+      tokenId: 'CHURN',
+      benchmarkMetric: 'accuracy',
+      benchmarkValue: 0.81,
+      labelColumn: 'churned',
+      description: 'Predicts which customers leave',
+    },
+  })
   async create(@CurrentPrincipal() p: Principal, @Body() dto: CreateModelDto): Promise<ModelResponseDto> {
     return toModelDto(await this.models.create(p, dto));
   }
@@ -67,6 +77,9 @@ export class ModelsController {
   @ApiOperation({ summary: 'Change a model (owner or admin)', description: 'Writes `model.updated`.' })
   @ApiOkResponse({ type: ModelResponseDto })
   @ApiProblems(400, 404, 410, 429)
+  @ApiJsonBody(UpdateModelDto, {
+    describe: { description: 'Churn model, retrained monthly', tags: ['churn', 'tabular'] },
+  })
   async update(
     @CurrentPrincipal() p: Principal,
     @Param() params: ModelNameParamDto,

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import {
-  ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -15,7 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rm } from 'node:fs/promises';
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
-import { ApiProblems, PageQueryDto, ProblemDto } from 'src/platform/http';
+import { ApiJsonBody, ApiProblems, PageQueryDto, ProblemDto } from 'src/platform/http';
 import { discardUpload, readUpload } from './artifact-upload';
 import { ModelNameParamDto } from './models.dto';
 import { toLineageDto, toVersionDto } from './registry.mappers';
@@ -48,10 +47,14 @@ export class VersionsController {
       '`multipart/form-data` with the .onnx artifact in the part `file` and JSON metadata (VersionMetadataDto) in the part `metadata`. The upload is streamed to storage; the model is opened with onnxruntime and its signature recorded before the version exists (READY). Versions are numbered 1, 2, ... with no gap. 400 ARTIFACT_EMPTY, 413 ARTIFACT_TOO_LARGE (MAX_ARTIFACT_MB), 422 INVALID_ONNX_MODEL or FEATURES_MISMATCH. Writes `model.version.created`.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: UploadVersionBodyDto })
-  @ApiExtraModels(UploadVersionBodyDto)
   @ApiCreatedResponse({ type: VersionResponseDto })
   @ApiProblems(400, 404, 410, 413, 415, 422, 429)
+  @ApiJsonBody(UploadVersionBodyDto, {
+    tabular: {
+      file: '(the .onnx file)',
+      metadata: '{"features":[{"name":"tenure","type":"float"},{"name":"plan","type":"int"}]}',
+    },
+  })
   async upload(
     @CurrentPrincipal() p: Principal,
     @Param() params: ModelNameParamDto,
@@ -99,6 +102,7 @@ export class VersionsController {
   @ApiOperation({ summary: 'Change the description or tags of a version (owner or admin)' })
   @ApiOkResponse({ type: VersionResponseDto })
   @ApiProblems(400, 404, 410, 429)
+  @ApiJsonBody(UpdateVersionDto, { describe: { description: 'Trained on the March data', tags: ['candidate'] } })
   async update(
     @CurrentPrincipal() p: Principal,
     @Param() params: VersionParamDto,

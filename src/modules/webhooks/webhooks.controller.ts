@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
-import { ApiProblems, PageQueryDto, UuidParamDto } from 'src/platform/http';
+import { ApiJsonBody, ApiProblems, PageQueryDto, UuidParamDto } from 'src/platform/http';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import {
@@ -61,6 +61,13 @@ export class WebhooksController {
   })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointResponseDto })
   @ApiProblems(400, 429)
+  @ApiJsonBody(CreateWebhookEndpointDto, {
+    endpoint: {
+      url: 'https://hooks.example.com/deltaone',
+      eventTypes: ['model.promoted', 'contribution.processed'],
+      description: 'Release notifications',
+    },
+  })
   async create(
     @CurrentPrincipal() p: Principal,
     @Body() dto: CreateWebhookEndpointDto,
@@ -93,6 +100,7 @@ export class WebhooksController {
   })
   @ApiOkResponse({ type: WebhookEndpointResponseDto })
   @ApiProblems(400, 404, 429)
+  @ApiJsonBody(UpdateWebhookEndpointDto, { pause: { enabled: false }, retarget: { eventTypes: ['model.*'] } })
   async update(
     @CurrentPrincipal() p: Principal,
     @Param() params: UuidParamDto,
@@ -145,6 +153,7 @@ export class WebhooksController {
   })
   @ApiAcceptedResponse({ type: RecoverResponseDto })
   @ApiProblems(400, 404, 409, 429)
+  @ApiJsonBody(RecoverDeliveriesDto, { lastDay: { since: '2026-12-05T00:00:00Z' } })
   async recover(
     @CurrentPrincipal() p: Principal,
     @Param() params: UuidParamDto,

@@ -140,6 +140,7 @@ export class RecoverDeliveriesDto {
 }
 
 export class MessageIdParamDto {
+  @ApiProperty({ example: 'msg_01JF3Q9Z8X7W6V5T4S3R2Q1P0N', description: 'The message id (msg_ and a ULID)' })
   @Matches(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'msgId must be a message id (msg_ followed by a ULID)' })
   msgId: string;
 }

@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblems, ProblemDto, UuidParamDto } from '../http/problem.dto';
+import { ApiJsonBody, ApiProblems, ProblemDto, UuidParamDto } from '../http/problem.dto';
 import {
   ApiKeyPageDto,
   ApiKeyResponseDto,
@@ -34,6 +34,7 @@ export class ApiKeysController {
   })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   @ApiProblems(400, 429)
+  @ApiJsonBody(CreateApiKeyDto, { serving: { name: 'ci', scopes: ['models:read', 'predict'] } })
   async create(@CurrentPrincipal() actor: Principal, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
     const { entity, key } = await this.apiKeys.create(actor, dto);
     return { ...ApiKeyResponseDto.from(entity), key };

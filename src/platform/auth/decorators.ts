@@ -1,13 +1,21 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtension,
+  ApiForbiddenResponse,
+  ApiSecurity,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT } from '../http/problem.dto';
 import { Principal, Scope } from './scopes';
 
 export const PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
 
 /** The route needs no API key. */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension('x-required-scopes', []));
 
 /**
  * The route needs a valid API key holding every listed scope (`admin` holds all). With no scope listed,
@@ -18,9 +26,14 @@ export const Scopes = (...scopes: Scope[]): MethodDecorator & ClassDecorator =>
     SetMetadata(SCOPES_KEY, scopes),
     ApiBearerAuth('bearer'),
     ApiSecurity('api-key'),
-    ApiUnauthorizedResponse({ description: 'Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID)' }),
+    ApiExtension('x-required-scopes', scopes),
+    ApiUnauthorizedResponse({
+      description: 'Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID)',
+      content: PROBLEM_CONTENT,
+    }),
     ApiForbiddenResponse({
       description: `The key lacks a required scope (code INSUFFICIENT_SCOPE)${scopes.length ? `; needs ${scopes.join(', ')}` : ''}`,
+      content: PROBLEM_CONTENT,
     }),
   );
 

@@ -3,7 +3,7 @@ export { LargeBody } from './large-body';
 export { LeanRoute } from './lean-route';
 export { addApiDescription, buildOpenApiDocument } from './openapi';
 export { Page, PageQueryDto, paginate } from './pagination';
-export { ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';
+export { ApiJsonBody, ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';
 export { PROBLEM_CONTENT_TYPE, ProblemDocument, toProblem } from './problem-details';
 export { ProblemDetailsFilter } from './problem-details.filter';
 export { RawJson, RawJsonBody } from './raw-json';

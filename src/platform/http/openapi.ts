@@ -45,6 +45,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setTitle('DeltaOne ML platform')
     .setDescription(INTRO.concat(sections.map((s) => `\n\n${s}`).join('')))
     .setVersion(version)
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer('/', 'This server')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer dok_...`' },
       'bearer',
@@ -54,7 +56,16 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       'api-key',
     );
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemDto] });
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemDto] });
+  // No `servers` means "the host that served the document"; an empty list is invalid OpenAPI.
+  if (document.servers?.length === 0) delete document.servers;
+  // A public route says so with an empty requirement instead of leaving its security unstated.
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as Array<{ security?: unknown[] }>) {
+      if (typeof operation === 'object' && operation && !('security' in operation)) operation.security = [];
+    }
+  }
+  return document;
 }
 
 /** The document at /docs-json; the page at /docs is ours (swagger-ui.ts). */

@@ -1,5 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, Type } from '@nestjs/common';
+import { ApiBody, ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 
 export class FieldErrorDto {
@@ -32,6 +32,9 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'Not available right now',
 };
 
+/** The body of an error answer in the OpenAPI document. */
+export const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } };
+
 /** Documents the problem+json answers a route can give. */
 export const ApiProblems = (...statuses: number[]): MethodDecorator =>
   applyDecorators(
@@ -39,12 +42,32 @@ export const ApiProblems = (...statuses: number[]): MethodDecorator =>
       ApiResponse({
         status,
         description: DESCRIPTIONS[status] ?? 'Error',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+        content: PROBLEM_CONTENT,
       }),
     ),
   );
 
 export class UuidParamDto {
+  @ApiProperty({ format: 'uuid', description: 'The id', example: '0b4d3c5e-8f6a-4d2b-9c1e-7a5f3e2d1c0b' })
   @IsUUID('all', { message: 'id must be a UUID' })
   id: string;
 }
+
+/**
+ * The JSON body of a route with named examples, so that Try it out in Swagger UI starts from a request that works.
+ * (ApiBody takes examples only with an explicit schema, hence the $ref and the extra model.)
+ */
+export const ApiJsonBody = (
+  type: Type<unknown>,
+  examples: Record<string, unknown>,
+  options: { description?: string; required?: boolean } = {},
+): MethodDecorator =>
+  applyDecorators(
+    ApiExtraModels(type),
+    ApiBody({
+      schema: { $ref: getSchemaPath(type) },
+      required: options.required ?? true,
+      description: options.description,
+      examples: Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])),
+    }),
+  );

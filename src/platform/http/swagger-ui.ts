@@ -61,5 +61,6 @@ export function setupSwaggerUi(app: NestFastifyApplication): void {
   const page = (_: unknown, reply: { type: (t: string) => { send: (b: string) => void } }): void =>
     reply.type('text/html; charset=utf-8').send(PAGE);
   fastify.get('/docs', page);
+  fastify.get('/docs/', (_, reply) => reply.redirect('/docs'));
   fastify.get('/docs/swagger-ui-init.js', (_, reply) => reply.type('application/javascript; charset=utf-8').send(INIT));
 }

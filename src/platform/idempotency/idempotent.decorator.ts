@@ -1,5 +1,6 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { PROBLEM_CONTENT } from '../http/problem.dto';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /** The route honours `Idempotency-Key` (see IdempotencyService). */
@@ -15,9 +16,11 @@ export const Idempotent = (): MethodDecorator =>
     ApiResponse({
       status: 409,
       description: 'A request with this Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)',
+      content: PROBLEM_CONTENT,
     }),
     ApiResponse({
       status: 422,
       description: 'The Idempotency-Key was used with a different request (IDEMPOTENCY_KEY_REUSED)',
+      content: PROBLEM_CONTENT,
     }),
   );
