@@ -248,8 +248,8 @@ describe('registry: aliases, promotion, rollback, lineage and resolution', () =>
     await expect(registry.resolve('no-such-model')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     const listed = await registry.listAliased();
     expect(listed.filter((e) => e.name === m.name)).toEqual([
-      { name: m.name, version: 1, aliases: ['production'] },
-      { name: m.name, version: 2, aliases: ['challenger'] },
+      { name: m.name, owner: m.owner, visibility: 'public', version: 1, aliases: ['production'] },
+      { name: m.name, owner: m.owner, visibility: 'public', version: 2, aliases: ['challenger'] },
     ]);
 
     const hidden = await createModel(t, alice.headers, { visibility: 'private' });

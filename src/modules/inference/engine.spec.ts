@@ -10,6 +10,8 @@ const fixtures = require('../../../test/fixtures/onnx-models.js') as { writeAll:
 
 const servable = (path: string, features: number): ServableVersion => ({
   modelName: 'm',
+  owner: 'o',
+  visibility: 'public',
   version: 1,
   artifactPath: path,
   sha256: 'x',

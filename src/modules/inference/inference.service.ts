@@ -1,6 +1,8 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { canSee } from 'src/modules/registry';
+import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
 import { DomainError } from 'src/platform/errors';
 import { RawJson, toProblem } from 'src/platform/http';
@@ -14,6 +16,7 @@ import { formatRows, RowPrediction } from './output-format';
 import { ResultCache } from './result-cache';
 import { EncodedBatch, PredictBody, toPredictBody } from './row-encoder';
 import { ServableVersion, versionKey } from './servable';
+import { assertManageable, assertServable, hideFrom } from './serving-access';
 import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
 
 export interface PredictOptions {
@@ -27,6 +30,16 @@ export interface Fallback {
   fromVersion: number;
   toVersion: number;
   reason: string;
+}
+
+export interface Unloaded {
+  /** Versions dropped from memory. */
+  versions: number;
+  /**
+   * The next predict or infer request loads the model again (a production model keeps serving); until then,
+   * or until `load`, the protocol's ready answers not ready.
+   */
+  reloadsOnDemand: true;
 }
 
 export interface PredictResult {
@@ -58,6 +71,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly known = new Map<string, ServableVersion>();
   private readonly routes = new Map<string, ServableVersion>();
   private readonly resolving = new Map<string, Promise<ServableVersion>>();
+  /** Models unloaded through the repository extension and not loaded since (the protocol's ready says no). */
+  private readonly unloaded = new Set<string>();
   private readonly results: ResultCache<PredictResult>;
   private readonly pool: InferencePool;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -107,10 +122,16 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
    * Predict with counting: every answer, success or error, is counted by model, version and status. `body` is
    * the request body: parsed JSON, or a RawJson the common case is read from without parsing.
    */
-  async predict(name: string, ref: VersionRef, body: unknown, options: PredictOptions = {}): Promise<PredictResult> {
+  async predict(
+    principal: Principal,
+    name: string,
+    ref: VersionRef,
+    body: unknown,
+    options: PredictOptions = {},
+  ): Promise<PredictResult> {
     const served: Served = {};
     try {
-      const result = await this.predictOnce(name, ref, body, options, served);
+      const result = await this.predictOnce(principal, name, ref, body, options, served);
       this.metrics.countRequest('predict', name, result.version, 200);
       return result;
     } catch (err) {
@@ -120,6 +141,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async predictOnce(
+    principal: Principal,
     name: string,
     ref: VersionRef,
     input: unknown,
@@ -127,7 +149,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     served: Served,
   ): Promise<PredictResult> {
     // Awaited only when not known yet: a known route and a loaded engine cost no trip through the microtasks.
-    const routed = this.route(name, ref);
+    // Access is checked here, before the result cache, so a cached answer never reaches a key that may not see it.
+    const routed = this.routeFor(principal, name, ref);
     const version = routed instanceof Promise ? await routed : routed;
     served.version = version.version;
     const maxRows = this.config.MAX_ROWS_PER_REQUEST;
@@ -213,13 +236,14 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 
   /** Runs protocol tensors as given (no batching across requests: the caller shaped the batch). */
   async infer(
+    principal: Principal,
     name: string,
     version: number | undefined,
     run: (engine: Engine) => Promise<Outputs>,
   ): Promise<{ version: ServableVersion; outputs: Outputs }> {
     const served: Served = {};
     try {
-      const resolved = await this.route(name, version === undefined ? {} : { version });
+      const resolved = await this.routeFor(principal, name, version === undefined ? {} : { version });
       served.version = resolved.version;
       const engine = await this.engineFor(resolved);
       const outputs = await run(engine).catch((e: unknown) => {
@@ -240,32 +264,57 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     this.metrics.countRequest(api, version === null ? '' : name, version, status);
   }
 
-  async describe(name: string, version?: number): Promise<ServableVersion> {
-    return this.route(name, version === undefined ? {} : { version });
+  async describe(principal: Principal, name: string, version?: number): Promise<ServableVersion> {
+    return this.routeFor(principal, name, version === undefined ? {} : { version });
   }
 
-  /** Loads the version now (protocol readiness and the repository extension's `load`). */
-  async load(name: string, version?: number): Promise<ServableVersion> {
-    const resolved = await this.route(name, version === undefined ? {} : { version });
+  /**
+   * The protocol's readiness: a version that can serve is loaded now if it is not yet, except after an `unload`,
+   * when it is not ready until it is loaded again (by `load`, or on demand by a request).
+   */
+  async ready(principal: Principal, name: string, version?: number): Promise<ServableVersion> {
+    const resolved = await this.routeFor(principal, name, version === undefined ? {} : { version });
+    if (this.unloaded.has(name) && !this.isLoaded(resolved)) {
+      throw new InferenceError(
+        'MODEL_NOT_READY',
+        `Model ${name} was unloaded; load it through the repository extension (a request also loads it again).`,
+      );
+    }
     await this.engineFor(resolved);
     return resolved;
   }
 
-  isLoaded(v: ServableVersion): boolean {
+  /** The repository extension's `load`: the version now, for the model's owner or an admin. */
+  async load(principal: Principal, name: string, version?: number): Promise<ServableVersion> {
+    const resolved = await this.routeFor(principal, name, version === undefined ? {} : { version });
+    assertManageable(resolved, name, principal);
+    await this.engineFor(resolved);
+    this.unloaded.delete(name);
+    return resolved;
+  }
+
+  isLoaded(v: { modelName: string; version: number }): boolean {
     return this.engines.has(versionKey(v));
   }
 
-  async unload(name: string): Promise<number> {
+  /**
+   * The repository extension's `unload`, for the model's owner or an admin: every version leaves this server's
+   * memory. A request for it loads it again (production keeps serving), so the answer says so.
+   */
+  async unload(principal: Principal, name: string): Promise<Unloaded> {
+    assertManageable(await this.source.access(name), name, principal);
     let removed = 0;
     for (const key of this.engines.keys()) {
       if (key.startsWith(`${name}@`) && (await this.engines.remove(key))) removed++;
     }
     for (const key of [...this.routes.keys()]) if (key.startsWith(`${name}#`)) this.routes.delete(key);
-    return removed;
+    this.unloaded.add(name);
+    return { versions: removed, reloadsOnDemand: true };
   }
 
-  listAliased(): ReturnType<VersionSource['listAliased']> {
-    return this.source.listAliased();
+  /** The repository index: the versions holding an alias, of the models this key may see. */
+  async listAliased(principal: Principal): ReturnType<VersionSource['listAliased']> {
+    return (await this.source.listAliased()).filter((v) => canSee(v, principal));
   }
 
   get modelCacheCounters(): ModelCache<Engine>['counters'] {
@@ -297,6 +346,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
 
   private loadEngine(key: string): Promise<{ value: Engine; bytes: number }> {
     const version = this.known.get(key)!;
+    // Loaded again (on demand, by a request): ready tells the truth again.
+    this.unloaded.delete(version.modelName);
     const metrics = this.metrics.forVersion(version.modelName, version.version);
     return Engine.load(version, {
       pool: this.pool,
@@ -322,6 +373,16 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       // A version that also has a main-thread session holds the model twice.
       bytes: Math.max(version.sizeBytes, 1) * (engine.inlineCapable ? 2 : 1),
     }));
+  }
+
+  /** Where a reference points, for a key that may see the model; MODEL_NOT_FOUND otherwise. */
+  private routeFor(principal: Principal, name: string, ref: VersionRef): ServableVersion | Promise<ServableVersion> {
+    const routed = this.route(name, ref);
+    if (!(routed instanceof Promise)) return assertServable(routed, principal);
+    return routed.then(
+      (version) => assertServable(version, principal),
+      (err: unknown) => hideFrom(err, name, principal, (n) => this.source.access(n)),
+    );
   }
 
   /**

@@ -4,7 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Public, Scopes } from 'src/platform/auth';
+import { CurrentPrincipal, Principal, Public, Scopes } from 'src/platform/auth';
 import { ApiJsonBody, LargeBody, LeanRoute } from 'src/platform/http';
 import { APP_VERSION } from 'src/platform/version';
 import { InferenceError } from './inference.errors';
@@ -22,6 +22,7 @@ import {
   OipRepositoryIndexRequestDto,
   OipServerMetadataDto,
   OipServerReadyDto,
+  OipUnloadResponseDto,
 } from './oip.dto';
 import { ServableVersion } from './servable';
 import { oipDatatype } from './tensor-types';
@@ -87,8 +88,8 @@ export class OipController {
   @ApiOkResponse({ type: OipModelMetadataDto })
   @ApiParam({ name: 'name', type: String })
   @apply(errors(404))
-  async metadata(@Param() params: RouteParams): Promise<OipModelMetadataDto> {
-    return toMetadata(await this.inference.describe(oipModelParams(params).name));
+  async metadata(@Param() params: RouteParams, @CurrentPrincipal() p: Principal): Promise<OipModelMetadataDto> {
+    return toMetadata(await this.inference.describe(p, oipModelParams(params).name));
   }
 
   @Get('models/:name/versions/:version')
@@ -98,33 +99,39 @@ export class OipController {
   @ApiParam({ name: 'name', type: String })
   @ApiParam({ name: 'version', type: String })
   @apply(errors(404))
-  async versionMetadata(@Param() params: RouteParams): Promise<OipModelMetadataDto> {
+  async versionMetadata(@Param() params: RouteParams, @CurrentPrincipal() p: Principal): Promise<OipModelMetadataDto> {
     const { name, version } = oipModelParams(params);
-    return toMetadata(await this.inference.describe(name, version));
+    return toMetadata(await this.inference.describe(p, name, version));
   }
 
   @Get('models/:name/ready')
   @Scopes('models:read')
-  @ApiOperation({ summary: 'Model readiness (loads the production version if needed)' })
+  @ApiOperation({
+    summary: 'Model readiness (loads the production version if needed)',
+    description: 'After an unload, 503 until the model is loaded again (by load, or by a request on demand).',
+  })
   @ApiOkResponse({ type: OipReadyDto })
   @ApiParam({ name: 'name', type: String })
   @apply(errors(404, 503))
-  async modelReady(@Param() params: RouteParams): Promise<OipReadyDto> {
+  async modelReady(@Param() params: RouteParams, @CurrentPrincipal() p: Principal): Promise<OipReadyDto> {
     const { name } = oipModelParams(params);
-    await this.inference.load(name);
+    await this.inference.ready(p, name);
     return { name, ready: true };
   }
 
   @Get('models/:name/versions/:version/ready')
   @Scopes('models:read')
-  @ApiOperation({ summary: 'Model version readiness (loads it if needed)' })
+  @ApiOperation({
+    summary: 'Model version readiness (loads it if needed)',
+    description: 'After an unload, 503 until the version is loaded again (by load, or by a request on demand).',
+  })
   @ApiOkResponse({ type: OipReadyDto })
   @ApiParam({ name: 'name', type: String })
   @ApiParam({ name: 'version', type: String })
   @apply(errors(404, 503))
-  async versionReady(@Param() params: RouteParams): Promise<OipReadyDto> {
+  async versionReady(@Param() params: RouteParams, @CurrentPrincipal() p: Principal): Promise<OipReadyDto> {
     const { name, version } = oipModelParams(params);
-    await this.inference.load(name, version);
+    await this.inference.ready(p, name, version);
     return { name, ready: true };
   }
 
@@ -141,7 +148,7 @@ export class OipController {
     tabular: { id: 'req-1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [12, 2, 3, 1] }] },
   })
   infer(request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(oipModelParams(request.params), request.body);
+    return this.run(request.principal!, oipModelParams(request.params), request.body);
   }
 
   @Post('models/:name/versions/:version/infer')
@@ -158,22 +165,25 @@ export class OipController {
     tabular: { id: 'req-1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [12, 2, 3, 1] }] },
   })
   inferVersion(request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(oipModelParams(request.params), request.body);
+    return this.run(request.principal!, oipModelParams(request.params), request.body);
   }
 
   @Post('repository/index')
   @HttpCode(200)
   @Scopes('models:read')
-  @ApiOperation({ summary: 'Repository index: every version that holds an alias, and whether it is loaded' })
+  @ApiOperation({
+    summary: 'Repository index: every version that holds an alias, and whether it is loaded',
+    description: "Another owner's private models are not listed.",
+  })
   @ApiOkResponse({ type: [OipRepositoryEntryDto] })
   @apply(errors(400))
   @ApiJsonBody(OipRepositoryIndexRequestDto, { loaded: { ready: true }, all: {} }, { required: false })
-  async index(@Req() request: FastifyRequest): Promise<OipRepositoryEntryDto[]> {
+  async index(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<OipRepositoryEntryDto[]> {
     const body = (request.body ?? {}) as { ready?: unknown };
     if (body.ready !== undefined && typeof body.ready !== 'boolean')
       throw new InferenceError('INVALID_INPUT', '"ready" must be a boolean.');
-    const entries = (await this.inference.listAliased()).map((v) => {
-      const loaded = this.inference.isLoaded({ modelName: v.name, version: v.version } as ServableVersion);
+    const entries = (await this.inference.listAliased(p)).map((v) => {
+      const loaded = this.inference.isLoaded({ modelName: v.name, version: v.version });
       return {
         name: v.name,
         version: String(v.version),
@@ -187,33 +197,42 @@ export class OipController {
   @Post('repository/models/:name/load')
   @HttpCode(200)
   @Scopes('models:write')
-  @ApiOperation({ summary: 'Load the production version of a model' })
+  @ApiOperation({
+    summary: 'Load the production version of a model',
+    description:
+      "The model's owner or an admin only: another owner gets 403 for a public model, 404 for a private one.",
+  })
   @ApiOkResponse({ description: 'Loaded' })
   @ApiParam({ name: 'name', type: String })
-  @apply(errors(404, 503))
-  async loadModel(@Param() params: RouteParams): Promise<void> {
-    await this.inference.load(oipModelParams(params).name);
+  @apply(errors(403, 404, 503))
+  async loadModel(@Param() params: RouteParams, @CurrentPrincipal() p: Principal): Promise<void> {
+    await this.inference.load(p, oipModelParams(params).name);
   }
 
   @Post('repository/models/:name/unload')
   @HttpCode(200)
   @Scopes('models:write')
-  @ApiOperation({ summary: 'Unload every loaded version of a model (it loads again on the next request)' })
-  @ApiOkResponse({ description: 'Unloaded' })
+  @ApiOperation({
+    summary: 'Unload every loaded version of a model from this server',
+    description:
+      "The model's owner or an admin only (another owner: 403 for a public model, 404 for a private one). The model's ready answers 503 until it is loaded again; a predict or infer request loads it again on demand, so a production model keeps serving, as the answer's reloadsOnDemand says.",
+  })
+  @ApiOkResponse({ type: OipUnloadResponseDto })
   @ApiParam({ name: 'name', type: String })
-  @apply(errors(404))
-  async unloadModel(@Param() params: RouteParams): Promise<void> {
+  @apply(errors(403, 404))
+  async unloadModel(@Param() params: RouteParams, @CurrentPrincipal() p: Principal): Promise<OipUnloadResponseDto> {
     const { name } = oipModelParams(params);
-    await this.inference.describe(name);
-    await this.inference.unload(name);
+    const unloaded = await this.inference.unload(p, name);
+    return { name, ...unloaded };
   }
 
   private async run(
+    principal: Principal,
     { name, version }: { name: string; version?: number },
     body: unknown,
   ): Promise<OipInferResponseDto> {
     const request = parseInferRequest(body);
-    const { version: served, outputs } = await this.inference.infer(name, version, (engine) => {
+    const { version: served, outputs } = await this.inference.infer(principal, name, version, (engine) => {
       const { feeds, rows } = toFeeds(request, engine.version.inputs);
       return engine.runDirect(feeds, rows);
     });

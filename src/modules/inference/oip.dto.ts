@@ -82,3 +82,13 @@ export class OipRepositoryIndexRequestDto {
 export class OipErrorDto {
   @ApiProperty({ example: 'Unknown model churn' }) error: string;
 }
+
+export class OipUnloadResponseDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Versions dropped from this server’s memory' }) versions: number;
+  @ApiProperty({
+    enum: [true],
+    description: 'A predict or infer request loads the model again; until then, or until load, ready answers 503',
+  })
+  reloadsOnDemand: true;
+}

@@ -48,7 +48,7 @@ export class PredictController {
   })
   async predict(request: FastifyRequest, reply: FastifyReply): Promise<PredictResponseDto> {
     const { name, ref } = predictParams(request.params, request.query);
-    const result = await this.inference.predict(name, ref, request.body, {
+    const result = await this.inference.predict(request.principal!, name, ref, request.body, {
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
       bodyBytes: Number(request.headers['content-length'] ?? 0),
     });

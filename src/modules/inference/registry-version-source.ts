@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PRODUCTION, RegistryError, RegistryService } from 'src/modules/registry';
 import { InferenceError } from './inference.errors';
 import { ServableVersion } from './servable';
-import { ServableSummary, VersionRef, VersionSource } from './version-source';
+import { ModelAccess, ServableSummary, VersionRef, VersionSource } from './version-source';
 
 /** Inference's view of the registry, through the registry's public service only. */
 @Injectable()
@@ -11,7 +11,8 @@ export class RegistryVersionSource implements VersionSource {
 
   async resolve(name: string, ref: VersionRef): Promise<ServableVersion> {
     try {
-      return await this.registry.resolve(name, ref);
+      const resolved = await this.registry.resolve(name, ref);
+      return { ...resolved, owner: resolved.model.owner, visibility: resolved.model.visibility };
     } catch (err) {
       const asksProduction = ref.version === undefined && (ref.alias ?? PRODUCTION) === PRODUCTION;
       if (asksProduction && err instanceof RegistryError && err.code === 'ALIAS_NOT_FOUND') {
@@ -34,5 +35,9 @@ export class RegistryVersionSource implements VersionSource {
 
   listAliased(): Promise<ServableSummary[]> {
     return this.registry.listAliased();
+  }
+
+  access(name: string): Promise<ModelAccess | null> {
+    return this.registry.access(name);
   }
 }

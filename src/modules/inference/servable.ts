@@ -14,6 +14,9 @@ export interface FeatureSpec {
 
 export interface ServableVersion {
   modelName: string;
+  /** The model's owner and visibility when the version was resolved: who may be served from it. */
+  owner: string;
+  visibility: 'public' | 'private';
   version: number;
   artifactPath: string;
   sha256: string;

@@ -5,7 +5,12 @@ export interface VersionRef {
   alias?: string;
 }
 
-export interface ServableSummary {
+export interface ModelAccess {
+  owner: string;
+  visibility: 'public' | 'private';
+}
+
+export interface ServableSummary extends ModelAccess {
   name: string;
   version: number;
   aliases: string[];
@@ -16,7 +21,10 @@ export interface ServableSummary {
  * inference code never touches registry tables.
  */
 export interface VersionSource {
-  /** The version a reference points at; with neither version nor alias, the `production` alias. */
+  /**
+   * The version a reference points at; with neither version nor alias, the `production` alias. Resolved for the
+   * server (any model), so the caller checks the key's access on the result.
+   */
   resolve(name: string, ref: VersionRef): Promise<ServableVersion>;
   /** The version that held `production` before the current one, if any. */
   previousProduction(name: string): Promise<number | null>;
@@ -25,8 +33,10 @@ export interface VersionSource {
    * archived and unknown models are missing.
    */
   resolutionStamps(names: string[]): Promise<Map<string, string>>;
-  /** Every servable version that holds an alias (the repository index). */
+  /** Every servable version that holds an alias (the repository index), of every owner. */
   listAliased(): Promise<ServableSummary[]>;
+  /** The model's owner and visibility, or null when there is no such model. */
+  access(name: string): Promise<ModelAccess | null>;
 }
 
 export const VERSION_SOURCE = Symbol('VERSION_SOURCE');

@@ -13,11 +13,11 @@ import { AliasesService } from './aliases.service';
 import { ARTIFACT_STORAGE, ArtifactStorage } from './artifact-storage';
 import { StagedArtifact, stagingDir } from './artifact-upload';
 import { ModelAliasEntity } from './model-alias.entity';
-import { assertActive, assertVisible } from './model-access';
+import { assertActive, assertVisible, ModelAccess } from './model-access';
 import { ModelEntity } from './model.entity';
 import { RegisteredModel, toRegisteredModel } from './registered-model';
 import { RegistryError } from './registry.errors';
-import { BatchingSettings, FeatureSpec, PRODUCTION, TensorSpec } from './registry.rules';
+import { BatchingSettings, FeatureSpec, ModelVisibility, PRODUCTION, TensorSpec } from './registry.rules';
 import { VersionsService, VersionWithAliases } from './versions.service';
 import { VersionMetadataDto } from './versions.dto';
 
@@ -55,7 +55,7 @@ export interface VersionRef {
   principal?: Principal;
 }
 
-export interface AliasedVersion {
+export interface AliasedVersion extends ModelAccess {
   name: string;
   version: number;
   aliases: string[];
@@ -83,6 +83,13 @@ export class RegistryService {
   /** The model, or MODEL_NOT_FOUND (also for another owner's private model when a principal is given). */
   async getModel(name: string, principal?: Principal): Promise<RegisteredModel> {
     return toRegisteredModel(await this.versions.visibleModel(principal, name));
+  }
+
+  /** Who owns the model and whether it is private, or null when there is no such model (archived ones included). */
+  async access(name: string): Promise<ModelAccess | null> {
+    return this.dataSource
+      .getRepository(ModelEntity)
+      .findOne({ where: { name }, select: { owner: true, visibility: true } });
   }
 
   /**
@@ -144,24 +151,30 @@ export class RegistryService {
 
   /**
    * For each active model among `names`, a text that changes whenever what its references resolve to may change
-   * (a new version, an alias set, moved or removed); archived and unknown models are left out. One query, so a
-   * cache of resolutions can be checked cheaply.
+   * (a new version, an alias set, moved or removed, the model made private or public); archived and unknown models
+   * are left out. One query, so a cache of resolutions can be checked cheaply.
    */
   async resolutionStamps(names: string[]): Promise<Map<string, string>> {
     const rows = await this.dataSource
       .getRepository(ModelEntity)
       .createQueryBuilder('m')
       .leftJoin(ModelAliasEntity, 'a', 'a.modelId = m.id')
-      .select(['m.name AS name', 'm.latestVersion AS latest', 'a.alias AS alias', 'a.version AS version'])
+      .select([
+        'm.name AS name',
+        'm.latestVersion AS latest',
+        'm.visibility AS visibility',
+        'a.alias AS alias',
+        'a.version AS version',
+      ])
       .where("m.status = 'active'")
       .andWhere('m.name = ANY(:names)', { names })
       .orderBy('m.name')
       .addOrderBy('a.alias')
-      .getRawMany<{ name: string; latest: number; alias: string | null; version: number | null }>();
+      .getRawMany<{ name: string; latest: number; visibility: string; alias: string | null; version: number | null }>();
     const stamps = new Map<string, string>();
     for (const r of rows) {
       const entry = r.alias === null ? '' : ` ${r.alias}=${r.version}`;
-      stamps.set(r.name, (stamps.get(r.name) ?? `latest=${r.latest}`) + entry);
+      stamps.set(r.name, (stamps.get(r.name) ?? `${r.visibility} latest=${r.latest}`) + entry);
     }
     return stamps;
   }
@@ -172,16 +185,28 @@ export class RegistryService {
       .getRepository(ModelAliasEntity)
       .createQueryBuilder('a')
       .innerJoin(ModelEntity, 'm', 'm.id = a.modelId')
-      .select(['m.name AS name', 'a.version AS version', 'a.alias AS alias'])
+      .select([
+        'm.name AS name',
+        'm.owner AS owner',
+        'm.visibility AS visibility',
+        'a.version AS version',
+        'a.alias AS alias',
+      ])
       .where("m.status = 'active'")
       .orderBy('m.name')
       .addOrderBy('a.version')
       .addOrderBy('a.alias')
-      .getRawMany<{ name: string; version: number; alias: string }>();
+      .getRawMany<{ name: string; owner: string; visibility: ModelVisibility; version: number; alias: string }>();
     const out = new Map<string, AliasedVersion>();
     for (const r of rows) {
       const key = `${r.name}@${r.version}`;
-      const entry = out.get(key) ?? { name: r.name, version: r.version, aliases: [] };
+      const entry = out.get(key) ?? {
+        name: r.name,
+        owner: r.owner,
+        visibility: r.visibility,
+        version: r.version,
+        aliases: [],
+      };
       entry.aliases.push(r.alias);
       out.set(key, entry);
     }

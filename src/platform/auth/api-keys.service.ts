@@ -16,7 +16,7 @@ export interface NewApiKey {
 }
 
 interface CachedPrincipal {
-  principal: Principal | null;
+  principal: Principal;
   /** Served until then. */
   until: number;
   /** From then on it is still served, and the first request to see it looks the key up again in the background. */
@@ -24,12 +24,24 @@ interface CachedPrincipal {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Valid keys kept; only keys that authenticated get in, so a flood of made-up keys never evicts them. */
 const CACHE_MAX_ENTRIES = 10_000;
+/** Keys that did not authenticate (unknown, revoked, expired), kept apart and small: a flood only churns this. */
+const UNKNOWN_MAX_ENTRIES = 1_000;
+
+/** Adds an entry to a bounded map, dropping the oldest one first when it is full. */
+function putBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger('ApiKeys');
   private readonly cache = new Map<string, CachedPrincipal>();
+  /** Presented keys that did not authenticate, until when that answer is kept. */
+  private readonly unknown = new Map<string, number>();
   /** One lookup at a time per key: when an entry lapses, the requests that arrive meanwhile share it. */
   private readonly lookups = new Map<string, Promise<Principal | null>>();
   /** Bumped by every revocation: a lookup that began before one does not cache what it read. */
@@ -49,7 +61,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * Resolves a presented key to its principal, or null. Results are cached for AUTH_CACHE_TTL_MS, so a key
    * revoked on another replica stops working within that time (at once on this one). A key in use is looked up
    * again in the background once half of that time has passed, so under steady traffic its entry never lapses
-   * and requests never wait for the database; a lapsed entry is looked up once, however many requests ask.
+   * and requests never wait for the database; a lapsed entry is looked up once, however many requests ask. A key
+   * that does not authenticate is remembered as such for the same time, in a small cache of its own.
    */
   authenticate(key: string): Promise<Principal | null> {
     const now = Date.now();
@@ -59,7 +72,14 @@ export class ApiKeysService implements OnApplicationBootstrap {
       if (hit.refreshFrom <= now && !this.lookups.has(key)) this.lookup(key).catch(() => undefined);
       return Promise.resolve(hit.principal);
     }
+    if ((this.unknown.get(key) ?? 0) > now) return Promise.resolve(null);
     return this.lookups.get(key) ?? this.lookup(key);
+  }
+
+  /** Whether the key's answer is known without the database (the rate limit asks before it spends a query). */
+  isKnown(key: string): boolean {
+    const now = Date.now();
+    return (this.cache.get(key)?.until ?? 0) > now || (this.unknown.get(key) ?? 0) > now;
   }
 
   private lookup(key: string): Promise<Principal | null> {
@@ -74,15 +94,25 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const revocations = this.revocations;
     const row = await this.keys.findOne({ where: { hash: hashApiKey(key), revokedAt: IsNull() } });
     const now = Date.now();
-    const valid = row && (!row.expiresAt || row.expiresAt.getTime() > now);
-    const principal = valid ? toPrincipal(row) : null;
+    const expiresAt = row?.expiresAt?.getTime() ?? Infinity;
+    const principal = row && expiresAt > now ? toPrincipal(row) : null;
     const ttl = this.config.AUTH_CACHE_TTL_MS;
-    if (ttl > 0 && revocations === this.revocations) {
-      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(key, { principal, until: now + ttl, refreshFrom: now + ttl / 2 });
+    if (principal) {
+      this.unknown.delete(key);
+      if (ttl > 0 && revocations === this.revocations) this.remember(key, principal, now, expiresAt);
+      this.touch(principal.keyId, now);
+    } else {
+      this.cache.delete(key);
+      if (ttl > 0) putBounded(this.unknown, key, now + ttl, UNKNOWN_MAX_ENTRIES);
     }
-    if (row && valid) this.touch(row.id, now);
     return principal;
+  }
+
+  /** A valid key is trusted for AUTH_CACHE_TTL_MS, never past its expiry. */
+  private remember(key: string, principal: Principal, now: number, expiresAt: number): void {
+    const ttl = this.config.AUTH_CACHE_TTL_MS;
+    const entry = { principal, until: Math.min(now + ttl, expiresAt), refreshFrom: now + ttl / 2 };
+    putBounded(this.cache, key, entry, CACHE_MAX_ENTRIES);
   }
 
   private touch(id: string, now: number): void {
@@ -103,6 +133,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
       throw new AuthError('SCOPE_ESCALATION', `A key cannot grant scopes it does not hold: ${beyond.join(', ')}.`);
     }
     const key = generateApiKey();
+    // A miss remembered for this key, here or on another replica, would need someone to have presented these 256
+    // random bits before they were drawn, so no replica is told; and any miss lapses after AUTH_CACHE_TTL_MS.
+    this.unknown.delete(key);
     const entity = await this.keys.save(
       this.keys.create({
         name: input.name,
@@ -114,6 +147,10 @@ export class ApiKeysService implements OnApplicationBootstrap {
         expiresAt: input.expiresAt ?? null,
       }),
     );
+    // Served at once on this replica, even from an address whose anonymous limit is spent (see the rate limit).
+    if (this.config.AUTH_CACHE_TTL_MS > 0) {
+      this.remember(key, toPrincipal(entity), Date.now(), entity.expiresAt?.getTime() ?? Infinity);
+    }
     return { entity, key };
   }
 
@@ -139,7 +176,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const row = await this.get(actor, id);
     if (!row.revokedAt) await this.keys.update({ id: row.id }, { revokedAt: new Date() });
     this.revocations++;
-    for (const [key, cached] of this.cache) if (cached.principal?.keyId === row.id) this.cache.delete(key);
+    for (const [key, cached] of this.cache) if (cached.principal.keyId === row.id) this.cache.delete(key);
   }
 
   /**

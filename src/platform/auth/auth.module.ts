@@ -12,7 +12,8 @@ import { ApiKeysService } from './api-keys.service';
   controllers: [ApiKeysController],
   providers: [
     ApiKeysService,
-    // Order matters: rate limiting runs first, so floods never reach the key lookup.
+    // Order matters: rate limiting runs first (it resolves the key through the cache to pick the caller's bucket),
+    // so a flood is refused before the auth guard's work.
     { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],

@@ -124,6 +124,10 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be a positive integer' })
   RATE_LIMIT_ANONYMOUS_LIMIT = 120;
 
+  /**
+   * The client address is X-Forwarded-For's first entry when true, the socket's otherwise. Only behind a proxy that
+   * overwrites the header: else any client picks its own address, and a fresh anonymous rate-limit bucket.
+   */
   @Transform(toBool)
   @IsBoolean({ message: 'must be true or false' })
   TRUST_PROXY = false;

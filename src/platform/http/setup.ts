@@ -34,7 +34,7 @@ export function configureApp(app: NestFastifyApplication): void {
       logger.log({ requestId: id, method, url, route, status, durationMs: Math.round(ms * 100) / 100 });
     }
   };
-  const direct = new DirectRoutes(parseJson, answered, new Logger('Errors'));
+  const direct = new DirectRoutes(parseJson, answered, new Logger('Errors'), config.TRUST_PROXY);
   fastify.addHook('onRoute', (route) => {
     const routeConfig = route.config as { largeBody?: boolean } | undefined;
     if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;

@@ -1,41 +1,96 @@
 import { ExecutionContext, Injectable, Module } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModule,
+  ThrottlerModuleOptions,
+  ThrottlerRequest,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import { RedisClient, REDIS } from '../cache/redis';
 import { AppConfig } from '../config';
 import { presentedKey } from '../auth/api-key-token';
+import { ApiKeysService } from '../auth/api-keys.service';
+import type { LeanRequest } from './direct-routes';
 
-const keyOf = (req: FastifyRequest): string | undefined => presentedKey(req.headers);
+/** Client addresses whose anonymous limit is spent are remembered this many at most (the oldest go first). */
+const MAX_SPENT = 10_000;
 
-/** Hashes of presented keys kept; past this many (a flood of random keys) the memo starts over. */
-const MAX_TRACKERS = 10_000;
+interface Caller {
+  tracker: string;
+  authenticated: boolean;
+}
 
 /**
- * Limits per API key (by the hash of the key presented) and per client IP for anonymous calls. Runs before
- * authentication, so a flood of bad keys is turned away without a database lookup.
+ * One bucket per authenticated API key (RATE_LIMIT_LIMIT) and one per client IP (RATE_LIMIT_ANONYMOUS_LIMIT) for
+ * every request whose key is missing, unknown, revoked or expired, so a made-up key buys no bucket of its own.
+ * The key is resolved here, before the auth guard, through the same cache (a valid key costs a map lookup); a key
+ * not known yet from an address that has spent its anonymous limit is refused without a database lookup, so a
+ * flood of made-up keys stops at the limit. The bucket is the caller's across every route.
  */
 @Injectable()
 export class ApiKeyThrottlerGuard extends ThrottlerGuard {
-  private readonly trackers = new Map<string, string>();
+  /** `ip:<address>` → until when its anonymous bucket is known to be spent (on this replica). */
+  private readonly spent = new Map<string, number>();
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    private readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
 
   /** With limits off, answers before the six metadata lookups the base guard makes per request. */
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(this.commonOptions.skipIf?.(context) ?? false);
   }
 
-  protected override getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as FastifyRequest;
-    const key = keyOf(request);
-    if (!key) return Promise.resolve(`ip:${request.ip}`);
-    let tracker = this.trackers.get(key);
-    if (tracker === undefined) {
-      if (this.trackers.size >= MAX_TRACKERS) this.trackers.clear();
-      tracker = `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-      this.trackers.set(key, tracker);
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const caller = await this.callerOf(props.context.switchToHttp().getRequest<LeanRequest>());
+    return super.handleRequest({
+      ...props,
+      limit: caller.authenticated ? this.config.RATE_LIMIT_LIMIT : this.config.RATE_LIMIT_ANONYMOUS_LIMIT,
+      getTracker: () => Promise.resolve(caller.tracker),
+    });
+  }
+
+  /** Per caller, not per route: the limit is the caller's whole budget. */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
+    return `throttle:${throttler}:${tracker}`;
+  }
+
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    if (detail.tracker.startsWith('ip:')) {
+      this.spent.delete(detail.tracker);
+      if (this.spent.size >= MAX_SPENT) this.spent.delete(this.spent.keys().next().value!);
+      this.spent.set(detail.tracker, Date.now() + detail.timeToBlockExpire * 1000);
     }
-    return Promise.resolve(tracker);
+    return super.throwThrottlingException(context, detail);
+  }
+
+  private async callerOf(request: LeanRequest): Promise<Caller> {
+    const anonymous = { tracker: `ip:${request.ip}`, authenticated: false };
+    const key = presentedKey(request.headers);
+    if (!key) return anonymous;
+    if (this.isSpent(anonymous.tracker) && !this.apiKeys.isKnown(key)) return anonymous;
+    const principal = await this.apiKeys.authenticate(key);
+    return principal ? { tracker: `key:${principal.keyId}`, authenticated: true } : anonymous;
+  }
+
+  private isSpent(tracker: string): boolean {
+    if (this.spent.size === 0) return false;
+    const until = this.spent.get(tracker);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.spent.delete(tracker);
+    return false;
   }
 }
 
@@ -44,16 +99,8 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, REDIS],
       useFactory: (config: AppConfig, redis: RedisClient) => ({
-        throttlers: [
-          {
-            name: 'default',
-            ttl: config.RATE_LIMIT_TTL_MS,
-            limit: (ctx: ExecutionContext) =>
-              keyOf(ctx.switchToHttp().getRequest<FastifyRequest>())
-                ? config.RATE_LIMIT_LIMIT
-                : config.RATE_LIMIT_ANONYMOUS_LIMIT,
-          },
-        ],
+        // The guard picks the limit per caller (authenticated key or anonymous address).
+        throttlers: [{ name: 'default', ttl: config.RATE_LIMIT_TTL_MS, limit: config.RATE_LIMIT_LIMIT }],
         skipIf: () => !config.RATE_LIMIT_ENABLED,
         // The shared client is reused (and closed by RedisModule), so counters are shared by every replica.
         storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
