@@ -8,6 +8,8 @@ import { Contributions1795510810133 } from './1795510810133-Contributions';
 import { ContributionUploads1795512193875 } from './1795512193875-ContributionUploads';
 import { ContributionIdempotencyKey1795512636905 } from './1795512636905-ContributionIdempotencyKey';
 import { ContributionStreaming1795514379463 } from './1795514379463-ContributionStreaming';
+import { Retention1796546062540 } from './1796546062540-Retention';
+import { ContributorErasure1796546357553 } from './1796546357553-ContributorErasure';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   ContributionUploads1795512193875,
   ContributionIdempotencyKey1795512636905,
   ContributionStreaming1795514379463,
+  Retention1796546062540,
+  ContributorErasure1796546357553,
 ];

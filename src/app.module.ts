@@ -4,6 +4,7 @@ import { ContributionsModule } from './modules/contributions';
 import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
+import { RetentionModule } from './modules/retention';
 import { WebhooksModule } from './modules/webhooks';
 import { RegistryModule } from './modules/registry';
 import { AuthModule } from './platform/auth';
@@ -42,6 +43,7 @@ export class AppModule {
         RegistryModule,
         InferenceModule,
         ContributionsModule,
+        RetentionModule,
       ],
     };
   }

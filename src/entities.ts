@@ -7,6 +7,7 @@ import {
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
 } from './modules/contributions';
+import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
@@ -30,4 +31,5 @@ export const ENTITIES = [
   ContributionUploadEntity,
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
+  RetentionRunEntity,
 ];

@@ -26,8 +26,9 @@ export class ContributionRowEntity {
   @Column({ type: 'char', length: 64 })
   rowHash: string;
 
-  @Column({ type: 'jsonb' })
-  data: Record<string, unknown>;
+  /** The row's contents; null once its contributor had them erased (the hash stays). */
+  @Column({ type: 'jsonb', nullable: true })
+  data: Record<string, unknown> | null;
 
   @Column({ type: 'boolean' })
   credited: boolean;

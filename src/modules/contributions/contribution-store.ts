@@ -135,3 +135,12 @@ export async function mergeModelStats(
     [ids.modelId, ids.contributionId, numeric],
   );
 }
+
+/** Locks the contribution for the rest of the caller's transaction; true when its contributor had it erased. */
+export async function erasedUnderLock(manager: EntityManager, contributionId: string): Promise<boolean> {
+  const rows: { erasedAt: Date | null }[] = await manager.query(
+    `SELECT "erasedAt" FROM contributions WHERE id = $1 FOR UPDATE`,
+    [contributionId],
+  );
+  return rows.length === 0 || rows[0].erasedAt !== null;
+}

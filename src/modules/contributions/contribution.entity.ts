@@ -112,6 +112,13 @@ export class ContributionEntity {
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   rewardedAt: Date | null;
 
+  /**
+   * When the contributor had its rows' contents erased (null: never). The counts, hashes, status and lifecycle
+   * stay, so rewards remain verifiable.
+   */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  erasedAt: Date | null;
+
   /** Millisecond precision, like the pagination cursors that carry it. */
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;

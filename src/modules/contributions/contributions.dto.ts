@@ -188,13 +188,24 @@ export class ContributionResponseDto {
   @ApiProperty({ type: QualityReportDto, nullable: true }) qualityReport: QualityReportDto | null;
   @ApiProperty({ type: PiiSummaryDto, nullable: true }) piiSummary: PiiSummaryDto | null;
   @ApiProperty({ type: [RowErrorDto] }) rowErrors: RowErrorDto[];
-  @ApiProperty({ nullable: true, type: String, enum: ['NO_ACCEPTABLE_ROWS', 'PII_DETECTED', 'LOW_QUALITY'] })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'NO_ACCEPTABLE_ROWS, PII_DETECTED, LOW_QUALITY, a signature or file problem, or ERASED (erased before processing)',
+  })
   rejectionCode: string | null;
   @ApiProperty({ nullable: true, type: String }) rejectionReason: string | null;
   @ApiProperty({ nullable: true, type: String }) license: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
   @ApiProperty() receivedAt: string;
   @ApiProperty() createdAt: string;
+  @ApiProperty({
+    description:
+      'True once the contributor had the rows contents erased: counts, hashes, status and lifecycle stay; metadata is cleared',
+  })
+  erased: boolean;
+  @ApiProperty({ nullable: true, type: String }) erasedAt: string | null;
 }
 
 export class ContributionAcceptedResponseDto extends ContributionResponseDto {

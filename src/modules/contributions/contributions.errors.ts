@@ -14,4 +14,7 @@ export class ContributionError extends errorFamily({
   UPLOAD_TOO_LARGE: 'too_large',
   TOO_MANY_ROWS: 'too_large',
   ILLEGAL_TRANSITION: 'conflict',
+  CONTRIBUTOR_PROOF_REQUIRED: 'unauthenticated',
+  API_KEY_INVALID: 'unauthenticated',
+  ADMIN_KEY_REQUIRED: 'forbidden',
 }) {}

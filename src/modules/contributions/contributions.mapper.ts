@@ -24,6 +24,8 @@ export function toContributionDto(c: ContributionEntity): ContributionResponseDt
     metadata: c.metadata ?? {},
     receivedAt: c.receivedAt.toISOString(),
     createdAt: (c.createdAt ?? c.receivedAt).toISOString(),
+    erased: Boolean(c.erasedAt),
+    erasedAt: c.erasedAt ? c.erasedAt.toISOString() : null,
   };
 }
 

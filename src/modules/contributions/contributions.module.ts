@@ -2,13 +2,16 @@ import { Module } from '@nestjs/common';
 import { PrivacyModule } from 'src/modules/privacy';
 import { RegistryModule } from 'src/modules/registry';
 import { WebhooksModule } from 'src/modules/webhooks';
+import { AuthModule } from 'src/platform/auth';
 import { ContributionsController } from './contributions.controller';
 import { ContributionsService } from './contributions.service';
+import { ContributorRightsController } from './contributor-rights.controller';
+import { ContributorRightsService } from './contributor-rights.service';
 
 @Module({
-  imports: [PrivacyModule, RegistryModule, WebhooksModule],
-  controllers: [ContributionsController],
-  providers: [ContributionsService],
+  imports: [AuthModule, PrivacyModule, RegistryModule, WebhooksModule],
+  controllers: [ContributionsController, ContributorRightsController],
+  providers: [ContributionsService, ContributorRightsService],
   exports: [ContributionsService],
 })
 export class ContributionsModule {}

@@ -31,7 +31,14 @@ import {
 import { ContributionError } from './contributions.errors';
 import { PiiPolicy } from './pii-policy';
 import { ContributionRun } from './contribution-pipeline';
-import { countOutliers, mergeModelStats, modelReference, storeChunk, storedDatasetHash } from './contribution-store';
+import {
+  countOutliers,
+  erasedUnderLock,
+  mergeModelStats,
+  modelReference,
+  storeChunk,
+  storedDatasetHash,
+} from './contribution-store';
 
 export interface ContributionSubmission {
   rows: Row[];
@@ -389,6 +396,8 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     });
     const ids = { contributionId: c.id, modelId: c.modelId };
     const rejection = await this.dataSource.transaction(async (manager) => {
+      // Serialises with an erasure of the contributor (which locks its contributions): rows never land after it.
+      if (await erasedUnderLock(manager, c.id)) return null;
       await manager.query('SAVEPOINT contribution_rows');
       let creditedRows = 0;
       let unreadable: ContributionError | null = null;
@@ -634,12 +643,13 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     const qb = this.dataSource
       .getRepository(ContributionRowEntity)
       .createQueryBuilder('r')
-      .where('r.modelId = :modelId AND r.credited', { modelId: model.id });
+      // Erased rows keep their credit (and hash) but are never offered for training again.
+      .where('r.modelId = :modelId AND r.credited AND r.data IS NOT NULL', { modelId: model.id });
     if (options.after) qb.andWhere('r.id > :after', { after: options.after });
     const rows = await qb
       .orderBy('r.id', 'ASC')
       .take(options.limit ?? 1000)
       .getMany();
-    return rows.map((r) => ({ id: r.id, contributionId: r.contributionId, data: r.data }));
+    return rows.map((r) => ({ id: r.id, contributionId: r.contributionId, data: r.data! }));
   }
 }

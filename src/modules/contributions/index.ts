@@ -8,6 +8,8 @@ export {
   TrainingRef,
 } from './contributions.service';
 export { ContributionError } from './contributions.errors';
+export { ContributorRightsService } from './contributor-rights.service';
+export { contributorMessage } from './contributor-proof';
 export { ContributionEntity, ContributionStatus, CONTRIBUTION_STATUSES } from './contribution.entity';
 export { ContributionRowEntity } from './contribution-row.entity';
 export { ContributionSettingsEntity } from './contribution-settings.entity';

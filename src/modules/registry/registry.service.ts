@@ -279,6 +279,23 @@ export class RegistryService {
     };
   }
 
+  /**
+   * The versions whose lineage names any of `contributionIds` (the models trained on them), whoever owns the model:
+   * for the contributor's own data export.
+   */
+  async versionsTrainedOn(
+    contributionIds: string[],
+  ): Promise<{ modelName: string; version: number; contributionIds: string[] }[]> {
+    if (contributionIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT m.name AS "modelName", v.version, v."contributionIds"
+         FROM model_versions v JOIN models m ON m.id = v."modelId"
+        WHERE v."contributionIds" && $1::text[]
+        ORDER BY m.name, v.version`,
+      [contributionIds],
+    );
+  }
+
   /** Releases the storage client (on shutdown). */
   close(): void {
     this.storage.close();

@@ -23,6 +23,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('idx_webhook_deliveries_due', ['nextAttemptAt'], { where: `"status" = 'pending'` })
 @Index('idx_webhook_deliveries_leased', ['leaseExpiresAt'], { where: `"status" = 'in_flight'` })
 @Index('idx_webhook_deliveries_endpoint', ['endpointId', 'createdAt'])
+@Index('idx_webhook_deliveries_finished', ['updatedAt'], { where: `"status" IN ('delivered', 'failed')` })
 export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

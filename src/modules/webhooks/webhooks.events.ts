@@ -57,6 +57,14 @@ export const EVENT_CATALOGUE: readonly EventTypeDescription[] = [
       'A contribution used in training was rewarded. data: contribution id, model, wallet, txHash, rewardId.',
   },
   {
+    type: 'contributor.erased',
+    source: 'contributions',
+    description:
+      "A contributor (wallet) had its rows' contents erased; one event per model concerned, once. data: " +
+      'walletAddress, model, contributionIds, datasetHashes, rowsErased, by (signature or admin), erasedAt. ' +
+      'Hashes, counts and lineage stay; models already trained on the rows are not retrained.',
+  },
+  {
     type: 'deltaone.achieved',
     source: 'deltaone',
     description: 'A candidate version beat its baseline by at least 1 percentage point. data: evaluation, delta.',

@@ -11,6 +11,7 @@ import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookHttpClient } from './webhook-http.client';
 import { WebhookPublisher } from './webhook-publisher.service';
+import { WebhookRetention } from './webhook-retention.service';
 import { WebhookSecretsService } from './webhook-secrets.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksMetrics } from './webhooks.metrics';
@@ -31,7 +32,8 @@ addApiDescription(webhooksApiDescription());
     WebhookDispatcherProcessor,
     WebhookEndpointsService,
     WebhookDeliveriesService,
+    WebhookRetention,
   ],
-  exports: [WebhookPublisher],
+  exports: [WebhookPublisher, WebhookRetention],
 })
 export class WebhooksModule {}

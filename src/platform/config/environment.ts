@@ -416,6 +416,47 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters long' })
   CONTRIBUTION_PSEUDONYM_SECRET?: string;
+
+  // --- retention (src/modules/retention) ---
+
+  /** Schedule the daily retention run (one run a day across replicas, at RETENTION_HOUR_UTC). */
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  RETENTION_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer hour between 0 and 23' })
+  @Min(0, { message: 'must be an integer hour between 0 and 23' })
+  @Max(23, { message: 'must be an integer hour between 0 and 23' })
+  RETENTION_HOUR_UTC = 3;
+
+  /** Rows deleted per statement (and per short transaction), so a run never holds long locks. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer between 1 and 100000' })
+  @Min(1, { message: 'must be an integer between 1 and 100000' })
+  @Max(100000, { message: 'must be an integer between 1 and 100000' })
+  RETENTION_BATCH_SIZE = 1000;
+
+  /** Delivered and failed webhook deliveries (with their attempts) older than this are deleted. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of days between 1 and 3650' })
+  @Min(1, { message: 'must be an integer number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be an integer number of days between 1 and 3650' })
+  WEBHOOK_DELIVERY_RETENTION_DAYS = 30;
+
+  /** Published events (already fanned out, no delivery of theirs left) older than this are deleted. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of days between 1 and 3650' })
+  @Min(1, { message: 'must be an integer number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be an integer number of days between 1 and 3650' })
+  EVENT_RETENTION_DAYS = 30;
+
+  /** Stored Idempotency-Key answers created longer ago than this, and expired, are deleted. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer number of days between 1 and 3650' })
+  @Min(1, { message: 'must be an integer number of days between 1 and 3650' })
+  @Max(3650, { message: 'must be an integer number of days between 1 and 3650' })
+  IDEMPOTENCY_RETENTION_DAYS = 7;
 }
 
 export class ConfigValidationError extends Error {

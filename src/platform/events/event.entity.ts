@@ -7,6 +7,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
  */
 @Entity('events')
 @Index('idx_events_undispatched', ['createdAt'], { where: '"dispatchedAt" IS NULL' })
+@Index('idx_events_dispatched', ['createdAt'], { where: '"dispatchedAt" IS NOT NULL' })
 export class EventEntity {
   /** `msg_` + a ULID: sortable by time, unique, and stable across every retry of its deliveries. */
   @PrimaryColumn({ type: 'varchar', length: 40 })

@@ -35,6 +35,7 @@ const TAGS: Array<[string, string]> = [
   ['inference', 'Predictions from a model version'],
   ['open-inference-protocol', 'The Open Inference Protocol v2 (KServe, Triton), with its repository extension'],
   ['contributions', 'Training data from contributors: validated, scanned for personal data, hashed, deduplicated'],
+  ['contributors', "A contributor's own data: export and erasure, proven by a wallet signature"],
   ['webhooks', 'Signed, retried, replayable event deliveries'],
   ['privacy', 'Personal data detection'],
   ['health', 'Liveness, readiness, metrics'],

@@ -90,6 +90,24 @@ export class IdempotencyService {
       .update({ owner, key }, { state: 'completed', responseStatus: status, responseBody: body as object });
   }
 
+  /**
+   * Deletes up to `limit` stored keys created before `cutoff` whose TTL is over (a live key is never deleted: its
+   * answer may still be replayed). Returns how many went.
+   */
+  async deleteExpired(cutoff: Date, limit: number): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM idempotency_keys WHERE (owner, key) IN (
+           SELECT owner, key FROM idempotency_keys WHERE "expiresAt" <= now() AND "createdAt" < $1
+            ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED
+         ) RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [cutoff, limit],
+    );
+    return n;
+  }
+
   async release(owner: string, key: string): Promise<void> {
     await this.dataSource.getRepository(IdempotencyKeyEntity).delete({ owner, key, state: 'in_progress' });
   }

@@ -1,0 +1,110 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { WebhookRetention } from 'src/modules/webhooks';
+import { AppConfig } from 'src/platform/config';
+import { IdempotencyService } from 'src/platform/idempotency';
+import { QueueService } from 'src/platform/queue';
+import { RetentionMetrics } from './retention.metrics';
+import { daysBefore, nextRunAt, RETENTION_QUEUE, RetentionKind, RetentionReport } from './retention.kinds';
+
+/**
+ * The daily retention run: a durable job (retried when it fails) that deletes, in batches of
+ * RETENTION_BATCH_SIZE, finished webhook deliveries with their attempts, then published events with no delivery
+ * left, then expired idempotency answers, each past its own *_RETENTION_DAYS.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Retention');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly queue: QueueService,
+    private readonly webhooks: WebhookRetention,
+    private readonly idempotency: IdempotencyService,
+    private readonly metrics: RetentionMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.RETENTION_ENABLED) return;
+    await this.queue.define(RETENTION_QUEUE, {
+      retryLimit: 5,
+      retryDelaySeconds: 60,
+      retryBackoff: true,
+      expireInSeconds: 3600,
+    });
+    await this.queue.work<{ day: string }>(RETENTION_QUEUE, (job) => this.runScheduled(job.data.day));
+    await this.scheduleNext();
+  }
+
+  /**
+   * Makes sure the next day's run exists: the first replica to insert its row enqueues its job in the same
+   * transaction; every other call (other replicas, later boots) finds the row and does nothing. Returns the day
+   * it scheduled, or null when it was already scheduled.
+   */
+  async scheduleNext(now: Date = new Date()): Promise<string | null> {
+    const at = nextRunAt(now, this.config.RETENTION_HOUR_UTC);
+    const day = at.toISOString().slice(0, 10);
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO retention_runs (day, "scheduledFor") VALUES ($1, $2) ON CONFLICT (day) DO NOTHING RETURNING day`,
+        [day, at],
+      );
+      if (inserted.length === 0) return null;
+      await this.queue.enqueue(RETENTION_QUEUE, { day }, { manager, id: jobId(day), startAfter: at });
+      return day;
+    });
+  }
+
+  /** The job: chain the next day's run first (so a failing sweep never ends the chain), then sweep. */
+  private async runScheduled(day: string): Promise<void> {
+    await this.scheduleNext();
+    await this.dataSource.query(`UPDATE retention_runs SET "startedAt" = now() WHERE day = $1`, [day]);
+    const report = await this.run();
+    await this.dataSource.query(`UPDATE retention_runs SET "finishedAt" = now(), deleted = $2 WHERE day = $1`, [
+      day,
+      JSON.stringify(report.deleted),
+    ]);
+    this.logger.log({ message: 'retention run finished', day, ...report });
+  }
+
+  /** One sweep of every kind, as of `now`, until nothing is left to delete (also what tests call). */
+  async run(now: Date = new Date()): Promise<RetentionReport> {
+    const size = this.config.RETENTION_BATCH_SIZE;
+    const report: RetentionReport = {
+      deleted: { webhook_deliveries: 0, webhook_attempts: 0, events: 0, idempotency_keys: 0 },
+      batches: { deliveries: 0, events: 0, idempotencyKeys: 0 },
+    };
+    const count = (kind: RetentionKind, n: number): void => {
+      report.deleted[kind] += n;
+      if (n > 0) this.metrics.deleted.inc({ kind }, n);
+    };
+
+    const deliveriesBefore = daysBefore(now, this.config.WEBHOOK_DELIVERY_RETENTION_DAYS);
+    for (let n = size; n === size; report.batches.deliveries++) {
+      const { deliveries, attempts } = await this.webhooks.deleteFinishedDeliveries(deliveriesBefore, size);
+      count('webhook_deliveries', deliveries);
+      count('webhook_attempts', attempts);
+      n = deliveries;
+    }
+    const eventsBefore = daysBefore(now, this.config.EVENT_RETENTION_DAYS);
+    for (let n = size; n === size; report.batches.events++) {
+      n = await this.webhooks.deletePublishedEvents(eventsBefore, size);
+      count('events', n);
+    }
+    const keysBefore = daysBefore(now, this.config.IDEMPOTENCY_RETENTION_DAYS);
+    for (let n = size; n === size; report.batches.idempotencyKeys++) {
+      n = await this.idempotency.deleteExpired(keysBefore, size);
+      count('idempotency_keys', n);
+    }
+    return report;
+  }
+}
+
+/** A UUID derived from the day: the job of a day has one id whichever replica enqueues it. */
+function jobId(day: string): string {
+  const h = createHash('sha256').update(`${RETENTION_QUEUE}:${day}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
