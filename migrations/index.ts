@@ -8,6 +8,7 @@ import { Contributions1795510810133 } from './1795510810133-Contributions';
 import { ContributionUploads1795512193875 } from './1795512193875-ContributionUploads';
 import { ContributionIdempotencyKey1795512636905 } from './1795512636905-ContributionIdempotencyKey';
 import { ContributionStreaming1795514379463 } from './1795514379463-ContributionStreaming';
+import { AuditLog1796546220833 } from './1796546220833-AuditLog';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ContributionUploads1795512193875,
   ContributionIdempotencyKey1795512636905,
   ContributionStreaming1795514379463,
+  AuditLog1796546220833,
 ];

@@ -6,6 +6,7 @@ import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
 import { WebhooksModule } from './modules/webhooks';
 import { RegistryModule } from './modules/registry';
+import { AuditModule } from './platform/audit';
 import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
@@ -35,6 +36,7 @@ export class AppModule {
         EventsModule,
         IdempotencyModule,
         MetricsModule,
+        AuditModule,
         AuthModule,
         HealthModule,
         PrivacyModule,

@@ -7,6 +7,7 @@ import {
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
 } from './modules/contributions';
+import { AuditRecordEntity } from './platform/audit';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
@@ -15,6 +16,7 @@ import { IdempotencyKeyEntity } from './platform/idempotency';
 /** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
 export const ENTITIES = [
   ApiKeyEntity,
+  AuditRecordEntity,
   EventEntity,
   IdempotencyKeyEntity,
   WebhookEndpointEntity,
