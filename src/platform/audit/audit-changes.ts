@@ -4,7 +4,7 @@ const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 3;
 /** Fields whose values are never written, whoever passes them. */
-const SECRET_FIELD = /secret|password|^hash$|^key$|apikey|signature/i;
+const SECRET_FIELD = /secret|password|^hash$|^key$|apikey|^signature$/i;
 // Lone surrogates and NUL: jsonb refuses them, and a refused audit append would roll the change back.
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;

@@ -116,7 +116,8 @@ export class AuditService {
         requestId: request?.id ?? null,
         clientIp: request?.ip ?? null,
         outcome: e.outcome ?? 'success',
-        changes: e.changes && Object.keys(e.changes).length > 0 ? e.changes : null,
+        // Through JSON once, so what is hashed is what jsonb stores (a Date becomes its ISO string, undefined goes).
+        changes: e.changes && Object.keys(e.changes).length > 0 ? storable(e.changes) : null,
       };
       const hash = chainHash(prevHash, content);
       const row = { ...content, changes: content.changes && JSON.stringify(content.changes), prevHash, hash };
@@ -135,7 +136,7 @@ export class AuditService {
     const qb = this.dataSource.getRepository(AuditRecordEntity).createQueryBuilder('a');
     if (!principal.isAdmin) qb.andWhere('(a.actorOwner = :me OR a.targetOwner = :me)', { me: principal.owner });
     if (query.actor) {
-      qb.andWhere('(a.actorOwner = :actor OR a.actorKeyPrefix = :actor OR a.actorKeyId::text = :actor)', {
+      qb.andWhere('(a.actorOwner = :actor OR a.actorKeyPrefix = :actor OR "a"."actorKeyId"::text = :actor)', {
         actor: query.actor,
       });
     }
@@ -195,6 +196,10 @@ export class AuditService {
     }
     return { valid: true, checked, lastSeq, lastHash: lastSeq ? prevHash : null, firstBroken: null };
   }
+}
+
+function storable(changes: Record<string, AuditChange>): Record<string, AuditChange> {
+  return JSON.parse(JSON.stringify(changes)) as Record<string, AuditChange>;
 }
 
 function decodeCursor(cursor: string): string {
