@@ -9,6 +9,7 @@ import { ContributionUploads1795512193875 } from './1795512193875-ContributionUp
 import { ContributionIdempotencyKey1795512636905 } from './1795512636905-ContributionIdempotencyKey';
 import { ContributionStreaming1795514379463 } from './1795514379463-ContributionStreaming';
 import { Retention1796546062540 } from './1796546062540-Retention';
+import { AuditLog1796546220833 } from './1796546220833-AuditLog';
 import { ContributorErasure1796546357553 } from './1796546357553-ContributorErasure';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   ContributionIdempotencyKey1795512636905,
   ContributionStreaming1795514379463,
   Retention1796546062540,
+  AuditLog1796546220833,
   ContributorErasure1796546357553,
 ];

@@ -7,6 +7,7 @@ import { PrivacyModule } from './modules/privacy';
 import { RetentionModule } from './modules/retention';
 import { WebhooksModule } from './modules/webhooks';
 import { RegistryModule } from './modules/registry';
+import { AuditModule } from './platform/audit';
 import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
 import { AppConfig, ConfigModule } from './platform/config';
@@ -36,6 +37,7 @@ export class AppModule {
         EventsModule,
         IdempotencyModule,
         MetricsModule,
+        AuditModule,
         AuthModule,
         HealthModule,
         PrivacyModule,

@@ -7,6 +7,7 @@ import {
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
 } from './modules/contributions';
+import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
@@ -16,6 +17,7 @@ import { IdempotencyKeyEntity } from './platform/idempotency';
 /** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
 export const ENTITIES = [
   ApiKeyEntity,
+  AuditRecordEntity,
   EventEntity,
   IdempotencyKeyEntity,
   WebhookEndpointEntity,

@@ -4,6 +4,7 @@ import { ContributionsService, datasetHashOfRows, signatureMessage } from 'src/m
 import { PrivacyService } from 'src/modules/privacy';
 import { RegistryService } from 'src/modules/registry';
 import { WebhookPublisher } from 'src/modules/webhooks';
+import { AuditService } from 'src/platform/audit';
 import { IdempotencyService } from 'src/platform/idempotency';
 import { QueueService } from 'src/platform/queue';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
@@ -311,6 +312,7 @@ describe('contributions', () => {
         t.app.get(WebhookPublisher),
         { ...t.config, CONTRIBUTION_PSEUDONYM_SECRET: undefined },
         t.app.get(QueueService),
+        t.app.get(AuditService),
       );
       await expect(withoutSecret.onModuleInit()).rejects.toThrow(/CONTRIBUTION_PSEUDONYM_SECRET must be set/);
       await expect(t.app.get(ContributionsService).onModuleInit()).resolves.toBeUndefined();

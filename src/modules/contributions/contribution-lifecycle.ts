@@ -1,16 +1,19 @@
 import { EntityManager, In } from 'typeorm';
 import { WebhookPublisher } from 'src/modules/webhooks';
+import { AuditService } from 'src/platform/audit';
 import { ContributionEntity, ContributionStatus } from './contribution.entity';
 import { ContributionError } from './contributions.errors';
 
 /**
  * Moves contributions from `from` to `to` after training or rewards, in the caller's transaction: locks them,
  * refuses (CONTRIBUTION_NOT_FOUND, ILLEGAL_TRANSITION) before changing anything when one is unknown or in another
- * state, records the time and publishes `contribution.<to>` for each with `data`.
+ * state, records the time and publishes `contribution.<to>` for each with `data`, and audits each move (last, as
+ * the audit log asks).
  */
 export async function advance(
   manager: EntityManager,
   publisher: WebhookPublisher,
+  audit: AuditService,
   ids: string[],
   from: ContributionStatus,
   to: 'included_in_training' | 'rewarded',
@@ -44,5 +47,13 @@ export async function advance(
       { modelName: c.modelName, owner: c.owner },
     );
   }
+  await audit.record(
+    manager,
+    found.map((c) => ({
+      action: to === 'included_in_training' ? 'contribution.include_in_training' : 'contribution.reward',
+      target: { type: 'contribution', id: c.id, owner: c.owner },
+      changes: { status: { from, to } },
+    })),
+  );
   return found;
 }

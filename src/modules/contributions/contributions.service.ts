@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { QueueService } from 'src/platform/queue';
 import { WebhookPublisher } from 'src/modules/webhooks';
+import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
@@ -120,6 +121,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     private readonly publisher: WebhookPublisher,
     private readonly config: AppConfig,
     private readonly queue: QueueService,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -163,17 +165,26 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
         { errors: [{ field: 'piiPolicy', code: 'PSEUDONYMIZE_SECRET_MISSING', message: 'no pseudonym secret' }] },
       );
     }
-    const current = await this.settingsOf(this.dataSource.manager, model.id, model.name);
-    const next = { ...current, ...patch };
-    await this.dataSource.getRepository(ContributionSettingsEntity).save({
-      modelId: model.id,
-      modelName: model.name,
-      piiPolicy: next.piiPolicy,
-      minQuality: next.minQuality,
-      requireSignature: next.requireSignature,
-      updatedBy: principal.owner,
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.settingsOf(manager, model.id, model.name);
+      // A DTO carries its absent fields as undefined: they must not blank the current values.
+      const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const next: ContributionSettings = { ...current, ...given };
+      await manager.getRepository(ContributionSettingsEntity).save({
+        modelId: model.id,
+        modelName: model.name,
+        piiPolicy: next.piiPolicy,
+        minQuality: next.minQuality,
+        requireSignature: next.requireSignature,
+        updatedBy: principal.owner,
+      });
+      await this.audit.record(manager, {
+        action: 'contribution_settings.update',
+        target: { type: 'contribution_settings', id: model.name, owner: model.owner },
+        changes: changesOf(current, next, ['piiPolicy', 'minQuality', 'requireSignature']),
+      });
+      return next;
     });
-    return next;
   }
 
   private async settingsOf(manager: EntityManager, modelId: string, modelName: string): Promise<ContributionSettings> {
@@ -208,9 +219,11 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
       { ...input, rows },
       ctx.settings.requireSignature,
     );
-    const contribution = await this.dataSource.transaction((manager) =>
-      this.receive(manager, principal, ctx, input, signatureVerified, rows.length, idempotencyKey),
-    );
+    const contribution = await this.dataSource.transaction(async (manager) => {
+      const c = await this.receive(manager, principal, ctx, input, signatureVerified, rows.length, idempotencyKey);
+      await this.recordReceived(manager, c);
+      return c;
+    });
     return this.process(contribution, ctx, { chunks: [rows], textCells });
   }
 
@@ -252,6 +265,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
         await parts.insert({ contributionId: c.id, seq: seq++, data: data as Buffer });
       }
       await this.queue.enqueue(LARGE_UPLOAD_QUEUE, { contributionId: c.id }, { manager, id: c.id });
+      await this.recordReceived(manager, c);
       return c;
     });
   }
@@ -373,6 +387,15 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
       { modelName: model.name, owner: principal.owner },
     );
     return c;
+  }
+
+  /** The audit record of a new contribution: counts and states, never its rows or its wallet. */
+  private recordReceived(manager: EntityManager, c: ContributionEntity): Promise<void> {
+    return this.audit.record(manager, {
+      action: 'contribution.create',
+      target: { type: 'contribution', id: c.id, owner: c.owner },
+      changes: changesOf(null, { ...c, model: c.modelName }, ['model', 'status', 'receivedRows']),
+    });
   }
 
   /**
@@ -563,6 +586,14 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
       },
       { modelName: c.modelName, owner: c.owner },
     );
+    await this.audit.record(manager, {
+      action: c.status === 'accepted' ? 'contribution.accept' : 'contribution.reject',
+      target: { type: 'contribution', id: c.id, owner: c.owner },
+      changes: {
+        status: { from: 'validating', to: c.status },
+        ...changesOf(null, c, ['acceptedRows', 'rejectedRows', 'duplicateRows', 'rejectionCode']),
+      },
+    });
   }
 
   /**
@@ -575,7 +606,9 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     contributionIds: string[],
     training: TrainingRef,
   ): Promise<ContributionEntity[]> {
-    return advance(manager, this.publisher, contributionIds, 'accepted', 'included_in_training', { ...training });
+    return advance(manager, this.publisher, this.audit, contributionIds, 'accepted', 'included_in_training', {
+      ...training,
+    });
   }
 
   /**
@@ -587,7 +620,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     contributionIds: string[],
     reward: RewardRef = {},
   ): Promise<ContributionEntity[]> {
-    return advance(manager, this.publisher, contributionIds, 'included_in_training', 'rewarded', {
+    return advance(manager, this.publisher, this.audit, contributionIds, 'included_in_training', 'rewarded', {
       txHash: reward.txHash ?? null,
       rewardId: reward.rewardId ?? null,
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
@@ -23,6 +24,7 @@ export class AliasesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates or moves an alias (MLflow upsert). Moving `production` this way is a promotion. */
@@ -92,6 +94,11 @@ export class AliasesService {
       { model: { id: model.id, name: model.name, tokenId: model.tokenId }, alias, version: to, previousVersion: from },
       { modelName: model.name, owner: model.owner },
     );
+    await this.audit.record(manager, {
+      action: action === 'rollback' ? 'model.rollback' : action === 'promote' ? 'model.promote' : 'model.alias.set',
+      target: { type: 'model', id: model.name, owner: model.owner },
+      changes: { [alias]: { from, to } },
+    });
     return manager.findOneByOrFail(ModelAliasEntity, { modelId: model.id, alias });
   }
 
@@ -108,6 +115,11 @@ export class AliasesService {
         { model: { id: model.id, name: model.name, tokenId: model.tokenId }, alias, previousVersion: current.version },
         { modelName: model.name, owner: model.owner },
       );
+      await this.audit.record(manager, {
+        action: 'model.alias.delete',
+        target: { type: 'model', id: model.name, owner: model.owner },
+        changes: { [alias]: { from: current.version, to: null } },
+      });
     });
   }
 

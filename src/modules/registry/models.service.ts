@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, QueryFailedError } from 'typeorm';
+import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
@@ -56,6 +57,22 @@ export interface ModelWithAliases {
 /** The model's public description, as carried by events. */
 export const modelEventData = (m: ModelEntity): object => toRegisteredModel(m);
 
+/** The model fields an audit record shows (all of them public metadata). */
+const AUDITED_FIELDS = [
+  'name',
+  'tokenId',
+  'description',
+  'benchmarkMetric',
+  'metricDirection',
+  'benchmarkValue',
+  'labelColumn',
+  'labelKind',
+  'tags',
+  'visibility',
+] as const;
+
+const modelTarget = (m: ModelEntity) => ({ type: 'model', id: m.name, owner: m.owner });
+
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 @Injectable()
@@ -63,6 +80,7 @@ export class ModelsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventsService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(principal: Principal, input: NewModel): Promise<ModelWithAliases> {
@@ -102,6 +120,11 @@ export class ModelsService {
         await this.events.publish(manager, 'model.registered', modelEventData(saved), {
           modelName: saved.name,
           owner: saved.owner,
+        });
+        await this.audit.record(manager, {
+          action: 'model.create',
+          target: modelTarget(saved),
+          changes: changesOf(null, saved, AUDITED_FIELDS),
         });
         return saved;
       });
@@ -166,6 +189,11 @@ export class ModelsService {
         { model: modelEventData(updated), changed: Object.keys(patch) },
         { modelName: updated.name, owner: updated.owner },
       );
+      await this.audit.record(manager, {
+        action: 'model.update',
+        target: modelTarget(updated),
+        changes: changesOf(m, updated, AUDITED_FIELDS),
+      });
       return updated;
     });
     return (await this.withAliases([model]))[0];
@@ -193,6 +221,14 @@ export class ModelsService {
         { model: { ...modelEventData(m), status: 'archived' }, forced: Boolean(production && force) },
         { modelName: m.name, owner: m.owner },
       );
+      await this.audit.record(manager, {
+        action: 'model.archive',
+        target: modelTarget(m),
+        changes: {
+          status: { from: m.status, to: 'archived' },
+          ...(production && force ? { production: { from: production.version, to: 'kept (forced)' } } : {}),
+        },
+      });
     });
   }
 

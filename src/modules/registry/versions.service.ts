@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { EventsService } from 'src/platform/events';
 import { createValidationPipe, Page, PageQueryDto, paginate, RequestValidationError } from 'src/platform/http';
@@ -35,6 +36,12 @@ export interface LineageEntry {
 }
 
 const validator = createValidationPipe();
+
+const versionTarget = (model: ModelEntity, version: number) => ({
+  type: 'model_version',
+  id: `${model.name}/${version}`,
+  owner: model.owner,
+});
 
 /** Parses and validates the `metadata` part; field names in errors are prefixed with `metadata.`. */
 export async function parseMetadata(raw: unknown): Promise<VersionMetadataDto> {
@@ -85,6 +92,7 @@ export class VersionsService {
     private readonly events: EventsService,
     private readonly inspector: OnnxInspector,
     @Inject(ARTIFACT_STORAGE) private readonly storage: ArtifactStorage,
+    private readonly audit: AuditService,
   ) {}
 
   /** Checks, before an upload is read, that the caller may add versions to the model. */
@@ -198,6 +206,20 @@ export class VersionsService {
           },
           { modelName: locked.name, owner: locked.owner },
         );
+        await this.audit.record(manager, {
+          action: 'model_version.create',
+          target: versionTarget(locked, row.version),
+          changes: changesOf(null, row, [
+            'version',
+            'sha256',
+            'sizeBytes',
+            'parentVersion',
+            'datasetHash',
+            'runId',
+            'description',
+            'tags',
+          ]),
+        });
         return { model: locked, version: row };
       });
       return { ...saved, aliases: [] };
@@ -275,6 +297,11 @@ export class VersionsService {
         { model: { id: model.id, name: model.name }, version, changed: Object.keys(patch) },
         { modelName: model.name, owner: model.owner },
       );
+      await this.audit.record(manager, {
+        action: 'model_version.update',
+        target: versionTarget(model, version),
+        changes: changesOf(row, { ...row, ...patch }, ['description', 'tags']),
+      });
     });
     return this.get(principal, name, version);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { EventEntity } from 'src/platform/events';
 import { Page, paginate } from 'src/platform/http';
@@ -23,6 +24,7 @@ export class WebhookDeliveriesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly endpoints: WebhookEndpointsService,
     private readonly processor: WebhookDeliveryProcessor,
+    private readonly audit: AuditService,
   ) {}
 
   async listForEndpoint(
@@ -67,15 +69,25 @@ export class WebhookDeliveriesService {
     const delivery = await this.get(p, id);
     const endpoint = await this.endpoints.get(p, delivery.endpointId);
     if (!endpoint.enabled) throw disabled(endpoint.id);
-    const { count } = await this.dataSource.transaction((m) =>
-      execute(
+    const { count } = await this.dataSource.transaction(async (m) => {
+      const replayed = await execute<{ status: string }>(
         m,
-        `UPDATE webhook_deliveries
-         SET status = 'pending', attempts = 0, "nextAttemptAt" = now(), replays = replays + 1, "updatedAt" = now()
-         WHERE id = $1 AND status IN ('delivered', 'failed')`,
+        `UPDATE webhook_deliveries d
+         SET status = 'pending', attempts = 0, "nextAttemptAt" = now(), replays = d.replays + 1, "updatedAt" = now()
+         FROM webhook_deliveries before
+         WHERE d.id = $1 AND before.id = d.id AND d.status IN ('delivered', 'failed')
+         RETURNING before.status`,
         [id],
-      ),
-    );
+      );
+      if (replayed.count > 0) {
+        await this.audit.record(m, {
+          action: 'webhook_delivery.replay',
+          target: { type: 'webhook_delivery', id, owner: endpoint.owner },
+          changes: { status: { from: replayed.rows[0].status, to: 'pending' } },
+        });
+      }
+      return replayed;
+    });
     if (count === 0) {
       throw new WebhookError(
         'WEBHOOK_DELIVERY_IN_PROGRESS',

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
+import { endpointChanges, endpointTarget } from './webhook-audit';
 import { WebhookBreakerService } from './webhook-breaker.service';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
@@ -27,6 +29,7 @@ export class WebhookEndpointsService {
     private readonly breaker: WebhookBreakerService,
     private readonly events: EventsService,
     private readonly deliveries: WebhookDeliveryProcessor,
+    private readonly audit: AuditService,
   ) {}
 
   /** Only http(s), https unless WEBHOOK_ALLOW_HTTP, no credentials in the URL. Addresses are checked at connect time. */
@@ -58,17 +61,26 @@ export class WebhookEndpointsService {
   ): Promise<{ entity: WebhookEndpointEntity; secret: string }> {
     const url = this.checkUrl(dto.url);
     const secret = generateSigningSecret();
-    const entity = await this.endpoints.save(
-      this.endpoints.create({
-        owner: p.owner,
-        allOwners: p.isAdmin,
-        url,
-        description: dto.description ?? '',
-        eventTypes: dto.eventTypes,
-        modelNames: dto.modelNames?.length ? dto.modelNames : null,
-        secret: this.secrets.encrypt(secret),
-      }),
-    );
+    const entity = await this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(WebhookEndpointEntity);
+      const saved = await repo.save(
+        repo.create({
+          owner: p.owner,
+          allOwners: p.isAdmin,
+          url,
+          description: dto.description ?? '',
+          eventTypes: dto.eventTypes,
+          modelNames: dto.modelNames?.length ? dto.modelNames : null,
+          secret: this.secrets.encrypt(secret),
+        }),
+      );
+      await this.audit.record(m, {
+        action: 'webhook_endpoint.create',
+        target: endpointTarget(saved),
+        changes: endpointChanges(null, saved),
+      });
+      return saved;
+    });
     return { entity, secret };
   }
 
@@ -115,14 +127,35 @@ export class WebhookEndpointsService {
       }
       if (Object.keys(changes).length > 0) await m.update(WebhookEndpointEntity, { id }, changes);
       if (dto.enabled === false && found.enabled) await this.breaker.disable(m, id, 'manual');
+      const after = { ...found, ...changes, enabled: dto.enabled ?? found.enabled };
+      await this.audit.record(m, {
+        action: 'webhook_endpoint.update',
+        target: endpointTarget(found),
+        changes: endpointChanges(found, after),
+      });
     });
     return this.get(p, id);
   }
 
   async remove(p: Principal, id: string): Promise<void> {
     const owner = ownerScope(p);
-    const result = await this.endpoints.delete(owner === undefined ? { id } : { id, owner });
-    if (!result.affected) throw endpointNotFound(id);
+    await this.dataSource.transaction(async (m) => {
+      // One statement, as before auditing: a separate lock first would widen the window in which a worker holding
+      // one of its deliveries waits for the endpoint row while this delete waits for the delivery.
+      const { rows } = await execute<WebhookEndpointEntity>(
+        m,
+        `DELETE FROM webhook_endpoints WHERE id = $1 AND ($2::varchar IS NULL OR owner = $2)
+         RETURNING id, owner, url, "eventTypes", description, "modelNames", enabled`,
+        [id, owner ?? null],
+      );
+      const found = rows[0];
+      if (!found) throw endpointNotFound(id);
+      await this.audit.record(m, {
+        action: 'webhook_endpoint.delete',
+        target: endpointTarget(found),
+        changes: endpointChanges(found, null),
+      });
+    });
   }
 
   /** A new secret; the old one keeps signing (next to the new) for WEBHOOK_SECRET_ROTATION_HOURS. */
@@ -146,6 +179,11 @@ export class WebhookEndpointsService {
           previousSecretExpiresAt: expiresAt,
         },
       );
+      await this.audit.record(m, {
+        action: 'webhook_endpoint.rotate_secret',
+        target: endpointTarget(found),
+        changes: { secret: { from: '[redacted]', to: '[redacted]' }, previousSecretExpiresAt: { to: expiresAt } },
+      });
     });
     return { secret, previousSecretExpiresAt: expiresAt };
   }
@@ -167,6 +205,11 @@ export class WebhookEndpointsService {
       );
       // Only this endpoint gets it: the dispatcher must not fan it out to the owner's other endpoints.
       await m.query(`UPDATE events SET "dispatchedAt" = now() WHERE id = $1`, [messageId]);
+      await this.audit.record(m, {
+        action: 'webhook_endpoint.test',
+        target: endpointTarget(endpoint),
+        changes: { messageId: { to: messageId }, deliveryId: { to: row.id } },
+      });
       return { messageId, deliveryId: row.id };
     });
     this.deliveries.kick();
@@ -177,15 +220,24 @@ export class WebhookEndpointsService {
   async recover(p: Principal, id: string, since: Date, until?: Date): Promise<number> {
     const endpoint = await this.get(p, id);
     if (!endpoint.enabled) throw disabled(id);
-    const { count } = await this.dataSource.transaction((m) =>
-      execute(
+    const to = until ?? new Date();
+    const { count } = await this.dataSource.transaction(async (m) => {
+      const requeued = await execute(
         m,
         `UPDATE webhook_deliveries
          SET status = 'pending', attempts = 0, "nextAttemptAt" = now(), replays = replays + 1, "updatedAt" = now()
          WHERE "endpointId" = $1 AND status = 'failed' AND "createdAt" >= $2 AND "createdAt" < $3`,
-        [id, since, until ?? new Date()],
-      ),
-    );
+        [id, since, to],
+      );
+      if (requeued.count > 0) {
+        await this.audit.record(m, {
+          action: 'webhook_endpoint.recover',
+          target: endpointTarget(endpoint),
+          changes: { requeued: { to: requeued.count }, window: { to: [since.toISOString(), to.toISOString()] } },
+        });
+      }
+      return requeued;
+    });
     if (count > 0) this.deliveries.kick();
     return count;
   }

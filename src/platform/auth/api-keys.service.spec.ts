@@ -1,4 +1,5 @@
 import { Repository } from 'typeorm';
+import { AuditService } from '../audit';
 import { AppConfig } from '../config';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
@@ -12,9 +13,11 @@ function keyRow(id = 'key-1'): ApiKeyEntity {
 /** A key table whose lookups answer only when the test says so (a unit test: the database is not the subject). */
 function slowTable() {
   const lookups: Array<(row: ApiKeyEntity | null) => void> = [];
+  const update = jest.fn(() => Promise.resolve({ affected: 1 }));
   const repo = {
     findOne: jest.fn(() => new Promise<ApiKeyEntity | null>((resolve) => lookups.push(resolve))),
-    update: jest.fn(() => Promise.resolve()),
+    update,
+    manager: { transaction: (work: (m: unknown) => Promise<unknown>) => work({ update }) },
   };
   const answer = async (row: ApiKeyEntity | null) => {
     lookups.shift()!(row);
@@ -25,7 +28,8 @@ function slowTable() {
 
 function service(repo: ReturnType<typeof slowTable>['repo']): ApiKeysService {
   const config = Object.assign(new AppConfig(), { AUTH_CACHE_TTL_MS: TTL });
-  return new ApiKeysService(repo as unknown as Repository<ApiKeyEntity>, config);
+  const audit = { record: () => Promise.resolve() } as unknown as AuditService;
+  return new ApiKeysService(repo as unknown as Repository<ApiKeyEntity>, config, audit);
 }
 
 /** A service whose cache holds 'dok_secret' (looked up at the current time). */

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { changesOf } from '../audit/audit-changes';
 import { AppConfig } from '../config';
 import { Page, PageQueryDto, paginate } from '../http/pagination';
 import { ApiKeyEntity } from './api-key.entity';
@@ -51,6 +53,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -136,17 +139,26 @@ export class ApiKeysService implements OnApplicationBootstrap {
     // A miss remembered for this key, here or on another replica, would need someone to have presented these 256
     // random bits before they were drawn, so no replica is told; and any miss lapses after AUTH_CACHE_TTL_MS.
     this.unknown.delete(key);
-    const entity = await this.keys.save(
-      this.keys.create({
-        name: input.name,
-        owner: input.owner ?? actor.owner,
-        scopes: [...new Set(input.scopes)],
-        prefix: displayPrefix(key),
-        hash: hashApiKey(key),
-        createdByKeyId: actor.keyId,
-        expiresAt: input.expiresAt ?? null,
-      }),
-    );
+    const entity = await this.keys.manager.transaction(async (manager) => {
+      const repo = manager.getRepository(ApiKeyEntity);
+      const saved = await repo.save(
+        repo.create({
+          name: input.name,
+          owner: input.owner ?? actor.owner,
+          scopes: [...new Set(input.scopes)],
+          prefix: displayPrefix(key),
+          hash: hashApiKey(key),
+          createdByKeyId: actor.keyId,
+          expiresAt: input.expiresAt ?? null,
+        }),
+      );
+      await this.audit.record(manager, {
+        action: 'api_key.create',
+        target: { type: 'api_key', id: saved.id, owner: saved.owner },
+        changes: changesOf(null, saved, ['name', 'owner', 'prefix', 'scopes', 'expiresAt']),
+      });
+      return saved;
+    });
     // Served at once on this replica, even from an address whose anonymous limit is spent (see the rate limit).
     if (this.config.AUTH_CACHE_TTL_MS > 0) {
       this.remember(key, toPrincipal(entity), Date.now(), entity.expiresAt?.getTime() ?? Infinity);
@@ -174,7 +186,18 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   async revoke(actor: Principal, id: string): Promise<void> {
     const row = await this.get(actor, id);
-    if (!row.revokedAt) await this.keys.update({ id: row.id }, { revokedAt: new Date() });
+    if (!row.revokedAt) {
+      await this.keys.manager.transaction(async (manager) => {
+        const revokedAt = new Date();
+        const done = await manager.update(ApiKeyEntity, { id: row.id, revokedAt: IsNull() }, { revokedAt });
+        if (!done.affected) return;
+        await this.audit.record(manager, {
+          action: 'api_key.revoke',
+          target: { type: 'api_key', id: row.id, owner: row.owner },
+          changes: { revokedAt: { from: null, to: revokedAt.toISOString() } },
+        });
+      });
+    }
     this.revocations++;
     for (const [key, cached] of this.cache) if (cached.principal.keyId === row.id) this.cache.delete(key);
   }
@@ -224,5 +247,5 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
 function toPrincipal(row: ApiKeyEntity): Principal {
   const scopes = row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
-  return { keyId: row.id, owner: row.owner, scopes, isAdmin: scopes.includes('admin') };
+  return { keyId: row.id, prefix: row.prefix, owner: row.owner, scopes, isAdmin: scopes.includes('admin') };
 }

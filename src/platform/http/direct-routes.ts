@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { parse as parseQuery } from 'node:querystring';
 import { presentedKey } from '../auth/api-key-token';
 import { requestIdFor } from './fastify';
-import { problemAnswer } from './problem-details.filter';
+import { problemAnswer, ProblemObserver } from './problem-details.filter';
 import { RawJson } from './raw-json';
 import type { Logger } from '@nestjs/common';
 
@@ -89,6 +89,7 @@ export class DirectRoutes {
     private readonly onAnswered: (answered: Answered) => void,
     private readonly logger: Logger,
     private readonly trustProxy = false,
+    private readonly observeProblem?: ProblemObserver,
   ) {}
 
   add(pattern: string, options: { bodyLimit: number; rawJson: boolean; call: LeanCall }): void {
@@ -160,7 +161,7 @@ export class DirectRoutes {
         this.onAnswered({ id, method: 'POST', url, route: route.pattern, status, ms: performance.now() - started });
       };
       const fail = (err: unknown): void => {
-        const answer = problemAnswer(err, request ?? { id, method: 'POST', url }, this.logger);
+        const answer = problemAnswer(err, request ?? { id, method: 'POST', url }, this.logger, this.observeProblem);
         done(answer.status, `${answer.contentType}; charset=utf-8`, JSON.stringify(answer.body));
       };
       try {

@@ -6,15 +6,20 @@ import { PROBLEM_CONTENT_TYPE, problemType, ProblemDocument, toProblem } from '.
 /** Routes of the Open Inference Protocol answer `{"error": "..."}`, as the protocol says (DESIGN.md §5). */
 const isInferenceProtocol = (url: string): boolean => url === '/v2' || url.startsWith('/v2/');
 
+/** Told of every error answer (status and code), e.g. to count refused requests. */
+export type ProblemObserver = (status: number, code: string) => void;
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(private readonly observe?: ProblemObserver) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
-    sendProblem(exception, request, reply, this.logger);
+    sendProblem(exception, request, reply, this.logger, this.observe);
   }
 }
 
@@ -32,7 +37,12 @@ export interface ProblemAnswer {
   body: ProblemDocument | { error: string };
 }
 
-export function problemAnswer(exception: unknown, request: ProblemRequest, logger: Logger): ProblemAnswer {
+export function problemAnswer(
+  exception: unknown,
+  request: ProblemRequest,
+  logger: Logger,
+  observe?: ProblemObserver,
+): ProblemAnswer {
   let problem = toProblem(exception, request.id);
   if (!problem) {
     const errorId = randomUUID();
@@ -57,6 +67,7 @@ export function problemAnswer(exception: unknown, request: ProblemRequest, logge
       errorId,
     } satisfies ProblemDocument;
   }
+  observe?.(problem.status, problem.code);
   if (isInferenceProtocol(request.url.split('?')[0])) {
     // The protocol's error body is exactly {"error": "<message>"}; the request id stays in X-Request-Id.
     return { status: problem.status, contentType: 'application/json', body: { error: problem.detail } };
@@ -64,8 +75,14 @@ export function problemAnswer(exception: unknown, request: ProblemRequest, logge
   return { status: problem.status, contentType: PROBLEM_CONTENT_TYPE, body: problem };
 }
 
-export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
-  const answer = problemAnswer(exception, request, logger);
+export function sendProblem(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+  observe?: ProblemObserver,
+): void {
+  const answer = problemAnswer(exception, request, logger, observe);
   if (reply.sent) return;
   void reply.status(answer.status).type(answer.contentType).send(answer.body);
 }

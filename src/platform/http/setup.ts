@@ -10,6 +10,7 @@ import { Answered, DirectRoutes } from './direct-routes';
 import { installLeanRoutes } from './lean-route';
 import { setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { installRequestContext } from './request-context';
 import { createValidationPipe } from './validation';
 
 /** Everything the HTTP layer needs beyond the modules; used by main.ts, the OpenAPI script and the tests. */
@@ -20,7 +21,8 @@ export function configureApp(app: NestFastifyApplication): void {
   const logger = new Logger('HTTP');
 
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  const observeProblem = (status: number, code: string): void => metrics.observeProblem(status, code);
+  app.useGlobalFilters(new ProblemDetailsFilter(observeProblem));
 
   // Only JSON and multipart bodies; text/plain would reach DTOs as a string. The multipart parser streams parts
   // to the handler (nothing is buffered whole); routes pass their own limits to request.parts().
@@ -34,7 +36,7 @@ export function configureApp(app: NestFastifyApplication): void {
       logger.log({ requestId: id, method, url, route, status, durationMs: Math.round(ms * 100) / 100 });
     }
   };
-  const direct = new DirectRoutes(parseJson, answered, new Logger('Errors'), config.TRUST_PROXY);
+  const direct = new DirectRoutes(parseJson, answered, new Logger('Errors'), config.TRUST_PROXY, observeProblem);
   fastify.addHook('onRoute', (route) => {
     const routeConfig = route.config as { largeBody?: boolean } | undefined;
     if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
@@ -58,6 +60,7 @@ export function configureApp(app: NestFastifyApplication): void {
     direct.setServing(false);
     done();
   });
+  installRequestContext(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

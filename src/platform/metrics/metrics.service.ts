@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's Prometheus registry. Modules register their own metrics on `registry` (one registry per app
@@ -17,8 +17,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Refused requests (401, 403) by status and error code: counted, never logged one by one. */
+  readonly authFailures = new Counter({
+    name: 'auth_failures_total',
+    help: 'Requests refused with 401 or 403, by status and error code',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Called for every error answer; counts the refusals. */
+  observeProblem(status: number, code: string): void {
+    if (status === 401 || status === 403) this.authFailures.inc({ status: String(status), reason: code });
   }
 
   /**
