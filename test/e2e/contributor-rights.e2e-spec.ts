@@ -220,6 +220,23 @@ describe('contributors: export and erasure', () => {
       expect(await erasedEvents(wallet)).toHaveLength(1);
     });
 
+    it('should write one audit record when a wallet erases its data, and none when it repeats', async () => {
+      const wallet = Wallet.createRandom();
+      await contribute(models[0], wallet, 2);
+      await eraseOf(wallet, await contributorProof(wallet, 'erasure')).expect(200);
+      await eraseOf(wallet).set(t.admin).expect(200);
+      const res = await t.http
+        .get(`/api/v1/audit?action=contributor.erase&targetId=${wallet.address}`)
+        .set(t.admin)
+        .expect(200);
+      expect(res.body.items).toHaveLength(1);
+      expect(res.body.items[0]).toMatchObject({
+        actor: { keyId: null, owner: null },
+        target: { type: 'contributor', id: wallet.address },
+        changes: { by: { to: 'signature' }, contributions: { to: 1 }, rowsErased: { to: 2 } },
+      });
+    });
+
     it('should show the erased rows as null when the wallet exports after the erasure', async () => {
       const wallet = Wallet.createRandom();
       await contribute(models[1], wallet, 2);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { RegistryService } from 'src/modules/registry';
 import { WebhookPublisher } from 'src/modules/webhooks';
+import { AuditService } from 'src/platform/audit';
 import { ApiKeysService } from 'src/platform/auth';
 import { ContributionEntity } from './contribution.entity';
 import { ContributionError } from './contributions.errors';
@@ -34,6 +35,7 @@ export class ContributorRightsService {
     private readonly registry: RegistryService,
     private readonly publisher: WebhookPublisher,
     private readonly apiKeys: ApiKeysService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -187,6 +189,16 @@ export class ContributorRightsService {
         { modelName: model, owner: list[0].modelOwner },
       );
     }
+    // Last: the audit chain's lock is held until the commit. The wallet is already in every contribution it made.
+    await this.audit.record(manager, {
+      action: 'contributor.erase',
+      target: { type: 'contributor', id: wallet },
+      changes: {
+        by: { from: null, to: authority.by },
+        contributions: { from: null, to: fresh.length },
+        rowsErased: { from: null, to: erased.reduce((sum, e) => sum + e.n, 0) },
+      },
+    });
   }
 
   private async summary(
