@@ -19,11 +19,6 @@ export class InferenceEnvironment {
   @Min(1, { message: 'must be a positive integer' })
   MAX_ROWS_PER_REQUEST = 10000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be an integer number of bytes of at least 1024' })
-  @Min(1024, { message: 'must be an integer number of bytes of at least 1024' })
-  LARGE_BODY_LIMIT_BYTES = 67108864;
-
   @Transform(toBool)
   @IsBoolean({ message: 'must be true or false' })
   BATCHING_ENABLED = true;
