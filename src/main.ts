@@ -3,18 +3,18 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { ConfigValidationError, EnvironmentVariables, loadEnvironment } from './platform/config';
+import { AppConfig, ConfigValidationError, loadEnvironment } from './platform/config';
 import { EmbeddedPostgres } from './platform/database';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './platform/http';
 
-const LEVELS: Record<EnvironmentVariables['LOG_LEVEL'], LogLevel[]> = {
+const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
   info: ['fatal', 'error', 'warn', 'log'],
   warn: ['fatal', 'error', 'warn'],
   error: ['fatal', 'error'],
 };
 
-function readConfig(): EnvironmentVariables {
+function readConfig(): AppConfig {
   try {
     return loadEnvironment();
   } catch (err) {

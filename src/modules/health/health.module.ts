@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { DatabaseHealthIndicator, JobsHealthIndicator, RedisHealthIndicator } from './health.indicators';
 import { HealthService } from './health.service';
 
-@Module({ controllers: [HealthController], providers: [HealthService] })
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  controllers: [HealthController],
+  providers: [HealthService, DatabaseHealthIndicator, RedisHealthIndicator, JobsHealthIndicator],
+})
 export class HealthModule {}

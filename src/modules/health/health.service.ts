@@ -1,9 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { REDIS, RedisClient } from 'src/platform/cache';
-import { QueueService } from 'src/platform/queue';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
+import { cacheConfig } from 'src/platform/config';
 import { APP_VERSION } from 'src/platform/version';
+import { DatabaseHealthIndicator, JobsHealthIndicator, RedisHealthIndicator } from './health.indicators';
 
 export type ComponentStatus = 'up' | 'down' | 'disabled';
 
@@ -21,54 +26,59 @@ export interface HealthReport {
   uptime: number;
 }
 
-const CHECK_TIMEOUT_MS = 2000;
+/** The components in the order the report lists them. */
+const COMPONENTS = ['api', 'database', 'migrations', 'redis', 'jobs'] as const;
 
-async function timed(check: () => Promise<Record<string, unknown> | void>): Promise<ComponentHealth> {
-  const start = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const extra = await Promise.race([
-      check(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
-    return { status: 'up', latencyMs: Math.round((performance.now() - start) * 100) / 100, ...(extra ?? {}) };
-  } catch (err) {
-    return { status: 'down', detail: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const REDIS_DISABLED: ComponentHealth = { status: 'disabled', detail: 'REDIS_URL is not set; in-memory cache' };
 
+/**
+ * Runs the indicators through terminus' HealthCheckService and answers in this API's shape (`components`
+ * rather than terminus' `info`/`error`/`details`). A component that is not configured is `disabled`: it has no
+ * indicator, so it can neither fail nor pass readiness.
+ */
 @Injectable()
 export class HealthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: RedisClient,
-    private readonly queue: QueueService,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly jobs: JobsHealthIndicator,
+    @Inject(cacheConfig.KEY) private readonly cache: ConfigType<typeof cacheConfig>,
   ) {}
 
   async report(): Promise<HealthReport> {
-    const [database, migrations, redis] = await Promise.all([
-      timed(async () => {
-        await this.dataSource.query('SELECT 1');
-      }),
-      timed(async () => {
-        if (await this.dataSource.showMigrations()) throw new Error('migrations are pending');
-        return { applied: this.dataSource.migrations.length };
-      }),
-      this.redis
-        ? timed(async () => {
-            await this.redis!.ping();
-          })
-        : Promise.resolve<ComponentHealth>({ status: 'disabled', detail: 'REDIS_URL is not set; in-memory cache' }),
-    ]);
-    const jobs: ComponentHealth = this.queue.isRunning
-      ? { status: 'up' }
-      : { status: 'down', detail: 'job system stopped' };
-    const components: Record<string, ComponentHealth> = { api: { status: 'up' }, database, migrations, redis, jobs };
-    const ok = Object.values(components).every((c) => c.status !== 'down');
-    return { status: ok ? 'ok' : 'error', components, version: APP_VERSION, uptime: Math.round(process.uptime()) };
+    const checks: HealthIndicatorFunction[] = [
+      () => this.indicators.check('api').up(),
+      () => this.database.isReachable('database'),
+      () => this.database.isMigrated('migrations'),
+      () => this.jobs.isRunning('jobs'),
+    ];
+    if (this.cache.REDIS_URL) checks.push(() => this.redis.isReachable('redis'));
+    const result = await this.run(checks);
+    const components: Record<string, ComponentHealth> = {};
+    for (const name of COMPONENTS) {
+      const found = result.details[name];
+      if (found) {
+        const { status, ...rest } = found;
+        components[name] = { status, ...rest };
+      } else if (name === 'redis') components[name] = REDIS_DISABLED;
+    }
+    return {
+      status: result.status === 'ok' ? 'ok' : 'error',
+      components,
+      version: APP_VERSION,
+      uptime: Math.round(process.uptime()),
+    };
+  }
+
+  /** Terminus throws a 503 carrying the result when a check is down; both answers are reported the same way. */
+  private async run(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(checks);
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) return err.getResponse() as HealthCheckResult;
+      throw err;
+    }
   }
 }

@@ -1,9 +1,10 @@
 import { CACHE_MANAGER, CacheModule as NestCacheModule, CacheOptions } from '@nestjs/cache-manager';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { Cache } from 'cache-manager';
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
-import { AppConfig } from '../config';
+import { cacheConfig } from '../config';
 
 /**
  * The shared cache (`CACHE_MANAGER` from @nestjs/cache-manager): Redis through Keyv when REDIS_URL is set, so
@@ -13,8 +14,8 @@ import { AppConfig } from '../config';
 @Module({
   imports: [
     NestCacheModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): CacheOptions => {
+      inject: [cacheConfig.KEY],
+      useFactory: (config: ConfigType<typeof cacheConfig>): CacheOptions => {
         if (!config.REDIS_URL) return { ttl: config.CACHE_TTL_MS };
         const store = new KeyvRedis(config.REDIS_URL, { throwOnConnectError: false });
         // The namespace is set on Keyv only; set on both, keys come out as `cache::cache:k`.

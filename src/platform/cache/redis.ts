@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import Redis from 'ioredis';
-import { AppConfig } from '../config';
+import { cacheConfig } from '../config';
 
 export const REDIS = Symbol('REDIS');
 /** The shared Redis client, or null when REDIS_URL is unset. */
@@ -12,8 +13,8 @@ export const InjectRedis = (): ParameterDecorator => Inject(REDIS);
   providers: [
     {
       provide: REDIS,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): RedisClient => {
+      inject: [cacheConfig.KEY],
+      useFactory: (config: ConfigType<typeof cacheConfig>): RedisClient => {
         if (!config.REDIS_URL) return null;
         const client = new Redis(config.REDIS_URL, {
           maxRetriesPerRequest: 2,

@@ -1,2 +1,14 @@
 export { ConfigModule, AppConfig } from './config.module';
-export { ConfigValidationError, EnvironmentVariables, loadEnvironment, validateEnvironment } from './environment';
+export { ConfigValidationError, environmentVariableNames, loadEnvironment, validateEnvironment } from './environment';
+export { appConfig } from './app.config';
+export { authConfig } from './auth.config';
+export { cacheConfig } from './cache.config';
+export { contributionsConfig } from './contributions.config';
+export { databaseConfig } from './database.config';
+export { httpConfig } from './http.config';
+export { inferenceConfig } from './inference.config';
+export { jobsConfig } from './jobs.config';
+export { rateLimitConfig } from './rate-limit.config';
+export { registryConfig } from './registry.config';
+export { retentionConfig } from './retention.config';
+export { webhooksConfig } from './webhooks.config';

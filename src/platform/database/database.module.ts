@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config';
+import { databaseConfig } from '../config';
 import { dataSourceOptions, EntityList } from './data-source-options';
 
 @Module({})
@@ -14,8 +15,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({
+          inject: [databaseConfig.KEY],
+          useFactory: (config: ConfigType<typeof databaseConfig>) => ({
             ...dataSourceOptions(url, entities, config.DATABASE_POOL_SIZE),
             migrationsRun: true,
           }),

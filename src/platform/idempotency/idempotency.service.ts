@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config';
+import { httpConfig } from '../config';
 import { DomainError } from '../errors';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
@@ -20,7 +21,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export class IdempotencyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
+    @Inject(httpConfig.KEY) private readonly config: ConfigType<typeof httpConfig>,
   ) {}
 
   static hash(route: string, body: unknown): string {
