@@ -1,15 +1,17 @@
-import { DataSource } from 'typeorm';
-import { WebhookPublisher } from 'src/modules/webhooks';
-import { PublishOptions } from 'src/platform/events';
+import { EventsService, EventType, PublishOptions } from 'src/platform/events';
+import { TxHost } from 'src/platform/database';
 import { TestApp } from '../support/test-app';
 
-/** Publishes an event the way a module does: through WebhookPublisher, inside a committed transaction. */
+/**
+ * Publishes an event the way a module does: through EventsService, inside a committed transaction. `data` is
+ * whatever the test needs delivered; its shape is not the subject here.
+ */
 export async function publishEvent(
   t: TestApp,
-  type: string,
+  type: EventType,
   data: object,
   options: PublishOptions = {},
 ): Promise<string> {
-  const publisher = t.app.get(WebhookPublisher);
-  return t.app.get(DataSource).transaction((m) => publisher.publish(m, type, data, options));
+  const events = t.app.get(EventsService);
+  return t.app.get(TxHost).withTransaction(() => events.publish(type, data as never, options));
 }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditService, chainHash } from 'src/platform/audit';
+import { TxHost } from 'src/platform/database';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -51,8 +52,9 @@ describe('audit log chain (append-only, tamper-evident, linear under concurrency
   it('should refuse to append outside a transaction or with an action that is not object.verb', async () => {
     const audit = t.app.get(AuditService);
     const entry = { action: 'model.create', target: { type: 'model', id: 'x' } };
-    await expect(audit.record(ds.manager, entry)).rejects.toThrow(/inside the transaction/);
-    await expect(ds.transaction((m) => audit.record(m, { ...entry, action: 'Create' }))).rejects.toThrow(
+    const txHost = t.app.get(TxHost);
+    await expect(audit.record(entry)).rejects.toThrow(/inside the transaction/);
+    await expect(txHost.withTransaction(() => audit.record({ ...entry, action: 'Create' }))).rejects.toThrow(
       /object\.verb/,
     );
   });

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { TxHost } from 'src/platform/database';
 import { deadLetterQueue, QueueService } from 'src/platform/queue';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -7,11 +8,13 @@ describe(QueueService.name, () => {
   let t: TestApp;
   let queue: QueueService;
   let ds: DataSource;
+  let txHost: TxHost;
 
   beforeAll(async () => {
     t = await createTestApp();
     queue = t.app.get(QueueService);
     ds = t.app.get(DataSource);
+    txHost = t.app.get(TxHost);
   });
 
   afterAll(async () => {
@@ -24,9 +27,9 @@ describe(QueueService.name, () => {
   it('should enqueue nothing when the caller transaction rolls back', async () => {
     await queue.define('tx-rollback', { retryLimit: 0, retryDelaySeconds: 1, retryBackoff: false });
     await expect(
-      ds.transaction(async (manager) => {
-        await manager.query('CREATE TEMP TABLE IF NOT EXISTS t_marker (x int)');
-        await queue.enqueue('tx-rollback', { n: 1 }, { manager });
+      txHost.withTransaction(async () => {
+        await txHost.tx.query('CREATE TEMP TABLE IF NOT EXISTS t_marker (x int)');
+        await queue.enqueue('tx-rollback', { n: 1 });
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
@@ -35,7 +38,7 @@ describe(QueueService.name, () => {
 
   it('should enqueue the job when the caller transaction commits', async () => {
     await queue.define('tx-commit', { retryLimit: 0, retryDelaySeconds: 1, retryBackoff: false });
-    const id = await ds.transaction((manager) => queue.enqueue('tx-commit', { n: 2 }, { manager }));
+    const id = await txHost.withTransaction(() => queue.enqueue('tx-commit', { n: 2 }));
     expect(id).toEqual(expect.any(String));
     expect(await queue.getJob('tx-commit', id!)).toMatchObject({ data: { n: 2 }, state: 'created' });
   });

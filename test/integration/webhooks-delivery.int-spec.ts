@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
+import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { createApiKey } from '../factories/api-key.factory';
 import { publishEvent } from '../factories/event.factory';
@@ -98,14 +99,14 @@ describe('webhook delivery', () => {
     const ds = t.app.get(DataSource);
     const before = await ds.query(`SELECT count(*)::int AS n FROM events`);
     await expect(
-      ds.transaction(async (m) => {
-        await t.app.get(EventsService).publish(m, 'model.registered', { model: 'ghost' });
+      t.app.get(TxHost).withTransaction(async () => {
+        await t.app.get(EventsService).publish('model.registered', { model: 'ghost' } as never);
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
     const after = await ds.query(`SELECT count(*)::int AS n FROM events`);
     expect(after[0].n).toBe(before[0].n);
-    await expect(t.app.get(EventsService).publish(ds.manager, 'model.registered', {})).rejects.toThrow(
+    await expect(t.app.get(EventsService).publish('model.registered', {} as never)).rejects.toThrow(
       /inside the transaction/,
     );
   });
@@ -151,7 +152,7 @@ describe('webhook delivery', () => {
   it('should retry on the schedule and then mark the delivery failed when the receiver keeps failing', async () => {
     receiver.respond = () => ({ status: 500, body: 'x'.repeat(10_000) });
     const ep = await createWebhookEndpoint(t, { url: receiver.url('/failing') });
-    const msgId = await publishEvent(t, 'reward.minted', { rewardId: 'r1' });
+    const msgId = await publishEvent(t, 'contribution.rewarded', { rewardId: 'r1' });
     const d = await waitForDelivery(t, msgId, ep.id, 'failed');
     expect(d.attempts).toBe(3);
     expect(receiver.on('/failing')).toHaveLength(3);
@@ -176,7 +177,7 @@ describe('webhook delivery', () => {
     const owner = await createApiKey(t, { scopes: ['webhooks:admin'] });
     const gone = await createWebhookEndpoint(
       t,
-      { url: receiver.url('/gone'), eventTypes: ['deltaone.*'] },
+      { url: receiver.url('/gone'), eventTypes: ['contribution.*'] },
       owner.headers,
     );
     const watcher = await createWebhookEndpoint(
@@ -184,7 +185,7 @@ describe('webhook delivery', () => {
       { url: receiver.url('/watcher'), eventTypes: ['webhook.endpoint.disabled'] },
       owner.headers,
     );
-    const msgId = await publishEvent(t, 'deltaone.achieved', { evaluationId: 'e1' }, { owner: owner.owner });
+    const msgId = await publishEvent(t, 'contribution.rewarded', { evaluationId: 'e1' }, { owner: owner.owner });
     await waitForDelivery(t, msgId, gone.id, 'failed');
     const ep = await t.http.get(`/api/v1/webhooks/endpoints/${gone.id}`).set(owner.headers).expect(200);
     expect(ep.body).toMatchObject({ enabled: false, disabledReason: 'gone' });
@@ -195,7 +196,7 @@ describe('webhook delivery', () => {
       data: { endpointId: gone.id, reason: 'gone', url: receiver.url('/gone') },
     });
     // A disabled endpoint gets nothing more.
-    const next = await publishEvent(t, 'deltaone.achieved', { evaluationId: 'e2' }, { owner: owner.owner });
+    const next = await publishEvent(t, 'contribution.rewarded', { evaluationId: 'e2' }, { owner: owner.owner });
     await waitFor(
       async () =>
         (await t.app.get(DataSource).query(`SELECT 1 FROM events WHERE id = $1 AND "dispatchedAt" IS NOT NULL`, [next]))

@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
 import { publishEvent } from '../factories/event.factory';
 import { createWebhookEndpoint } from '../factories/webhook-endpoint.factory';
-import { WebhookDeliveryProcessor, WebhookDispatcherProcessor, WebhookPublisher } from 'src/modules/webhooks';
+import { WebhookDeliveryProcessor, WebhookDispatcherProcessor } from 'src/modules/webhooks';
+import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -106,10 +108,10 @@ describe('webhook workers across processes', () => {
       for (let i = 0; i < 40; i++) {
         const app = i % 2 ? a : b;
         // Several events per transaction, as a business transaction can publish more than one.
-        const batch = await app.app.get(DataSource).transaction(async (m) => {
-          const publisher = app.app.get(WebhookPublisher);
+        const batch = await app.app.get(TxHost).withTransaction(async () => {
+          const events = app.app.get(EventsService);
           const published: string[] = [];
-          for (let j = 0; j < 5; j++) published.push(await publisher.publish(m, 'model.registered', { i, j }));
+          for (let j = 0; j < 5; j++) published.push(await events.publish('model.registered', { i, j } as never));
           return published;
         });
         ids.push(...batch);

@@ -42,7 +42,7 @@ export async function advance(
     Object.assign(c, { status: to }, stamp);
     await publisher.publish(
       manager,
-      `contribution.${to}`,
+      to === 'included_in_training' ? 'contribution.included_in_training' : 'contribution.rewarded',
       { contributionId: c.id, model: c.modelName, walletAddress: c.walletAddress, ...data },
       { modelName: c.modelName, owner: c.owner },
     );

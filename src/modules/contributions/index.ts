@@ -25,3 +25,11 @@ export {
   rowHash,
   signatureMessage,
 } from './contribution.rules';
+export {
+  CONTRIBUTIONS_EVENTS,
+  ContributionIncludedEvent,
+  ContributionProcessedEvent,
+  ContributionReceivedEvent,
+  ContributionRewardedEvent,
+  ContributorErasedEvent,
+} from './contributions.events';

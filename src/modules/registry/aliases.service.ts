@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
+import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ModelAliasHistoryEntity } from './model-alias-history.entity';
@@ -22,7 +22,7 @@ export interface AliasMove {
 @Injectable()
 export class AliasesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly events: EventsService,
     private readonly audit: AuditService,
   ) {}
@@ -43,7 +43,8 @@ export class AliasesService {
     version: number,
     action: AliasAction,
   ): Promise<AliasMove> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const model = await lockForWrite(manager, name, principal);
       const exists = await manager.existsBy(ModelVersionEntity, { modelId: model.id, version });
       if (!exists) throw new RegistryError('VERSION_NOT_FOUND', `Model ${name} has no version ${version}.`);
@@ -56,7 +57,8 @@ export class AliasesService {
 
   /** Points `production` back at the version that held it before the current one. */
   rollback(principal: Principal, name: string): Promise<AliasMove> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const model = await lockForWrite(manager, name, principal);
       const current = await manager.findOneBy(ModelAliasEntity, { modelId: model.id, alias: PRODUCTION });
       const target = current ? rollbackTarget(await this.productionHistory(manager, model.id)) : null;
@@ -89,12 +91,11 @@ export class AliasesService {
     const type =
       action === 'rollback' ? 'model.rolled_back' : action === 'promote' ? 'model.promoted' : 'model.alias.updated';
     await this.events.publish(
-      manager,
       type,
       { model: { id: model.id, name: model.name, tokenId: model.tokenId }, alias, version: to, previousVersion: from },
       { modelName: model.name, owner: model.owner },
     );
-    await this.audit.record(manager, {
+    await this.audit.record({
       action: action === 'rollback' ? 'model.rollback' : action === 'promote' ? 'model.promote' : 'model.alias.set',
       target: { type: 'model', id: model.name, owner: model.owner },
       changes: { [alias]: { from, to } },
@@ -103,19 +104,19 @@ export class AliasesService {
   }
 
   async delete(principal: Principal, name: string, alias: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const model = await lockForWrite(manager, name, principal);
       const current = await manager.findOneBy(ModelAliasEntity, { modelId: model.id, alias });
       if (!current) throw new RegistryError('ALIAS_NOT_FOUND', `Model ${name} has no alias ${alias}.`);
       await manager.delete(ModelAliasEntity, { modelId: model.id, alias });
       await this.record(manager, principal, model, alias, 'delete', current.version, null);
       await this.events.publish(
-        manager,
         'model.alias.deleted',
         { model: { id: model.id, name: model.name, tokenId: model.tokenId }, alias, previousVersion: current.version },
         { modelName: model.name, owner: model.owner },
       );
-      await this.audit.record(manager, {
+      await this.audit.record({
         action: 'model.alias.delete',
         target: { type: 'model', id: model.name, owner: model.owner },
         changes: { [alias]: { from: current.version, to: null } },
@@ -154,9 +155,9 @@ export class AliasesService {
 
   /** The version that held `production` before the current one (what a rollback would restore), if any. */
   async previousProduction(modelId: string): Promise<number | null> {
-    const current = await this.dataSource.getRepository(ModelAliasEntity).findOneBy({ modelId, alias: PRODUCTION });
+    const current = await this.txHost.tx.getRepository(ModelAliasEntity).findOneBy({ modelId, alias: PRODUCTION });
     if (!current) return null;
-    return rollbackTarget(await this.productionHistory(this.dataSource.manager, modelId));
+    return rollbackTarget(await this.productionHistory(this.txHost.tx, modelId));
   }
 
   async get(
@@ -165,14 +166,14 @@ export class AliasesService {
     alias: string,
   ): Promise<{ model: ModelEntity; alias: ModelAliasEntity }> {
     const model = await this.visibleModel(principal, name);
-    const row = await this.dataSource.getRepository(ModelAliasEntity).findOneBy({ modelId: model.id, alias });
+    const row = await this.txHost.tx.getRepository(ModelAliasEntity).findOneBy({ modelId: model.id, alias });
     if (!row) throw new RegistryError('ALIAS_NOT_FOUND', `Model ${name} has no alias ${alias}.`);
     return { model, alias: row };
   }
 
   async list(principal: Principal, name: string): Promise<{ model: ModelEntity; aliases: ModelAliasEntity[] }> {
     const model = await this.visibleModel(principal, name);
-    const aliases = await this.dataSource
+    const aliases = await this.txHost.tx
       .getRepository(ModelAliasEntity)
       .find({ where: { modelId: model.id }, order: { alias: 'ASC' } });
     return { model, aliases };
@@ -184,7 +185,7 @@ export class AliasesService {
     query: PageQueryDto & { alias?: string },
   ): Promise<Page<ModelAliasHistoryEntity>> {
     const model = await this.visibleModel(principal, name);
-    const qb = this.dataSource
+    const qb = this.txHost.tx
       .getRepository(ModelAliasHistoryEntity)
       .createQueryBuilder('h')
       .where('h.modelId = :id', { id: model.id });
@@ -193,6 +194,6 @@ export class AliasesService {
   }
 
   private async visibleModel(principal: Principal, name: string): Promise<ModelEntity> {
-    return assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name, principal);
+    return assertVisible(await this.txHost.tx.getRepository(ModelEntity).findOneBy({ name }), name, principal);
   }
 }

@@ -21,3 +21,13 @@ export { ModelEntity } from './model.entity';
 export { ModelVersionEntity } from './model-version.entity';
 export { ModelAliasEntity } from './model-alias.entity';
 export { ModelAliasHistoryEntity } from './model-alias-history.entity';
+export {
+  AliasDeletedEvent,
+  AliasMovedEvent,
+  ModelArchivedEvent,
+  ModelChangedEvent,
+  ModelRef,
+  REGISTRY_EVENTS,
+  VersionCreatedEvent,
+  VersionUpdatedEvent,
+} from './registry.events';

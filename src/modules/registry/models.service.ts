@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, In, QueryFailedError } from 'typeorm';
+import { Brackets, In, QueryFailedError } from 'typeorm';
 import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
+import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ModelAliasEntity } from './model-alias.entity';
 import { assertVisible, lockForWrite } from './model-access';
 import { ModelEntity } from './model.entity';
-import { toRegisteredModel } from './registered-model';
+import { RegisteredModel, toRegisteredModel } from './registered-model';
 import { RegistryError } from './registry.errors';
 import {
   BenchmarkMetric,
@@ -55,7 +55,7 @@ export interface ModelWithAliases {
 }
 
 /** The model's public description, as carried by events. */
-export const modelEventData = (m: ModelEntity): object => toRegisteredModel(m);
+export const modelEventData = (m: ModelEntity): RegisteredModel => toRegisteredModel(m);
 
 /** The model fields an audit record shows (all of them public metadata). */
 const AUDITED_FIELDS = [
@@ -78,14 +78,14 @@ const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 @Injectable()
 export class ModelsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly events: EventsService,
     private readonly audit: AuditService,
   ) {}
 
   async create(principal: Principal, input: NewModel): Promise<ModelWithAliases> {
     // The unique indexes decide races; this check gives the common case its answer without a failed insert.
-    const clash = await this.dataSource.getRepository(ModelEntity).findOne({
+    const clash = await this.txHost.tx.getRepository(ModelEntity).findOne({
       where: [{ name: input.name }, { tokenId: input.tokenId.toUpperCase() }],
       select: { name: true, tokenId: true },
     });
@@ -100,7 +100,8 @@ export class ModelsService {
       );
     }
     try {
-      const model = await this.dataSource.transaction(async (manager) => {
+      const model = await this.txHost.withTransaction(async () => {
+        const manager = this.txHost.tx;
         const repo = manager.getRepository(ModelEntity);
         const saved = await repo.save(
           repo.create({
@@ -117,11 +118,11 @@ export class ModelsService {
             owner: principal.owner,
           }),
         );
-        await this.events.publish(manager, 'model.registered', modelEventData(saved), {
+        await this.events.publish('model.registered', modelEventData(saved), {
           modelName: saved.name,
           owner: saved.owner,
         });
-        await this.audit.record(manager, {
+        await this.audit.record({
           action: 'model.create',
           target: modelTarget(saved),
           changes: changesOf(null, saved, AUDITED_FIELDS),
@@ -146,7 +147,7 @@ export class ModelsService {
   }
 
   async list(principal: Principal, filter: ModelFilter): Promise<Page<ModelWithAliases>> {
-    const qb = this.dataSource.getRepository(ModelEntity).createQueryBuilder('m');
+    const qb = this.txHost.tx.getRepository(ModelEntity).createQueryBuilder('m');
     if (!principal.isAdmin) {
       qb.andWhere(
         new Brackets((w) => w.where("m.visibility = 'public'").orWhere('m.owner = :me', { me: principal.owner })),
@@ -166,12 +167,13 @@ export class ModelsService {
   }
 
   async get(principal: Principal, name: string): Promise<ModelWithAliases> {
-    const model = assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name, principal);
+    const model = assertVisible(await this.txHost.tx.getRepository(ModelEntity).findOneBy({ name }), name, principal);
     return (await this.withAliases([model]))[0];
   }
 
   async update(principal: Principal, name: string, changes: ModelChanges): Promise<ModelWithAliases> {
-    const model = await this.dataSource.transaction(async (manager) => {
+    const model = await this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const m = await lockForWrite(manager, name, principal);
       const patch: Partial<ModelEntity> = {};
       if (changes.description !== undefined) patch.description = changes.description;
@@ -184,12 +186,11 @@ export class ModelsService {
       await manager.update(ModelEntity, { id: m.id }, patch);
       const updated = await manager.findOneByOrFail(ModelEntity, { id: m.id });
       await this.events.publish(
-        manager,
         'model.updated',
         { model: modelEventData(updated), changed: Object.keys(patch) },
         { modelName: updated.name, owner: updated.owner },
       );
-      await this.audit.record(manager, {
+      await this.audit.record({
         action: 'model.update',
         target: modelTarget(updated),
         changes: changesOf(m, updated, AUDITED_FIELDS),
@@ -201,7 +202,8 @@ export class ModelsService {
 
   /** Archives the model. Refused while `production` is set, unless an admin forces it. */
   async archive(principal: Principal, name: string, force: boolean): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const m = await lockForWrite(manager, name, principal, { allowArchived: true });
       if (m.status === 'archived') return;
       if (force && !principal.isAdmin) {
@@ -216,12 +218,11 @@ export class ModelsService {
       }
       await manager.update(ModelEntity, { id: m.id }, { status: 'archived', archivedAt: new Date() });
       await this.events.publish(
-        manager,
         'model.archived',
         { model: { ...modelEventData(m), status: 'archived' }, forced: Boolean(production && force) },
         { modelName: m.name, owner: m.owner },
       );
-      await this.audit.record(manager, {
+      await this.audit.record({
         action: 'model.archive',
         target: modelTarget(m),
         changes: {
@@ -234,7 +235,7 @@ export class ModelsService {
 
   async withAliases(models: ModelEntity[]): Promise<ModelWithAliases[]> {
     if (models.length === 0) return [];
-    const rows = await this.dataSource
+    const rows = await this.txHost.tx
       .getRepository(ModelAliasEntity)
       .find({ where: { modelId: In(models.map((m) => m.id)) }, order: { alias: 'ASC' } });
     return models.map((model) => ({

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
+import { Propagation, TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { createValidationPipe, Page, PageQueryDto, paginate, RequestValidationError } from 'src/platform/http';
 import { ARTIFACT_STORAGE, ArtifactStorage, artifactKey } from './artifact-storage';
@@ -88,7 +88,7 @@ export class VersionsService {
   private readonly logger = new Logger('Registry');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly events: EventsService,
     private readonly inspector: OnnxInspector,
     @Inject(ARTIFACT_STORAGE) private readonly storage: ArtifactStorage,
@@ -97,7 +97,7 @@ export class VersionsService {
 
   /** Checks, before an upload is read, that the caller may add versions to the model. */
   async assertCanUpload(principal: Principal, name: string): Promise<void> {
-    const model = assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name, principal);
+    const model = assertVisible(await this.txHost.tx.getRepository(ModelEntity).findOneBy({ name }), name, principal);
     assertWritable(model, principal);
     assertActive(model);
   }
@@ -115,11 +115,11 @@ export class VersionsService {
     rawMetadata: unknown,
   ): Promise<VersionWithAliases> {
     const metadata = await parseMetadata(rawMetadata);
-    const model = assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name, principal);
+    const model = assertVisible(await this.txHost.tx.getRepository(ModelEntity).findOneBy({ name }), name, principal);
     assertWritable(model, principal);
     assertActive(model);
     if (metadata.parentVersion !== undefined) {
-      const parent = await this.dataSource
+      const parent = await this.txHost.tx
         .getRepository(ModelVersionEntity)
         .existsBy({ modelId: model.id, version: metadata.parentVersion });
       if (!parent) {
@@ -154,7 +154,8 @@ export class VersionsService {
 
     const key = artifactKey(staged.sha256);
     try {
-      const saved = await this.dataSource.transaction(async (manager) => {
+      const saved = await this.txHost.withTransaction(async () => {
+        const manager = this.txHost.tx;
         // Serialises every store/cleanup of these bytes, so a failing upload never deletes an artifact that a
         // concurrent upload of the same bytes is about to reference.
         await this.lockArtifact(manager, staged.sha256);
@@ -190,7 +191,6 @@ export class VersionsService {
           }),
         );
         await this.events.publish(
-          manager,
           'model.version.created',
           {
             model: { id: locked.id, name: locked.name, tokenId: locked.tokenId },
@@ -206,7 +206,7 @@ export class VersionsService {
           },
           { modelName: locked.name, owner: locked.owner },
         );
-        await this.audit.record(manager, {
+        await this.audit.record({
           action: 'model_version.create',
           target: versionTarget(locked, row.version),
           changes: changesOf(null, row, [
@@ -236,7 +236,9 @@ export class VersionsService {
   /** Deletes the stored artifact when no version references it (after a failed registration). */
   private async removeUnreferenced(sha256: string, key: string): Promise<void> {
     try {
-      await this.dataSource.transaction(async (manager) => {
+      // Its own transaction even when create() ran inside a caller's: that one is failing and will roll back.
+      await this.txHost.withTransaction(Propagation.RequiresNew, async () => {
+        const manager = this.txHost.tx;
         await this.lockArtifact(manager, sha256);
         const used = await manager.getRepository(ModelVersionEntity).existsBy({ sha256 });
         if (!used) await this.storage.delete(key);
@@ -252,7 +254,7 @@ export class VersionsService {
 
   async list(principal: Principal, name: string, query: PageQueryDto): Promise<Page<VersionWithAliases>> {
     const model = await this.visibleModel(principal, name);
-    const qb = this.dataSource
+    const qb = this.txHost.tx
       .getRepository(ModelVersionEntity)
       .createQueryBuilder('v')
       .where('v.modelId = :id', { id: model.id });
@@ -270,7 +272,7 @@ export class VersionsService {
   }
 
   async getOf(model: ModelEntity, version: number): Promise<VersionWithAliases> {
-    const row = await this.dataSource.getRepository(ModelVersionEntity).findOneBy({ modelId: model.id, version });
+    const row = await this.txHost.tx.getRepository(ModelVersionEntity).findOneBy({ modelId: model.id, version });
     if (!row) throw new RegistryError('VERSION_NOT_FOUND', `Model ${model.name} has no version ${version}.`);
     const aliases = await this.aliasesOf(model.id);
     return { model, version: row, aliases: aliases.get(version) ?? [] };
@@ -282,7 +284,8 @@ export class VersionsService {
     version: number,
     changes: { description?: string; tags?: string[] },
   ): Promise<VersionWithAliases> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const model = await lockForWrite(manager, name, principal);
       const row = await manager.findOneBy(ModelVersionEntity, { modelId: model.id, version });
       if (!row) throw new RegistryError('VERSION_NOT_FOUND', `Model ${name} has no version ${version}.`);
@@ -292,12 +295,11 @@ export class VersionsService {
       if (Object.keys(patch).length === 0) return;
       await manager.update(ModelVersionEntity, { id: row.id }, patch);
       await this.events.publish(
-        manager,
         'model.version.updated',
         { model: { id: model.id, name: model.name }, version, changed: Object.keys(patch) },
         { modelName: model.name, owner: model.owner },
       );
-      await this.audit.record(manager, {
+      await this.audit.record({
         action: 'model_version.update',
         target: versionTarget(model, version),
         changes: changesOf(row, { ...row, ...patch }, ['description', 'tags']),
@@ -313,7 +315,7 @@ export class VersionsService {
     version: number,
   ): Promise<{ model: ModelEntity; chain: LineageEntry[] }> {
     const model = await this.visibleModel(principal, name);
-    const rows = await this.dataSource.getRepository(ModelVersionEntity).find({
+    const rows = await this.txHost.tx.getRepository(ModelVersionEntity).find({
       where: { modelId: model.id },
       select: {
         version: true,
@@ -352,11 +354,11 @@ export class VersionsService {
   }
 
   async visibleModel(principal: Principal | undefined, name: string): Promise<ModelEntity> {
-    return assertVisible(await this.dataSource.getRepository(ModelEntity).findOneBy({ name }), name, principal);
+    return assertVisible(await this.txHost.tx.getRepository(ModelEntity).findOneBy({ name }), name, principal);
   }
 
   async aliasesOf(modelId: string): Promise<Map<number, string[]>> {
-    const rows = await this.dataSource
+    const rows = await this.txHost.tx
       .getRepository(ModelAliasEntity)
       .find({ where: { modelId }, order: { alias: 'ASC' } });
     const map = new Map<number, string[]>();

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { WebhookRetention } from 'src/modules/webhooks';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
 import { IdempotencyService } from 'src/platform/idempotency';
 import { QueueService } from 'src/platform/queue';
 import { RetentionMetrics } from './retention.metrics';
@@ -19,7 +18,7 @@ export class RetentionService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Retention');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly config: AppConfig,
     private readonly queue: QueueService,
     private readonly webhooks: WebhookRetention,
@@ -47,13 +46,14 @@ export class RetentionService implements OnApplicationBootstrap {
   async scheduleNext(now: Date = new Date()): Promise<string | null> {
     const at = nextRunAt(now, this.config.RETENTION_HOUR_UTC);
     const day = at.toISOString().slice(0, 10);
-    return this.dataSource.transaction(async (manager) => {
+    return this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       const inserted: unknown[] = await manager.query(
         `INSERT INTO retention_runs (day, "scheduledFor") VALUES ($1, $2) ON CONFLICT (day) DO NOTHING RETURNING day`,
         [day, at],
       );
       if (inserted.length === 0) return null;
-      await this.queue.enqueue(RETENTION_QUEUE, { day }, { manager, id: jobId(day), startAfter: at });
+      await this.queue.enqueue(RETENTION_QUEUE, { day }, { id: jobId(day), startAfter: at });
       return day;
     });
   }
@@ -61,9 +61,9 @@ export class RetentionService implements OnApplicationBootstrap {
   /** The job: chain the next day's run first (so a failing sweep never ends the chain), then sweep. */
   private async runScheduled(day: string): Promise<void> {
     await this.scheduleNext();
-    await this.dataSource.query(`UPDATE retention_runs SET "startedAt" = now() WHERE day = $1`, [day]);
+    await this.txHost.tx.query(`UPDATE retention_runs SET "startedAt" = now() WHERE day = $1`, [day]);
     const report = await this.run();
-    await this.dataSource.query(`UPDATE retention_runs SET "finishedAt" = now(), deleted = $2 WHERE day = $1`, [
+    await this.txHost.tx.query(`UPDATE retention_runs SET "finishedAt" = now(), deleted = $2 WHERE day = $1`, [
       day,
       JSON.stringify(report.deleted),
     ]);

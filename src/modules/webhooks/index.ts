@@ -1,7 +1,13 @@
 export { WebhooksModule } from './webhooks.module';
 export { WebhookPublisher } from './webhook-publisher.service';
 export { WebhookRetention } from './webhook-retention.service';
-export { EVENT_CATALOGUE, EventTypeDescription, WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TEST } from './webhooks.events';
+export {
+  EndpointDisabledEvent,
+  WEBHOOK_ENDPOINT_DISABLED,
+  WEBHOOK_TEST,
+  WEBHOOKS_EVENTS,
+  WebhookTestEvent,
+} from './webhooks.events';
 export { WebhookAttemptEntity } from './webhook-attempt.entity';
 export { WebhookDeliveryEntity } from './webhook-delivery.entity';
 export { WebhookEndpointEntity } from './webhook-endpoint.entity';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { DisabledReason, WebhookEndpointEntity } from './webhook-endpoint.entity';
 import { WEBHOOK_ENDPOINT_DISABLED } from './webhooks.events';
@@ -10,7 +10,7 @@ import { execute } from './webhook-sql.util';
 /**
  * The health of an endpoint, persisted in PostgreSQL so every replica sees it: the circuit breaker (open after
  * WEBHOOK_BREAKER_THRESHOLD consecutive failures, half-open probes after a delay that doubles up to
- * WEBHOOK_BREAKER_MAX_OPEN_MS) and the days-long disable rule.
+ * WEBHOOK_BREAKER_MAX_OPEN_MS) and the days-long disable rule. Its writes join the caller's transaction.
  */
 @Injectable()
 export class WebhookBreakerService {
@@ -19,10 +19,12 @@ export class WebhookBreakerService {
   constructor(
     private readonly config: AppConfig,
     private readonly events: EventsService,
+    private readonly txHost: TxHost,
   ) {}
 
   /** Counts a failure; opens (or reopens) the breaker and disables a long-failing endpoint. */
-  async recordFailure(m: EntityManager, endpointId: string): Promise<void> {
+  async recordFailure(endpointId: string): Promise<void> {
+    const m = this.txHost.tx;
     const [e] = await m.query<
       Pick<
         WebhookEndpointEntity,
@@ -66,14 +68,15 @@ export class WebhookBreakerService {
       this.logger.warn({ message: 'webhook endpoint circuit breaker opened', endpointId, failures, retryAt });
     }
     const limitMs = this.config.WEBHOOK_DISABLE_AFTER_DAYS * 24 * 3600 * 1000;
-    if (now - failingSince.getTime() >= limitMs) await this.disable(m, e.id, 'failing');
+    if (now - failingSince.getTime() >= limitMs) await this.disable(e.id, 'failing');
   }
 
   /**
    * Disables an endpoint: its waiting deliveries become `failed` (recover them once it works again), and for
    * automatic disabling a `webhook.endpoint.disabled` event is published in the same transaction.
    */
-  async disable(m: EntityManager, endpointId: string, reason: DisabledReason): Promise<void> {
+  async disable(endpointId: string, reason: DisabledReason): Promise<void> {
+    const m = this.txHost.tx;
     const { rows } = await execute<{ owner: string; url: string }>(
       m,
       `UPDATE webhook_endpoints SET enabled = false, "disabledAt" = now(), "disabledReason" = $2, "updatedAt" = now()
@@ -91,7 +94,6 @@ export class WebhookBreakerService {
     if (reason === 'manual') return;
     const disabledAt = new Date().toISOString();
     await this.events.publish(
-      m,
       WEBHOOK_ENDPOINT_DISABLED,
       { endpointId, url: e.url, reason, disabledAt },
       { owner: e.owner },

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
+import { TxHost } from 'src/platform/database';
 import { EventEntity } from 'src/platform/events';
 import { Page, paginate } from 'src/platform/http';
 import { WebhookAttemptEntity } from './webhook-attempt.entity';
@@ -21,7 +22,7 @@ export class WebhookDeliveriesService {
   constructor(
     @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
     @InjectRepository(WebhookAttemptEntity) private readonly attempts: Repository<WebhookAttemptEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly endpoints: WebhookEndpointsService,
     private readonly processor: WebhookDeliveryProcessor,
     private readonly audit: AuditService,
@@ -69,7 +70,8 @@ export class WebhookDeliveriesService {
     const delivery = await this.get(p, id);
     const endpoint = await this.endpoints.get(p, delivery.endpointId);
     if (!endpoint.enabled) throw disabled(endpoint.id);
-    const { count } = await this.dataSource.transaction(async (m) => {
+    const { count } = await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const replayed = await execute<{ status: string }>(
         m,
         `UPDATE webhook_deliveries d
@@ -80,7 +82,7 @@ export class WebhookDeliveriesService {
         [id],
       );
       if (replayed.count > 0) {
-        await this.audit.record(m, {
+        await this.audit.record({
           action: 'webhook_delivery.replay',
           target: { type: 'webhook_delivery', id, owner: endpoint.owner },
           changes: { status: { from: replayed.rows[0].status, to: 'pending' } },
@@ -100,7 +102,7 @@ export class WebhookDeliveriesService {
 
   /** A message with its deliveries to the principal's endpoints; 404 when the principal has no part in it. */
   async message(p: Principal, msgId: string): Promise<{ message: EventEntity; deliveries: WebhookDeliveryEntity[] }> {
-    const message = await this.dataSource.getRepository(EventEntity).findOne({ where: { id: msgId } });
+    const message = await this.txHost.tx.getRepository(EventEntity).findOne({ where: { id: msgId } });
     const owner = ownerScope(p);
     const qb = this.deliveries
       .createQueryBuilder('d')

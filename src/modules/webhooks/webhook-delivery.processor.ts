@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
 import { BreakerState } from './webhook-endpoint.entity';
 import { WebhookBreakerService } from './webhook-breaker.service';
 import { WebhookHttpClient, WebhookResponse } from './webhook-http.client';
@@ -55,7 +55,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
   private pumped: Promise<void> | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly config: AppConfig,
     private readonly http: WebhookHttpClient,
     private readonly secrets: WebhookSecretsService,
@@ -141,7 +141,8 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
    * tests can play a worker that dies after claiming.
    */
   async claim(limit: number): Promise<ClaimedDelivery[]> {
-    return this.dataSource.transaction(async (m) => {
+    return this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const { rows } = await execute<ClaimedDelivery>(
         m,
         `WITH next AS (
@@ -273,7 +274,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
    * delivery delivered if the lease is ours, log the attempt, and close the endpoint's breaker when it needs it.
    */
   private async completeSuccess(d: ClaimedDelivery, r: WebhookResponse, startedAt: Date): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ n: number }[]>(
+    const [row] = await this.txHost.tx.query<{ n: number }[]>(
       `WITH done AS (
          UPDATE webhook_deliveries
          SET status = 'delivered', "leaseToken" = NULL, "leaseExpiresAt" = NULL, "lastAttemptAt" = $3,
@@ -300,7 +301,8 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
   }
 
   private async completeFailure(d: ClaimedDelivery, r: WebhookResponse, startedAt: Date): Promise<boolean> {
-    return this.dataSource.transaction(async (m) => {
+    return this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const now = Date.now();
       let status: 'pending' | 'failed';
       let next: Date | null = null;
@@ -329,9 +331,9 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, OnModul
         [d.id, d.attempts, startedAt, r.durationMs, r.outcome, r.statusCode, r.error, r.body],
       );
       if (r.statusCode === 410) {
-        await this.breaker.disable(m, d.endpointId, 'gone');
+        await this.breaker.disable(d.endpointId, 'gone');
       } else {
-        await this.breaker.recordFailure(m, d.endpointId);
+        await this.breaker.recordFailure(d.endpointId);
       }
       this.metrics.deliveries.inc({ outcome });
       if (r.outcome === 'refused') {

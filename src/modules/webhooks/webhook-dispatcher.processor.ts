@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhooksMetrics } from './webhooks.metrics';
 import { matchesEventType } from './webhooks.events';
@@ -53,7 +53,7 @@ export class WebhookDispatcherProcessor implements OnApplicationBootstrap, OnMod
   private current: Promise<void> | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly config: AppConfig,
     private readonly deliveries: WebhookDeliveryProcessor,
     private readonly metrics: WebhooksMetrics,
@@ -95,7 +95,8 @@ export class WebhookDispatcherProcessor implements OnApplicationBootstrap, OnMod
 
   /** One transaction: claim up to BATCH events, create their deliveries, mark them dispatched. */
   async dispatchBatch(): Promise<{ events: number; deliveries: number }> {
-    return this.dataSource.transaction(async (m) => {
+    return this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const events = await m.query<PendingEvent[]>(
         `SELECT id, type, "modelName", owner, "createdAt" FROM events WHERE "dispatchedAt" IS NULL
          ORDER BY "createdAt" LIMIT $1 FOR UPDATE SKIP LOCKED`,

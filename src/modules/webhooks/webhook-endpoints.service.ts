@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { endpointChanges, endpointTarget } from './webhook-audit';
@@ -23,7 +24,7 @@ export const ownerScope = (p: Principal): string | undefined => (p.isAdmin ? und
 export class WebhookEndpointsService {
   constructor(
     @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly config: AppConfig,
     private readonly secrets: WebhookSecretsService,
     private readonly breaker: WebhookBreakerService,
@@ -61,7 +62,8 @@ export class WebhookEndpointsService {
   ): Promise<{ entity: WebhookEndpointEntity; secret: string }> {
     const url = this.checkUrl(dto.url);
     const secret = generateSigningSecret();
-    const entity = await this.dataSource.transaction(async (m) => {
+    const entity = await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const repo = m.getRepository(WebhookEndpointEntity);
       const saved = await repo.save(
         repo.create({
@@ -74,7 +76,7 @@ export class WebhookEndpointsService {
           secret: this.secrets.encrypt(secret),
         }),
       );
-      await this.audit.record(m, {
+      await this.audit.record({
         action: 'webhook_endpoint.create',
         target: endpointTarget(saved),
         changes: endpointChanges(null, saved),
@@ -101,7 +103,8 @@ export class WebhookEndpointsService {
 
   async update(p: Principal, id: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointEntity> {
     const url = dto.url !== undefined ? this.checkUrl(dto.url) : undefined;
-    await this.dataSource.transaction(async (m) => {
+    await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const owner = ownerScope(p);
       const found = await m.findOne(WebhookEndpointEntity, {
         where: owner === undefined ? { id } : { id, owner },
@@ -126,9 +129,9 @@ export class WebhookEndpointsService {
         });
       }
       if (Object.keys(changes).length > 0) await m.update(WebhookEndpointEntity, { id }, changes);
-      if (dto.enabled === false && found.enabled) await this.breaker.disable(m, id, 'manual');
+      if (dto.enabled === false && found.enabled) await this.breaker.disable(id, 'manual');
       const after = { ...found, ...changes, enabled: dto.enabled ?? found.enabled };
-      await this.audit.record(m, {
+      await this.audit.record({
         action: 'webhook_endpoint.update',
         target: endpointTarget(found),
         changes: endpointChanges(found, after),
@@ -139,7 +142,8 @@ export class WebhookEndpointsService {
 
   async remove(p: Principal, id: string): Promise<void> {
     const owner = ownerScope(p);
-    await this.dataSource.transaction(async (m) => {
+    await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       // One statement, as before auditing: a separate lock first would widen the window in which a worker holding
       // one of its deliveries waits for the endpoint row while this delete waits for the delivery.
       const { rows } = await execute<WebhookEndpointEntity>(
@@ -150,7 +154,7 @@ export class WebhookEndpointsService {
       );
       const found = rows[0];
       if (!found) throw endpointNotFound(id);
-      await this.audit.record(m, {
+      await this.audit.record({
         action: 'webhook_endpoint.delete',
         target: endpointTarget(found),
         changes: endpointChanges(found, null),
@@ -163,7 +167,8 @@ export class WebhookEndpointsService {
     const secret = generateSigningSecret();
     const hours = this.config.WEBHOOK_SECRET_ROTATION_HOURS;
     const expiresAt = hours > 0 ? new Date(Date.now() + hours * 3600 * 1000) : null;
-    await this.dataSource.transaction(async (m) => {
+    await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const owner = ownerScope(p);
       const found = await m.findOne(WebhookEndpointEntity, {
         where: owner === undefined ? { id } : { id, owner },
@@ -179,7 +184,7 @@ export class WebhookEndpointsService {
           previousSecretExpiresAt: expiresAt,
         },
       );
-      await this.audit.record(m, {
+      await this.audit.record({
         action: 'webhook_endpoint.rotate_secret',
         target: endpointTarget(found),
         changes: { secret: { from: '[redacted]', to: '[redacted]' }, previousSecretExpiresAt: { to: expiresAt } },
@@ -192,9 +197,9 @@ export class WebhookEndpointsService {
   async sendTest(p: Principal, id: string): Promise<{ messageId: string; deliveryId: string }> {
     const endpoint = await this.get(p, id);
     if (!endpoint.enabled) throw disabled(id);
-    const result = await this.dataSource.transaction(async (m) => {
+    const result = await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const messageId = await this.events.publish(
-        m,
         WEBHOOK_TEST,
         { endpointId: id, message: 'A test event from the DeltaOne ML platform.' },
         { owner: endpoint.owner },
@@ -205,7 +210,7 @@ export class WebhookEndpointsService {
       );
       // Only this endpoint gets it: the dispatcher must not fan it out to the owner's other endpoints.
       await m.query(`UPDATE events SET "dispatchedAt" = now() WHERE id = $1`, [messageId]);
-      await this.audit.record(m, {
+      await this.audit.record({
         action: 'webhook_endpoint.test',
         target: endpointTarget(endpoint),
         changes: { messageId: { to: messageId }, deliveryId: { to: row.id } },
@@ -221,7 +226,8 @@ export class WebhookEndpointsService {
     const endpoint = await this.get(p, id);
     if (!endpoint.enabled) throw disabled(id);
     const to = until ?? new Date();
-    const { count } = await this.dataSource.transaction(async (m) => {
+    const { count } = await this.txHost.withTransaction(async () => {
+      const m = this.txHost.tx;
       const requeued = await execute(
         m,
         `UPDATE webhook_deliveries
@@ -230,7 +236,7 @@ export class WebhookEndpointsService {
         [id, since, to],
       );
       if (requeued.count > 0) {
-        await this.audit.record(m, {
+        await this.audit.record({
           action: 'webhook_endpoint.recover',
           target: endpointTarget(endpoint),
           changes: { requeued: { to: requeued.count }, window: { to: [since.toISOString(), to.toISOString()] } },

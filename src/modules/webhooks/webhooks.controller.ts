@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from 'src/platform/auth';
+import { eventCatalogue } from 'src/platform/events';
 import { ApiJsonBody, ApiProblems, PageQueryDto, UuidParamDto } from 'src/platform/http';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
@@ -29,7 +30,6 @@ import {
   WebhookEndpointResponseDto,
   WebhookMessageResponseDto,
 } from './webhooks.dto';
-import { EVENT_CATALOGUE } from './webhooks.events';
 import { toAttemptDto, toDeliveryDto, toEndpointDto, toMessageDto } from './webhooks.mapper';
 
 const OWNED = 'Endpoints belong to the owner of the API key that made them; another owner gets 404.';
@@ -51,7 +51,7 @@ export class WebhooksController {
   @ApiOkResponse({ type: EventTypesResponseDto })
   @ApiProblems(429)
   eventTypes(): EventTypesResponseDto {
-    return { items: EVENT_CATALOGUE.map((e) => ({ ...e })) };
+    return { items: eventCatalogue() };
   }
 
   @Post('endpoints')

@@ -17,7 +17,8 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksMetrics } from './webhooks.metrics';
 import { webhooksApiDescription } from './webhooks.events';
 
-addApiDescription(webhooksApiDescription());
+// Read when the document is built: by then every module has declared its events.
+addApiDescription(webhooksApiDescription);
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/scopes';
+import { beforeCommit, requireTransaction, TxHost } from '../database/transactions';
 import { DomainError } from '../errors';
 import type { Page } from '../http/pagination';
 import { currentRequest } from '../http/request-context';
@@ -75,22 +77,40 @@ const VERIFY_BATCH = 1000;
  */
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
+  ) {}
 
   /**
-   * Appends one record per entry. Call it last in the transaction, right before it commits: it takes the chain's
-   * lock (`pg_advisory_xact_lock`), which serialises every audited write from here to its commit, and taking a row
-   * lock after it could deadlock with a writer that holds that row and waits for the chain. Needs READ COMMITTED
-   * (the default), so that the head read after the lock sees the last committed record.
+   * Records the entries in the ambient transaction, refusing outside one. They are appended right before that
+   * transaction commits, whichever module's call opened it: appending takes the chain's lock
+   * (`pg_advisory_xact_lock`), which serialises every audited write from there to its commit, and a row lock taken
+   * after it could deadlock with a writer that holds that row and waits for the chain. Needs READ COMMITTED (the
+   * default), so that the head read after the lock sees the last committed record.
    */
-  async record(manager: EntityManager, entries: AuditEntry | AuditEntry[]): Promise<void> {
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('audit records must be written inside the transaction that makes the change');
-    }
+  record(entries: AuditEntry | AuditEntry[]): Promise<void>;
+  /**
+   * @deprecated Temporary, for contributions until it runs in the ambient transaction: appends at once in
+   * `manager`, so call it last.
+   */
+  record(manager: EntityManager, entries: AuditEntry | AuditEntry[]): Promise<void>;
+  async record(first: EntityManager | AuditEntry | AuditEntry[], second?: AuditEntry | AuditEntry[]): Promise<void> {
+    const message = 'audit records must be written inside the transaction that makes the change';
+    const legacy = first instanceof EntityManager;
+    if (legacy && !first.queryRunner?.isTransactionActive) throw new Error(message);
+    const manager = legacy ? first : requireTransaction(this.txHost, message);
+    const entries = legacy ? second! : first;
     const list = Array.isArray(entries) ? entries : [entries];
     if (list.length === 0) return;
     for (const e of list) if (!ACTION.test(e.action)) throw new Error(`audit action ${e.action} is not object.verb`);
+    // Who and from where are read now, while the request's context is certainly this one.
     const request = currentRequest();
+    if (legacy) await this.append(manager, list, request);
+    else beforeCommit(manager, () => this.append(manager, list, request));
+  }
+
+  private async append(manager: EntityManager, list: AuditEntry[], request: FastifyRequest | undefined): Promise<void> {
     const principal = request?.principal;
     const createdAt = new Date();
     await manager.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);

@@ -1,6 +1,7 @@
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit';
 import { AppConfig } from '../config';
+import { TxHost } from '../database';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 
@@ -17,25 +18,25 @@ function slowTable() {
   const repo = {
     findOne: jest.fn(() => new Promise<ApiKeyEntity | null>((resolve) => lookups.push(resolve))),
     update,
-    manager: { transaction: (work: (m: unknown) => Promise<unknown>) => work({ update }) },
   };
+  const txHost = { tx: { update }, withTransaction: (work: () => Promise<unknown>) => work() };
   const answer = async (row: ApiKeyEntity | null) => {
     lookups.shift()!(row);
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { repo, answer, pending: () => lookups.length };
+  return { repo, txHost, answer, pending: () => lookups.length };
 }
 
-function service(repo: ReturnType<typeof slowTable>['repo']): ApiKeysService {
+function service({ repo, txHost }: Pick<ReturnType<typeof slowTable>, 'repo' | 'txHost'>): ApiKeysService {
   const config = Object.assign(new AppConfig(), { AUTH_CACHE_TTL_MS: TTL });
   const audit = { record: () => Promise.resolve() } as unknown as AuditService;
-  return new ApiKeysService(repo as unknown as Repository<ApiKeyEntity>, config, audit);
+  return new ApiKeysService(repo as unknown as Repository<ApiKeyEntity>, config, audit, txHost as unknown as TxHost);
 }
 
 /** A service whose cache holds 'dok_secret' (looked up at the current time). */
 async function withCachedKey() {
   const table = slowTable();
-  const keys = service(table.repo);
+  const keys = service(table);
   const first = keys.authenticate('dok_secret');
   await table.answer(keyRow());
   await first;
@@ -54,7 +55,7 @@ describe('the API key cache', () => {
 
   it('should look the key up once when many requests ask before the first lookup answers', async () => {
     const table = slowTable();
-    const keys = service(table.repo);
+    const keys = service(table);
     const asked = Array.from({ length: 20 }, () => keys.authenticate('dok_secret'));
     expect(table.repo.findOne).toHaveBeenCalledTimes(1);
     await table.answer(keyRow());
@@ -89,7 +90,7 @@ describe('the API key cache', () => {
 
   it('should not cache what a lookup read when the key was revoked while it ran', async () => {
     const table = slowTable();
-    const keys = service(table.repo);
+    const keys = service(table);
     table.repo.findOne.mockImplementationOnce(() => Promise.resolve(keyRow()));
     await keys.authenticate('dok_secret');
     now += TTL + 1;

@@ -5,6 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { changesOf } from '../audit/audit-changes';
 import { authConfig } from '../config';
+import { TxHost } from '../database/transactions';
 import { Page, PageQueryDto, paginate } from '../http/pagination';
 import { ApiKeyEntity } from './api-key.entity';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-token';
@@ -55,6 +56,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly audit: AuditService,
+    private readonly txHost: TxHost,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -140,8 +142,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
     // A miss remembered for this key, here or on another replica, would need someone to have presented these 256
     // random bits before they were drawn, so no replica is told; and any miss lapses after AUTH_CACHE_TTL_MS.
     this.unknown.delete(key);
-    const entity = await this.keys.manager.transaction(async (manager) => {
-      const repo = manager.getRepository(ApiKeyEntity);
+    const entity = await this.txHost.withTransaction(async () => {
+      const repo = this.txHost.tx.getRepository(ApiKeyEntity);
       const saved = await repo.save(
         repo.create({
           name: input.name,
@@ -153,7 +155,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
           expiresAt: input.expiresAt ?? null,
         }),
       );
-      await this.audit.record(manager, {
+      await this.audit.record({
         action: 'api_key.create',
         target: { type: 'api_key', id: saved.id, owner: saved.owner },
         changes: changesOf(null, saved, ['name', 'owner', 'prefix', 'scopes', 'expiresAt']),
@@ -188,11 +190,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async revoke(actor: Principal, id: string): Promise<void> {
     const row = await this.get(actor, id);
     if (!row.revokedAt) {
-      await this.keys.manager.transaction(async (manager) => {
+      await this.txHost.withTransaction(async () => {
         const revokedAt = new Date();
-        const done = await manager.update(ApiKeyEntity, { id: row.id, revokedAt: IsNull() }, { revokedAt });
+        const done = await this.txHost.tx.update(ApiKeyEntity, { id: row.id, revokedAt: IsNull() }, { revokedAt });
         if (!done.affected) return;
-        await this.audit.record(manager, {
+        await this.audit.record({
           action: 'api_key.revoke',
           target: { type: 'api_key', id: row.id, owner: row.owner },
           changes: { revokedAt: { from: null, to: revokedAt.toISOString() } },

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { EntityManager } from 'typeorm';
+import { requireTransaction, TxHost } from '../database/transactions';
+import { EventPayload, EventType, isDeclaredEvent } from './event-map';
 
 const ulid = monotonicFactory();
 
@@ -14,15 +16,34 @@ export interface PublishOptions {
 }
 
 /**
- * Publishes domain events. Always call it with the EntityManager of the transaction that makes the change:
- * the event exists if and only if the change commits.
+ * The one way to publish a domain event. It writes to the `events` outbox in the transaction the caller runs in
+ * (`txHost.withTransaction` or `@Transactional()`), so the event exists if and only if the change commits; it
+ * refuses outside a transaction. Only declared types compile, each with its payload (see event-map.ts).
  */
 @Injectable()
 export class EventsService {
-  async publish(manager: EntityManager, type: string, data: object, options: PublishOptions = {}): Promise<string> {
+  constructor(private readonly txHost: TxHost) {}
+
+  async publish<T extends EventType>(type: T, data: EventPayload<T>, options: PublishOptions = {}): Promise<string> {
+    const manager = requireTransaction(
+      this.txHost,
+      `event ${type} must be published inside the transaction that makes the change`,
+    );
+    return this.insert(manager, type, data, options);
+  }
+
+  /**
+   * @deprecated Temporary, for contributions until it runs in the ambient transaction: publishes in `manager`.
+   */
+  async publishIn(manager: EntityManager, type: string, data: object, options: PublishOptions = {}): Promise<string> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`event ${type} must be published inside the transaction that makes the change`);
     }
+    return this.insert(manager, type, data, options);
+  }
+
+  private async insert(manager: EntityManager, type: string, data: object, options: PublishOptions): Promise<string> {
+    if (!isDeclaredEvent(type)) throw new Error(`event ${type} is not declared in any <module>.events.ts`);
     const id = newMessageId();
     // One plain INSERT (no RETURNING): this runs inside every business transaction that publishes, so it stays cheap.
     await manager.query(`INSERT INTO events (id, type, data, "modelName", owner) VALUES ($1, $2, $3, $4, $5)`, [

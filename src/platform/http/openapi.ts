@@ -4,13 +4,14 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemDto } from './problem.dto';
 import { setupSwaggerUi } from './swagger-ui';
 
-const sections: string[] = [];
+const sections: Array<string | (() => string)> = [];
 
 /**
  * Adds a Markdown section to the API description (for example the webhook event catalogue). Modules call it when
- * they are loaded, so platform/ needs no import from modules/; sections keep the order in which modules load.
+ * they are loaded, so platform/ needs no import from modules/; sections keep the order in which modules load. A
+ * function is called when the document is built (for text that depends on modules loaded later).
  */
-export function addApiDescription(section: string): void {
+export function addApiDescription(section: string | (() => string)): void {
   if (!sections.includes(section)) sections.push(section);
 }
 
@@ -45,7 +46,7 @@ const TAGS: Array<[string, string]> = [
 export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('DeltaOne ML platform')
-    .setDescription(INTRO.concat(sections.map((s) => `\n\n${s}`).join('')))
+    .setDescription(INTRO.concat(sections.map((s) => `\n\n${typeof s === 'function' ? s() : s}`).join('')))
     .setVersion(version)
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer('/', 'This server')

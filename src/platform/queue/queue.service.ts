@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config';
+import { TxHost } from '../database/transactions';
 
 export interface QueueDefinition {
   /** Attempts after the first one. */
@@ -15,7 +16,7 @@ export interface QueueDefinition {
 }
 
 export interface EnqueueOptions {
-  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  /** @deprecated Temporary, for contributions: enqueue in this transaction rather than the ambient one. */
   manager?: EntityManager;
   /** A deterministic id (UUID) makes a second enqueue of the same business event a no-op. */
   id?: string;
@@ -43,6 +44,7 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly txHost: TxHost,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -85,9 +87,14 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     else await this.boss.createQueue(name, { name, ...options });
   }
 
+  /**
+   * Inside a transaction (`txHost.withTransaction`, `@Transactional()`), the job is written in it and exists only
+   * if it commits; outside one, it is written at once.
+   */
   async enqueue<T extends object>(name: string, data: T, options: EnqueueOptions = {}): Promise<string | null> {
     const send: PgBoss.SendOptions = { id: options.id, startAfter: options.startAfter };
-    if (options.manager) send.db = transactionDb(options.manager);
+    const manager = options.manager ?? (this.txHost.isTransactionActive() ? this.txHost.tx : undefined);
+    if (manager) send.db = transactionDb(manager);
     return this.boss.send(name, data, send);
   }
 
@@ -122,7 +129,7 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
 /** Lets pg-boss write its job row through the caller's open transaction. */
 function transactionDb(manager: EntityManager): PgBoss.Db {
   const runner = manager.queryRunner;
-  if (!runner?.isTransactionActive) throw new Error('enqueue({ manager }) needs the manager of an open transaction');
+  if (!runner?.isTransactionActive) throw new Error('enqueue needs an open transaction');
   return {
     executeSql: async (text: string, values: unknown[]) => {
       const result = (await runner.query(text, values, true)) as { records: unknown[] };
