@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { RegistryService } from 'src/modules/registry';
 import { ApiKeysService, Principal } from 'src/platform/auth';
 import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { createModel, createVersion, ModelBody } from '../factories/model.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -91,5 +92,12 @@ describe('ambient transactions across modules', () => {
     const model = await modelWithVersion();
     await t.app.get(RegistryService).promote(admin, model.name, 1);
     expect(await traces(model.name, 'none')).toEqual({ alias: 1, events: 1, audit: 1, key: 0, keyAudit: 0 });
+  });
+
+  it('should refuse to publish when no module declares the event type', async () => {
+    const events = t.app.get(EventsService);
+    await expect(
+      txHost.withTransaction(() => events.publish('nobody.declared_this' as never, {} as never)),
+    ).rejects.toThrow(/not declared/);
   });
 });
