@@ -62,3 +62,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   };
 }
+
+/** Two replicas of the app on one database (pass REDIS_URL in `env` to share Redis too); `close` stops both. */
+export async function createReplicas(
+  env: Record<string, string>,
+): Promise<{ a: TestApp; b: TestApp; close: () => Promise<void> }> {
+  const a = await createTestApp({ env });
+  const b = await createTestApp({ env, databaseUrl: a.databaseUrl });
+  return {
+    a,
+    b,
+    close: async () => {
+      await b.app.close();
+      await a.close();
+    },
+  };
+}
