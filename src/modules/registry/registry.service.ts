@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
+import { writeHashed } from 'src/platform/storage';
 import { AliasesService } from './aliases.service';
 import { ARTIFACT_STORAGE, ArtifactStorage } from './artifact-storage';
 import { StagedArtifact, stagingDir } from './artifact-upload';
@@ -236,17 +236,8 @@ export class RegistryService {
   private async stage(source: string): Promise<StagedArtifact> {
     const dir = await stagingDir(this.config.ARTIFACT_DIR);
     const path = join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}.upload`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    await pipeline(createReadStream(source), hashing, createWriteStream(path));
-    return { path, sha256: hash.digest('hex'), sizeBytes: size, filename: source };
+    const { sha256, sizeBytes } = await writeHashed(createReadStream(source), path);
+    return { path, sha256, sizeBytes, filename: source };
   }
 
   /** Points `production` at `version` (auto-promotion of experiments). */
