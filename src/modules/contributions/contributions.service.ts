@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { PrivacyService } from 'src/modules/privacy';
-import { RegisteredModel, RegistryError, RegistryService } from 'src/modules/registry';
+import { assertWritable, RegisteredModel, RegistryError, RegistryService } from 'src/modules/registry';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { QueueService } from 'src/platform/queue';
@@ -153,9 +153,7 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
     patch: Partial<Omit<ContributionSettings, 'modelName'>>,
   ): Promise<ContributionSettings> {
     const model = await this.registry.getModel(name, principal);
-    if (!principal.isAdmin && model.owner !== principal.owner) {
-      throw new RegistryError('NOT_MODEL_OWNER', `Only the owner of model ${name} or an admin may change it.`);
-    }
+    assertWritable(model, principal);
     if (patch.piiPolicy === 'pseudonymize' && !this.config.CONTRIBUTION_PSEUDONYM_SECRET) {
       throw new ContributionError(
         'PSEUDONYMIZE_SECRET_MISSING',
@@ -323,19 +321,21 @@ export class ContributionsService implements OnModuleInit, OnApplicationBootstra
         errors: [{ field: 'contributor.walletAddress', code: 'INVALID_WALLET', message }],
       });
     }
-    const model = await this.registry.getModel(name, principal);
-    const version = await this.registry.resolve(name, { principal }).catch((err: unknown) => {
+    // The stored signature only: an S3-backed registry must not download the artifact for a feature list.
+    const schema = await this.registry.featureSchema(name, { principal }).catch((err: unknown) => {
       if (err instanceof RegistryError && err.code === 'ALIAS_NOT_FOUND') return null;
       throw err;
     });
-    if (!version?.features || !model.labelColumn) {
+    const labelColumn = schema?.model.labelColumn;
+    if (!schema?.features || !labelColumn) {
       throw new ContributionError(
         'NO_FEATURE_SCHEMA',
         `Model ${name} takes no contributions: it needs a production version with features and a label column.`,
       );
     }
+    const { model, features } = schema;
     const settings = await this.settingsOf(this.dataSource.manager, model.id, model.name);
-    return { model, wallet, settings, columns: expectedColumns(version.features, model.labelColumn, model.labelKind) };
+    return { model, wallet, settings, columns: expectedColumns(features, labelColumn, model.labelKind) };
   }
 
   /** Records the contribution as received, with `contribution.received`, in the caller's transaction. */

@@ -47,6 +47,14 @@ export interface ResolvedVersion {
   model: RegisteredModel;
 }
 
+/** What a version expects of a data row: its features in order, and the model's label. */
+export interface FeatureSchema {
+  model: RegisteredModel;
+  version: number;
+  /** In the order the model takes them; null when the version declares none. */
+  features: FeatureSpec[] | null;
+}
+
 export interface VersionRef {
   version?: number;
   /** Defaults to `production` when neither version nor alias is given; `latest` and `v<n>` work as in MLflow. */
@@ -121,6 +129,15 @@ export class RegistryService {
       createdAt: v.createdAt,
       model: toRegisteredModel(found.model),
     };
+  }
+
+  /**
+   * The feature schema of the version `ref` points at (as `resolve`), from the signature stored at registration:
+   * it never reads or downloads the artifact. Errors as `resolve`.
+   */
+  async featureSchema(name: string, ref: VersionRef = {}): Promise<FeatureSchema> {
+    const found = await this.find(name, ref);
+    return { model: toRegisteredModel(found.model), version: found.version.version, features: found.version.features };
   }
 
   private async find(name: string, ref: VersionRef): Promise<VersionWithAliases> {
