@@ -86,6 +86,18 @@ describe('contributions pipeline', () => {
       expect(accepted.counts).toEqual({ received: 10_050, accepted: 10_050, rejected: 0, duplicate: 0 });
     });
 
+    it('should show the durable job of a large upload, completed, to its contributor only when it is processed', async () => {
+      const name = await newModel();
+      const res = await upload(name, jsonl(rows(10_020)), 'rows.jsonl').expect(202);
+      expect((await processed(res.body.id)).status).toBe('accepted');
+      const job = await waitFor(async () => {
+        const got = await t.http.get(`/api/v1/jobs/${res.body.id}`).set(contributor.headers).expect(200);
+        return got.body.state === 'completed' ? got.body : undefined;
+      }, 'the job to complete');
+      expect(job).toMatchObject({ id: res.body.id, queue: 'contributions.large-upload', retryCount: 0, error: null });
+      await t.http.get(`/api/v1/jobs/${res.body.id}`).set(modelOwner.headers).expect(404);
+    });
+
     it('should store no row when a large upload scores below the minimum', async () => {
       const name = await newModel();
       await settings(name, { minQuality: 0.99 });

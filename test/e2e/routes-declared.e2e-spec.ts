@@ -1,7 +1,6 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { PUBLIC_KEY, SCOPES_KEY } from 'src/platform/auth';
+import { declaredRoutes } from '../support/routes';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('deny by default', () => {
@@ -16,25 +15,13 @@ describe('deny by default', () => {
   });
 
   it('should find @Public() or @Scopes() on every route when all controllers are walked', () => {
-    const discovery = new DiscoveryService(t.app.get(ModulesContainer));
-    const scanner = new MetadataScanner();
     const reflector = new Reflector();
-    const routes: string[] = [];
+    const routes = declaredRoutes(t.app);
     const undeclared: string[] = [];
-    for (const wrapper of discovery.getControllers()) {
-      const ctrl = wrapper.metatype as (new (...args: unknown[]) => unknown) | null;
-      if (!ctrl) continue;
-      const proto = ctrl.prototype as Record<string, unknown>;
-      for (const name of scanner.getAllMethodNames(proto)) {
-        const handler = proto[name] as (...args: unknown[]) => unknown;
-        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        const route = `${method} ${String(Reflect.getMetadata(PATH_METADATA, ctrl))}/${String(Reflect.getMetadata(PATH_METADATA, handler))}`;
-        routes.push(route);
-        const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, ctrl]);
-        const scopes = reflector.getAllAndOverride<string[]>(SCOPES_KEY, [handler, ctrl]);
-        if (!isPublic && !scopes) undeclared.push(`${ctrl.name}.${name} (${route})`);
-      }
+    for (const route of routes) {
+      const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, route.targets);
+      const scopes = reflector.getAllAndOverride<string[]>(SCOPES_KEY, route.targets);
+      if (!isPublic && !scopes) undeclared.push(`${route.controller}.${route.handler} (${route.method} ${route.path})`);
     }
     expect(routes.length).toBeGreaterThanOrEqual(9);
     expect(undeclared).toEqual([]);

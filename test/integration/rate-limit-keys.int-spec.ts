@@ -5,7 +5,7 @@ import { ApiKeyEntity, ApiKeysService } from 'src/platform/auth';
 import { generateApiKey } from 'src/platform/auth/api-key-token';
 import { createApiKey } from '../factories/api-key.factory';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/redis';
-import { createTestApp, TestApp } from '../support/test-app';
+import { createTestApp, TestApp, createReplicas } from '../support/test-app';
 
 const LIMITS = {
   RATE_LIMIT_ENABLED: 'true',
@@ -26,17 +26,13 @@ function keyRepository(t: TestApp): Repository<ApiKeyEntity> {
 describeWithRedis('rate limits for keys that do not authenticate, shared through Redis', () => {
   let a: TestApp;
   let b: TestApp;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const env = { ...LIMITS, REDIS_URL: TEST_REDIS_URL! };
-    a = await createTestApp({ env });
-    b = await createTestApp({ env, databaseUrl: a.databaseUrl });
+    ({ a, b, close } = await createReplicas({ ...LIMITS, REDIS_URL: TEST_REDIS_URL! }));
   });
 
-  afterAll(async () => {
-    await b.app.close();
-    await a.close();
-  });
+  afterAll(() => close());
 
   const current = (t: TestApp, ip: string, headers: Record<string, string>) =>
     t.http.get('/api/v1/api-keys/current').set('x-forwarded-for', ip).set(headers);

@@ -1,6 +1,6 @@
 import { createApiKey } from '../factories/api-key.factory';
 import { describeWithRedis, TEST_REDIS_URL } from '../support/redis';
-import { createTestApp, TestApp } from '../support/test-app';
+import { createTestApp, TestApp, createReplicas } from '../support/test-app';
 
 const LIMITS = {
   RATE_LIMIT_ENABLED: 'true',
@@ -77,17 +77,13 @@ describe('rate limits on lean routes', () => {
 describeWithRedis('rate limits and cache shared through Redis', () => {
   let a: TestApp;
   let b: TestApp;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const env = { ...LIMITS, REDIS_URL: TEST_REDIS_URL! };
-    a = await createTestApp({ env });
-    b = await createTestApp({ env, databaseUrl: a.databaseUrl });
+    ({ a, b, close } = await createReplicas({ ...LIMITS, REDIS_URL: TEST_REDIS_URL! }));
   });
 
-  afterAll(async () => {
-    await b.app.close();
-    await a.close();
-  });
+  afterAll(() => close());
 
   it('should share the counter across replicas when REDIS_URL is set', async () => {
     const k = await createApiKey(a);

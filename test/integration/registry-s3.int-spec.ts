@@ -1,4 +1,5 @@
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Wallet } from 'ethers';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { RegistryService } from 'src/modules/registry';
 import {
   createModel,
   createVersion,
+  features16,
   MLP,
   uniqueModel,
   uploadVersion,
@@ -128,6 +130,30 @@ describe('registry: S3 artifact storage against a local S3-protocol server (s3rv
     expect(await objectExists(sha(bytes))).toBe(false);
     const rows = await ds.query('SELECT 1 FROM model_versions WHERE sha256 = $1', [sha(bytes)]);
     expect(rows).toHaveLength(0);
+  });
+
+  it('should accept a contribution without reading the artifact when the stored object is gone', async () => {
+    const m = await createModel(t, t.admin, { labelColumn: 'label', labelKind: 'classes' });
+    const bytes = uniqueModel(MLP);
+    await createVersion(t, m.name, bytes, { features: features16() });
+    await t.http.post(`/api/v1/models/${m.name}/promote`).set(t.admin).send({ version: 1 }).expect(200);
+    const hex = sha(bytes);
+    await client.send(
+      new DeleteObjectCommand({ Bucket: BUCKET, Key: `artifacts/sha256/${hex.slice(0, 2)}/${hex}.onnx` }),
+    );
+    expect(await objectExists(hex)).toBe(false);
+
+    const rows = Array.from({ length: 20 }, (_, r) => ({
+      ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`f${i}`, Math.sin(r * 17 + i)])),
+      label: r % 2 === 0 ? 'yes' : 'no',
+    }));
+    const res = await t.http
+      .post(`/api/v1/models/${m.name}/contributions`)
+      .set(t.admin)
+      .send({ rows, contributor: { walletAddress: Wallet.createRandom().address } })
+      .expect(201);
+    expect(res.body).toMatchObject({ status: 'accepted', counts: { accepted: 20 } });
+    expect(filesUnder(join(dir.path, 'cache')).filter((f) => f.includes(hex))).toEqual([]);
   });
 
   it('should answer 503 and register nothing when the object storage is down', async () => {

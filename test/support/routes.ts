@@ -9,6 +9,8 @@ export interface DeclaredRoute {
   path: string;
   controller: string;
   handler: string;
+  /** The controller class and its handler method, for reading their metadata. */
+  targets: [handler: (...args: unknown[]) => unknown, controller: new (...args: unknown[]) => unknown];
 }
 
 /** Every route the app's controllers declare, read from their metadata (so a route added later is found too). */
@@ -27,7 +29,7 @@ export function declaredRoutes(app: NestFastifyApplication): DeclaredRoute[] {
       const base = String(Reflect.getMetadata(PATH_METADATA, ctrl));
       const path = `/${base}/${own}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      routes.push({ method, path, controller: ctrl.name, handler: name });
+      routes.push({ method, path, controller: ctrl.name, handler: name, targets: [handler, ctrl] });
     }
   }
   return routes;

@@ -1,4 +1,4 @@
-import { LoggerService } from '@nestjs/common';
+import { LoggerService, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import TestAgent from 'supertest/lib/agent';
@@ -26,7 +26,12 @@ export interface TestAppOptions {
   /** Reuse a database (for example to boot a second replica); otherwise a fresh one is made and dropped. */
   databaseUrl?: string;
   logger?: LoggerService | false;
+  /** Modules added next to the application (for example test job processors). */
+  imports?: ModuleMetadata['imports'];
 }
+
+@Module({})
+class TestRootModule {}
 
 /** The whole app, as `npm start` builds it, on a fresh database of the shared test PostgreSQL. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -41,8 +46,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     JOBS_POLL_INTERVAL_MS: '500',
     ...options.env,
   });
+  const root = AppModule.forRoot({ config, databaseUrl });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, databaseUrl }),
+    options.imports ? { module: TestRootModule, imports: [root, ...options.imports] } : root,
     createFastifyAdapter(config),
     { ...NEST_APP_OPTIONS, logger: options.logger ?? false, abortOnError: false },
   );
@@ -59,6 +65,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: async () => {
       await app.close();
       await db?.drop();
+    },
+  };
+}
+
+/** Two replicas of the app on one database (pass REDIS_URL in `env` to share Redis too); `close` stops both. */
+export async function createReplicas(
+  env: Record<string, string>,
+): Promise<{ a: TestApp; b: TestApp; close: () => Promise<void> }> {
+  const a = await createTestApp({ env });
+  const b = await createTestApp({ env, databaseUrl: a.databaseUrl });
+  return {
+    a,
+    b,
+    close: async () => {
+      await b.app.close();
+      await a.close();
     },
   };
 }

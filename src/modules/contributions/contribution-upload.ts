@@ -1,14 +1,14 @@
 import { parse } from 'csv-parse';
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline, Readable, Transform } from 'node:stream';
-import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { writeHashed } from 'src/platform/storage';
 import { Row } from './contribution.rules';
 import { ContributionError } from './contributions.errors';
 
@@ -147,19 +147,6 @@ async function drain(parts: AsyncIterableIterator<unknown>): Promise<void> {
   }
 }
 
-/** Writes the file part to `path`, returning the sha256 of its bytes. */
-async function stage(file: Readable, path: string): Promise<string> {
-  const hash = createHash('sha256');
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  await pipelineAsync(file, tap, createWriteStream(path));
-  return hash.digest('hex');
-}
-
 /**
  * Reads a `multipart/form-data` contribution: the rows in the part `file` (CSV, JSONL or JSON, up to `maxBytes`)
  * and the contributor in form fields. The file is streamed to a temporary file (never held whole in memory) and
@@ -193,7 +180,7 @@ export async function readContributionUpload(
       }
       const path = join(tmpdir(), `contribution-${randomUUID()}.${format}`);
       staged = { path, format, sha256: '' };
-      staged.sha256 = await stage(part.file, path);
+      staged.sha256 = (await writeHashed(part.file, path)).sha256;
       if (part.file.truncated) {
         throw new ContributionError('UPLOAD_TOO_LARGE', `The file is larger than ${maxBytes / 1024 / 1024} MB.`);
       }

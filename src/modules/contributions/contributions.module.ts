@@ -7,11 +7,12 @@ import { ContributionsController } from './contributions.controller';
 import { ContributionsService } from './contributions.service';
 import { ContributorRightsController } from './contributor-rights.controller';
 import { ContributorRightsService } from './contributor-rights.service';
+import { LargeUploadProcessor } from './large-upload.processor';
 
 @Module({
   imports: [AuthModule, PrivacyModule, RegistryModule, WebhooksModule],
   controllers: [ContributionsController, ContributorRightsController],
-  providers: [ContributionsService, ContributorRightsService],
+  providers: [ContributionsService, ContributorRightsService, LargeUploadProcessor],
   exports: [ContributionsService],
 })
 export class ContributionsModule {}

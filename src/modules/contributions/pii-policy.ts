@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { CellFinding, PiiSpan, redact } from 'src/modules/privacy';
+import { CellFinding, PiiSpan, redact, replaceSpans } from 'src/modules/privacy';
 import { Row } from './contribution.rules';
 
 export const PII_POLICIES = ['reject', 'redact', 'pseudonymize'] as const;
@@ -53,13 +53,7 @@ export function pseudonym(secret: string, type: string, value: string): string {
 }
 
 function pseudonymise(text: string, spans: PiiSpan[], secret: string): string {
-  let out = '';
-  let at = 0;
-  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
-    out += text.slice(at, s.start) + pseudonym(secret, s.type, text.slice(s.start, s.end));
-    at = s.end;
-  }
-  return out + text.slice(at);
+  return replaceSpans(text, spans, (s, value) => pseudonym(secret, s.type, value));
 }
 
 /**

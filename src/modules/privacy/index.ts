@@ -1,3 +1,3 @@
 export { PII_TYPES, PiiScanner, PiiSpan, PiiType } from './pii-scanner';
 export { PrivacyModule } from './privacy.module';
-export { CellFinding, PrivacyService, redact, scannableText } from './privacy.service';
+export { CellFinding, PrivacyService, redact, replaceSpans, scannableText } from './privacy.service';

@@ -34,13 +34,25 @@ export class PrivacyService {
   }
 }
 
-/** The text with every span replaced by `[REDACTED:<TYPE>]`. */
-export function redact(text: string, spans: PiiSpan[]): string {
+/**
+ * The text with each span replaced by `replacement(span, value)`, in order of their start: the one span loop
+ * behind redaction and pseudonymisation.
+ */
+export function replaceSpans(
+  text: string,
+  spans: PiiSpan[],
+  replacement: (span: PiiSpan, value: string) => string,
+): string {
   let out = '';
   let at = 0;
   for (const s of [...spans].sort((a, b) => a.start - b.start)) {
-    out += `${text.slice(at, s.start)}[REDACTED:${s.type}]`;
+    out += text.slice(at, s.start) + replacement(s, text.slice(s.start, s.end));
     at = s.end;
   }
   return out + text.slice(at);
+}
+
+/** The text with every span replaced by `[REDACTED:<TYPE>]`. */
+export function redact(text: string, spans: PiiSpan[]): string {
+  return replaceSpans(text, spans, (s) => `[REDACTED:${s.type}]`);
 }

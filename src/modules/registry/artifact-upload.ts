@@ -1,11 +1,9 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { writeHashed } from 'src/platform/storage';
 import { RegistryError } from './registry.errors';
 
 /** An uploaded artifact, streamed to a temporary file while its sha256 is computed. */
@@ -72,16 +70,7 @@ export async function readUpload(
       }
       const path = join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}.upload`);
       staged = { path, sha256: '', sizeBytes: 0, filename: part.filename };
-      const hash = createHash('sha256');
-      let size = 0;
-      const hashing = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
-      await pipeline(part.file, hashing, createWriteStream(path));
+      const written = await writeHashed(part.file, path);
       if (part.file.truncated) {
         await drain(parts);
         throw new RegistryError(
@@ -89,8 +78,8 @@ export async function readUpload(
           `The artifact is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_ARTIFACT_MB).`,
         );
       }
-      staged.sha256 = hash.digest('hex');
-      staged.sizeBytes = size;
+      staged.sha256 = written.sha256;
+      staged.sizeBytes = written.sizeBytes;
     }
   } catch (err) {
     if (staged) await rm(staged.path, { force: true });

@@ -1,6 +1,13 @@
 export { RegistryModule } from './registry.module';
 export { RegisteredModel } from './registered-model';
-export { AliasedVersion, NewVersionMetadata, RegistryService, ResolvedVersion, VersionRef } from './registry.service';
+export {
+  AliasedVersion,
+  FeatureSchema,
+  NewVersionMetadata,
+  RegistryService,
+  ResolvedVersion,
+  VersionRef,
+} from './registry.service';
 export { RegistryError, RegistryErrorCode } from './registry.errors';
 export { assertVisible, assertWritable, canSee, canWrite, ModelAccess } from './model-access';
 export {

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
+import { writeHashed } from 'src/platform/storage';
 import { AliasesService } from './aliases.service';
 import { ARTIFACT_STORAGE, ArtifactStorage } from './artifact-storage';
 import { StagedArtifact, stagingDir } from './artifact-upload';
@@ -45,6 +45,14 @@ export interface ResolvedVersion {
   contributionIds: string[];
   createdAt: Date;
   model: RegisteredModel;
+}
+
+/** What a version expects of a data row: its features in order, and the model's label. */
+export interface FeatureSchema {
+  model: RegisteredModel;
+  version: number;
+  /** In the order the model takes them; null when the version declares none. */
+  features: FeatureSpec[] | null;
 }
 
 export interface VersionRef {
@@ -121,6 +129,15 @@ export class RegistryService {
       createdAt: v.createdAt,
       model: toRegisteredModel(found.model),
     };
+  }
+
+  /**
+   * The feature schema of the version `ref` points at (as `resolve`), from the signature stored at registration:
+   * it never reads or downloads the artifact. Errors as `resolve`.
+   */
+  async featureSchema(name: string, ref: VersionRef = {}): Promise<FeatureSchema> {
+    const found = await this.find(name, ref);
+    return { model: toRegisteredModel(found.model), version: found.version.version, features: found.version.features };
   }
 
   private async find(name: string, ref: VersionRef): Promise<VersionWithAliases> {
@@ -236,17 +253,8 @@ export class RegistryService {
   private async stage(source: string): Promise<StagedArtifact> {
     const dir = await stagingDir(this.config.ARTIFACT_DIR);
     const path = join(dir, `${Date.now()}-${randomBytes(8).toString('hex')}.upload`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    await pipeline(createReadStream(source), hashing, createWriteStream(path));
-    return { path, sha256: hash.digest('hex'), sizeBytes: size, filename: source };
+    const { sha256, sizeBytes } = await writeHashed(createReadStream(source), path);
+    return { path, sha256, sizeBytes, filename: source };
   }
 
   /** Points `production` at `version` (auto-promotion of experiments). */

@@ -6,13 +6,13 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { ArtifactStorage } from './artifact-storage';
+import { writeHashed } from 'src/platform/storage';
 import { RegistryError } from './registry.errors';
 
 export interface S3ArtifactStorageOptions {
@@ -111,15 +111,7 @@ export class S3ArtifactStorage implements ArtifactStorage {
     await mkdir(dirname(target), { recursive: true });
     const partial = `${target}.${randomBytes(6).toString('hex')}.partial`;
     try {
-      const hash = createHash('sha256');
-      const hashing = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      });
-      await pipeline(await this.read(key), hashing, createWriteStream(partial));
-      const got = hash.digest('hex');
+      const { sha256: got } = await writeHashed(await this.read(key), partial);
       if (got !== sha256) {
         throw new RegistryError(
           'ARTIFACT_STORAGE_UNAVAILABLE',

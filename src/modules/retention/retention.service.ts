@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { WebhookRetention } from 'src/modules/webhooks';
 import { AppConfig } from 'src/platform/config';
 import { TxHost } from 'src/platform/database';
@@ -9,7 +8,7 @@ import { RetentionMetrics } from './retention.metrics';
 import { daysBefore, nextRunAt, RETENTION_QUEUE, RetentionKind, RetentionReport } from './retention.kinds';
 
 /**
- * The daily retention run: a durable job (retried when it fails) that deletes, in batches of
+ * The daily retention run: a durable job (RetentionProcessor, retried when it fails) that deletes, in batches of
  * RETENTION_BATCH_SIZE, finished webhook deliveries with their attempts, then published events with no delivery
  * left, then expired idempotency answers, each past its own *_RETENTION_DAYS.
  */
@@ -28,13 +27,6 @@ export class RetentionService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.RETENTION_ENABLED) return;
-    await this.queue.define(RETENTION_QUEUE, {
-      retryLimit: 5,
-      retryDelaySeconds: 60,
-      retryBackoff: true,
-      expireInSeconds: 3600,
-    });
-    await this.queue.work<{ day: string }>(RETENTION_QUEUE, (job) => this.runScheduled(job.data.day));
     await this.scheduleNext();
   }
 
@@ -53,13 +45,13 @@ export class RetentionService implements OnApplicationBootstrap {
         [day, at],
       );
       if (inserted.length === 0) return null;
-      await this.queue.enqueue(RETENTION_QUEUE, { day }, { id: jobId(day), startAfter: at });
+      await this.queue.enqueue(RETENTION_QUEUE, { day }, { key: day, startAfter: at });
       return day;
     });
   }
 
-  /** The job: chain the next day's run first (so a failing sweep never ends the chain), then sweep. */
-  private async runScheduled(day: string): Promise<void> {
+  /** The job (RetentionProcessor): chain the next day's run first (so a failing sweep never ends the chain), then sweep. */
+  async runScheduled(day: string): Promise<void> {
     await this.scheduleNext();
     await this.txHost.tx.query(`UPDATE retention_runs SET "startedAt" = now() WHERE day = $1`, [day]);
     const report = await this.run();
@@ -101,10 +93,4 @@ export class RetentionService implements OnApplicationBootstrap {
     }
     return report;
   }
-}
-
-/** A UUID derived from the day: the job of a day has one id whichever replica enqueues it. */
-function jobId(day: string): string {
-  const h = createHash('sha256').update(`${RETENTION_QUEUE}:${day}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

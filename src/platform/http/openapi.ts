@@ -39,6 +39,7 @@ const TAGS: Array<[string, string]> = [
   ['contributors', "A contributor's own data: export and erasure, proven by a wallet signature"],
   ['webhooks', 'Signed, retried, replayable event deliveries'],
   ['privacy', 'Personal data detection'],
+  ['jobs', 'Durable jobs: their state, retries and last error'],
   ['audit', 'The append-only, hash-chained log of every write'],
   ['health', 'Liveness, readiness, metrics'],
 ];

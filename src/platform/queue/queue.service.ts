@@ -1,9 +1,12 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config';
 import { TxHost } from '../database/transactions';
+import { JobProcessors, RegisteredProcessor } from './job-processors';
+import { checkPayload, InvalidJobPayloadError } from './processor';
 
 export interface QueueDefinition {
   /** Attempts after the first one. */
@@ -20,6 +23,11 @@ export interface EnqueueOptions {
   manager?: EntityManager;
   /** A deterministic id (UUID) makes a second enqueue of the same business event a no-op. */
   id?: string;
+  /**
+   * An idempotency key (when no `id`): the job's id is derived from the queue and the key, so a job enqueued twice
+   * with the same key runs once, as long as pg-boss keeps it (its archive: 7 days after it finished).
+   */
+  key?: string;
   startAfter?: Date | number;
 }
 
@@ -31,12 +39,21 @@ export interface JobContext<T> {
 
 export const deadLetterQueue = (name: string): string => `${name}.dead`;
 
+/** The job id of `key` in queue `name`: a UUID derived from both, the same in every process. */
+export function jobIdFor(name: string, key: string): string {
+  const h = createHash('sha256').update(`${name}:${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const DEFAULT_RETRY = { retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true };
+
 /**
  * Durable jobs on PostgreSQL through pg-boss: workers claim jobs with FOR UPDATE SKIP LOCKED, failed jobs are
  * retried with exponential backoff, and after the last attempt they are `failed` with a copy in `<name>.dead`.
+ * The queues of @Processor providers are created at module init and worked from application bootstrap.
  */
 @Injectable()
-export class QueueService implements OnModuleInit, OnApplicationShutdown {
+export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Queue');
   private boss: PgBoss;
   private started = false;
@@ -44,6 +61,7 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly processors: JobProcessors,
     private readonly txHost: TxHost,
   ) {}
 
@@ -60,6 +78,39 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     this.boss.on('error', (err: Error) => this.logger.error({ message: 'job system error', error: err.message }));
     await this.boss.start();
     this.started = true;
+    // Before any application bootstrap hook, so that a module may enqueue from there.
+    for (const { meta } of this.enabledProcessors()) {
+      await this.define(meta.queue, {
+        retryLimit: meta.retryLimit ?? DEFAULT_RETRY.retryLimit,
+        retryDelaySeconds: meta.retryDelaySeconds ?? DEFAULT_RETRY.retryDelaySeconds,
+        retryBackoff: meta.retryBackoff ?? DEFAULT_RETRY.retryBackoff,
+        expireInSeconds: meta.expireInSeconds,
+      });
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const registered of this.enabledProcessors()) {
+      const run = (job: JobContext<object>): Promise<void> => this.runProcessor(registered, job);
+      await this.work(registered.meta.queue, run, registered.meta.concurrency ?? 1);
+    }
+  }
+
+  private enabledProcessors(): RegisteredProcessor[] {
+    return this.processors.all().filter(({ meta }) => meta.enabled?.(this.config) ?? true);
+  }
+
+  /** Checks the job's data against the processor's payload DTO: an invalid job fails at once, with no retry. */
+  private async runProcessor({ meta, processor }: RegisteredProcessor, job: JobContext<object>): Promise<void> {
+    const checked = await checkPayload(meta.payload, job.data);
+    if ('problems' in checked) {
+      await this.dataSource.query('UPDATE pgboss.job SET retry_limit = retry_count WHERE name = $1 AND id = $2', [
+        job.name,
+        job.id,
+      ]);
+      throw new InvalidJobPayloadError(checked.problems);
+    }
+    await processor.process({ ...job, data: checked.payload });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -92,10 +143,21 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
    * if it commits; outside one, it is written at once.
    */
   async enqueue<T extends object>(name: string, data: T, options: EnqueueOptions = {}): Promise<string | null> {
-    const send: PgBoss.SendOptions = { id: options.id, startAfter: options.startAfter };
     const manager = options.manager ?? (this.txHost.isTransactionActive() ? this.txHost.tx : undefined);
+    const id = options.id ?? (options.key === undefined ? undefined : jobIdFor(name, options.key));
+    // pg-boss dedupes ids among live jobs only: a job already finished and archived must not run again.
+    if (id && (await this.archived(name, id, manager))) return null;
+    const send: PgBoss.SendOptions = { id, startAfter: options.startAfter };
     if (manager) send.db = transactionDb(manager);
     return this.boss.send(name, data, send);
+  }
+
+  private async archived(name: string, id: string, manager?: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await (manager ?? this.dataSource).query(
+      'SELECT 1 FROM pgboss.archive WHERE name = $1 AND id = $2',
+      [name, id],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -113,7 +175,17 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
   }
 
   getJob<T = object>(name: string, id: string): Promise<PgBoss.JobWithMetadata<T> | null> {
-    return this.boss.getJobById<T>(name, id);
+    return this.boss.getJobById<T>(name, id, { includeArchive: true });
+  }
+
+  /** The job with this id among the jobs of `queues` (live or archived), or null. */
+  async findJob(id: string, queues: string[]): Promise<PgBoss.JobWithMetadata | null> {
+    const rows: { name: string }[] = await this.dataSource.query(
+      `SELECT name FROM pgboss.job WHERE id = $1 AND name = ANY($2)
+       UNION ALL SELECT name FROM pgboss.archive WHERE id = $1 AND name = ANY($2) LIMIT 1`,
+      [id, queues],
+    );
+    return rows.length === 0 ? null : this.getJob(rows[0].name, id);
   }
 
   /** Counts of jobs by state for a queue (for health and tests). */

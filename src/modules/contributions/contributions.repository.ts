@@ -1,0 +1,159 @@
+import { createReadStream } from 'node:fs';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { Principal } from 'src/platform/auth';
+import { Page, PageQueryDto, paginate } from 'src/platform/http';
+import { ContributionRowEntity } from './contribution-row.entity';
+import { ContributionSettingsEntity } from './contribution-settings.entity';
+import { ContributionEntity } from './contribution.entity';
+import { ContributionUploadEntity } from './contribution-upload.entity';
+import { ContributionUploadPartEntity } from './contribution-upload-part.entity';
+import { UploadFormat } from './contribution-upload';
+import { AcceptedRow } from './contributions.types';
+
+/** A stored upload is written and read in pieces of this size. */
+const UPLOAD_PART_BYTES = 1024 * 1024;
+
+/** The slice of node-postgres's client that uploadBytes uses. */
+interface PgClient {
+  query(config: { text: string; values: unknown[]; binary: boolean }): Promise<{ rows: { data: Buffer }[] }>;
+}
+
+/**
+ * The SQL of contributions, their settings and their stored uploads (the rows' SQL is in contribution-store).
+ * Methods taking a `manager` run in the caller's transaction.
+ */
+export class ContributionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(id: string): Promise<ContributionEntity | null> {
+    return this.dataSource.getRepository(ContributionEntity).findOneBy({ id });
+  }
+
+  findByIdempotencyKey(owner: string, idempotencyKey: string): Promise<ContributionEntity | null> {
+    return this.dataSource.getRepository(ContributionEntity).findOneBy({ owner, idempotencyKey });
+  }
+
+  insert(manager: EntityManager, fields: Partial<ContributionEntity>): Promise<ContributionEntity> {
+    const repo = manager.getRepository(ContributionEntity);
+    return repo.save(repo.create(fields));
+  }
+
+  async markValidating(id: string, at: Date): Promise<void> {
+    await this.dataSource.getRepository(ContributionEntity).update(id, { status: 'validating', validatingAt: at });
+  }
+
+  /** Writes the outcome of processing (state, counts, reports) of `c`. */
+  async saveOutcome(manager: EntityManager, c: ContributionEntity): Promise<void> {
+    await manager.getRepository(ContributionEntity).update(c.id, {
+      status: c.status,
+      signatureVerified: c.signatureVerified,
+      receivedRows: c.receivedRows,
+      rejectedAt: c.rejectedAt ?? null,
+      acceptedAt: c.acceptedAt ?? null,
+      rejectionCode: c.rejectionCode ?? null,
+      rejectionReason: c.rejectionReason ?? null,
+      acceptedRows: c.acceptedRows,
+      rejectedRows: c.rejectedRows,
+      duplicateRows: c.duplicateRows,
+      datasetHash: c.datasetHash ?? null,
+      qualityReport: c.qualityReport ?? null,
+      piiSummary: c.piiSummary ?? null,
+      rowErrors: c.rowErrors ?? null,
+    });
+  }
+
+  /** A page of contributions matching `where`, only those the principal may see unless an admin. */
+  list(
+    principal: Principal,
+    query: PageQueryDto,
+    where: string,
+    params: Record<string, unknown>,
+  ): Promise<Page<ContributionEntity>> {
+    const qb = this.dataSource.getRepository(ContributionEntity).createQueryBuilder('c').where(where, params);
+    if (!principal.isAdmin) qb.andWhere('(c.owner = :me OR c.modelOwner = :me)', { me: principal.owner });
+    return paginate(qb, 'c', query);
+  }
+
+  async acceptedRows(modelId: string, options: { after?: string; limit?: number }): Promise<AcceptedRow[]> {
+    const qb = this.dataSource
+      .getRepository(ContributionRowEntity)
+      .createQueryBuilder('r')
+      // Erased rows keep their credit (and hash) but are never offered for training again.
+      .where('r.modelId = :modelId AND r.credited AND r.data IS NOT NULL', { modelId });
+    if (options.after) qb.andWhere('r.id > :after', { after: options.after });
+    const rows = await qb
+      .orderBy('r.id', 'ASC')
+      .take(options.limit ?? 1000)
+      .getMany();
+    return rows.map((r) => ({ id: r.id, contributionId: r.contributionId, data: r.data! }));
+  }
+
+  findSettings(modelId: string): Promise<ContributionSettingsEntity | null> {
+    return this.dataSource.getRepository(ContributionSettingsEntity).findOneBy({ modelId });
+  }
+
+  async saveSettings(manager: EntityManager, settings: Omit<ContributionSettingsEntity, 'updatedAt'>): Promise<void> {
+    await manager.getRepository(ContributionSettingsEntity).save(settings);
+  }
+
+  async pseudonymizingModels(): Promise<string[]> {
+    const found = await this.dataSource.getRepository(ContributionSettingsEntity).findBy({ piiPolicy: 'pseudonymize' });
+    return found.map((s) => s.modelName);
+  }
+
+  /** Stores the file at `path` with the contribution, a piece at a time, in the caller's transaction. */
+  async storeUpload(
+    manager: EntityManager,
+    contributionId: string,
+    file: { path: string; format: UploadFormat },
+    signature: { signature?: string; signedAt?: string },
+  ): Promise<void> {
+    await manager.getRepository(ContributionUploadEntity).insert({
+      contributionId,
+      format: file.format,
+      signature: signature.signature ?? null,
+      signedAt: signature.signedAt ?? null,
+    });
+    let seq = 0;
+    const parts = manager.getRepository(ContributionUploadPartEntity);
+    for await (const data of createReadStream(file.path, { highWaterMark: UPLOAD_PART_BYTES })) {
+      await parts.insert({ contributionId, seq: seq++, data: data as Buffer });
+    }
+  }
+
+  findUpload(contributionId: string): Promise<ContributionUploadEntity | null> {
+    return this.dataSource.getRepository(ContributionUploadEntity).findOneBy({ contributionId });
+  }
+
+  dropUpload(contributionId: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(ContributionUploadPartEntity).delete({ contributionId });
+      await manager.getRepository(ContributionUploadEntity).delete({ contributionId });
+    });
+  }
+
+  /**
+   * A stored upload's bytes, one part at a time, read in PostgreSQL's binary format: as text, a bytea comes back
+   * as a hex string twice its size, and 1 MB parts make 2 MB strings that only a full collection frees.
+   */
+  async *uploadBytes(contributionId: string): AsyncGenerator<Buffer> {
+    const driver = this.dataSource.driver as PostgresDriver;
+    for (let seq = 0; ; seq++) {
+      const [client, release] = (await driver.obtainMasterConnection()) as [PgClient, () => void];
+      let data: Buffer | undefined;
+      try {
+        const result = await client.query({
+          text: 'SELECT data FROM contribution_upload_parts WHERE "contributionId" = $1 AND seq = $2',
+          values: [contributionId, seq],
+          binary: true,
+        });
+        data = result.rows[0]?.data;
+      } finally {
+        release();
+      }
+      if (!data) return;
+      yield data;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { HashingStream, writeHashed } from './hashing-stream';
