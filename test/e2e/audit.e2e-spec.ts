@@ -1,6 +1,7 @@
 import { Wallet } from 'ethers';
 import { DataSource } from 'typeorm';
 import { ContributionsService } from 'src/modules/contributions';
+import { TxHost } from 'src/platform/database';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -153,12 +154,13 @@ describe('audit log', () => {
       .set(alice.headers)
       .send({ rows: [{ nope: 1 }], contributor: { walletAddress: wallet } })
       .expect(422);
-    const ds = t.app.get(DataSource);
-    await ds.transaction((m) =>
-      t.app
-        .get(ContributionsService)
-        .markIncludedInTraining(m, [accepted.body.id], { modelName: model.name, version: 1 }),
-    );
+    await t.app
+      .get(TxHost)
+      .withTransaction(() =>
+        t.app
+          .get(ContributionsService)
+          .markIncludedInTraining([accepted.body.id], { modelName: model.name, version: 1 }),
+      );
 
     const [settings] = await audit({ action: 'contribution_settings.update', targetId: model.name });
     expect(settings.changes).toEqual({ minQuality: { from: 0.8, to: 0.5 } });

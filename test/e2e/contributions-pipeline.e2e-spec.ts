@@ -1,6 +1,7 @@
 import { Wallet } from 'ethers';
 import { DataSource } from 'typeorm';
 import { ContributionsService, datasetHashOfRows, MIN_REFERENCE_ROWS } from 'src/modules/contributions';
+import { TxHost } from 'src/platform/database';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -231,9 +232,9 @@ describe('contributions pipeline', () => {
       const name = await newModel();
       const a = (await submit(name, rows(10)).expect(201)).body.id as string;
       const b = (await submit(name, rows(10)).expect(201)).body.id as string;
-      const ds = t.app.get(DataSource);
-      await ds.transaction((m) => service().markIncludedInTraining(m, [a, b], { modelName: name, version: 2 }));
-      await ds.transaction((m) => service().markRewarded(m, [a], { txHash: '0xabc' }));
+      const txHost = t.app.get(TxHost);
+      await txHost.withTransaction(() => service().markIncludedInTraining([a, b], { modelName: name, version: 2 }));
+      await txHost.withTransaction(() => service().markRewarded([a], { txHash: '0xabc' }));
 
       expect((await lifecycle(a)).steps.map((s: { state: string }) => s.state)).toEqual([
         'received',
@@ -253,13 +254,13 @@ describe('contributions pipeline', () => {
       const name = await newModel();
       const accepted = (await submit(name, rows(10)).expect(201)).body.id as string;
       const rejected = (await submit(name, [{ f0: 1 }]).expect(422)).body.contributionId as string;
-      const ds = t.app.get(DataSource);
+      const txHost = t.app.get(TxHost);
       await expect(
-        ds.transaction((m) =>
-          service().markIncludedInTraining(m, [accepted, rejected], { modelName: name, version: 2 }),
+        txHost.withTransaction(() =>
+          service().markIncludedInTraining([accepted, rejected], { modelName: name, version: 2 }),
         ),
       ).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
-      await expect(ds.transaction((m) => service().markRewarded(m, [accepted]))).rejects.toMatchObject({
+      await expect(txHost.withTransaction(() => service().markRewarded([accepted]))).rejects.toMatchObject({
         code: 'ILLEGAL_TRANSITION',
       });
       expect((await lifecycle(accepted)).status).toBe('accepted');

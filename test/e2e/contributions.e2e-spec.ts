@@ -3,8 +3,9 @@ import { DataSource } from 'typeorm';
 import { ContributionsService, datasetHashOfRows, signatureMessage } from 'src/modules/contributions';
 import { PrivacyService } from 'src/modules/privacy';
 import { RegistryService } from 'src/modules/registry';
-import { WebhookPublisher } from 'src/modules/webhooks';
 import { AuditService } from 'src/platform/audit';
+import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { IdempotencyService } from 'src/platform/idempotency';
 import { QueueService } from 'src/platform/queue';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
@@ -306,10 +307,10 @@ describe('contributions', () => {
 
     it('should refuse to start when a model pseudonymizes and no secret is set', async () => {
       const withoutSecret = new ContributionsService(
-        t.app.get(DataSource),
+        t.app.get(TxHost),
         t.app.get(RegistryService),
         t.app.get(PrivacyService),
-        t.app.get(WebhookPublisher),
+        t.app.get(EventsService),
         { ...t.config, CONTRIBUTION_PSEUDONYM_SECRET: undefined },
         t.app.get(QueueService),
         t.app.get(AuditService),

@@ -1,8 +1,8 @@
-import { DataSource, EntityManager } from 'typeorm';
 import { RegistryError, RegistryService } from 'src/modules/registry';
-import { WebhookPublisher } from 'src/modules/webhooks';
 import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
+import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { QueueService } from 'src/platform/queue';
 import { ContributionEntity } from './contribution.entity';
 import { UploadFormat } from './contribution-upload';
@@ -26,11 +26,11 @@ import { ContributionSubmission, LARGE_UPLOAD_QUEUE, RowSource, SubmitContext } 
  */
 export class ContributionIntake {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly repository: ContributionsRepository,
     private readonly registry: RegistryService,
     private readonly settings: ContributionSettingsStore,
-    private readonly publisher: WebhookPublisher,
+    private readonly events: EventsService,
     private readonly queue: QueueService,
     private readonly audit: AuditService,
   ) {}
@@ -56,9 +56,9 @@ export class ContributionIntake {
       { ...input, rows },
       ctx.settings.requireSignature,
     );
-    const contribution = await this.dataSource.transaction(async (manager) => {
-      const c = await this.receive(manager, principal, ctx, input, signatureVerified, rows.length, idempotencyKey);
-      await this.recordReceived(manager, c);
+    const contribution = await this.txHost.withTransaction(async () => {
+      const c = await this.receive(principal, ctx, input, signatureVerified, rows.length, idempotencyKey);
+      await this.recordReceived(c);
       return c;
     });
     return { contribution, ctx, source: { chunks: [rows], textCells } };
@@ -80,11 +80,11 @@ export class ContributionIntake {
     const { signature, signedAt } = input.contributor;
     if (ctx.settings.requireSignature && (!signature || !signedAt))
       this.checkContributor(ctx.model.name, ctx.wallet, { ...input, rows: [] }, true);
-    return this.dataSource.transaction(async (manager) => {
-      const c = await this.receive(manager, principal, ctx, input, false, 0, idempotencyKey);
-      await this.repository.storeUpload(manager, c.id, file, { signature, signedAt });
-      await this.queue.enqueue(LARGE_UPLOAD_QUEUE, { contributionId: c.id }, { manager, id: c.id });
-      await this.recordReceived(manager, c);
+    return this.txHost.withTransaction(async () => {
+      const c = await this.receive(principal, ctx, input, false, 0, idempotencyKey);
+      await this.repository.storeUpload(c.id, file, { signature, signedAt });
+      await this.queue.enqueue(LARGE_UPLOAD_QUEUE, { contributionId: c.id }, { id: c.id });
+      await this.recordReceived(c);
       return c;
     });
   }
@@ -116,9 +116,9 @@ export class ContributionIntake {
     return { model, wallet, settings, columns: expectedColumns(features, labelColumn, model.labelKind) };
   }
 
-  /** The audit record of a new contribution (last in its transaction): counts and states, never rows or wallet. */
-  private recordReceived(manager: EntityManager, c: ContributionEntity): Promise<void> {
-    return this.audit.record(manager, {
+  /** The audit record of a new contribution: counts and states, never rows or wallet. */
+  private recordReceived(c: ContributionEntity): Promise<void> {
+    return this.audit.record({
       action: 'contribution.create',
       target: { type: 'contribution', id: c.id, owner: c.owner },
       changes: changesOf(null, { ...c, model: c.modelName }, ['model', 'status', 'receivedRows']),
@@ -127,7 +127,6 @@ export class ContributionIntake {
 
   /** Records the contribution as received, with `contribution.received`, in the caller's transaction. */
   private async receive(
-    manager: EntityManager,
     principal: Principal,
     ctx: SubmitContext,
     input: Omit<ContributionSubmission, 'rows'>,
@@ -136,7 +135,7 @@ export class ContributionIntake {
     idempotencyKey?: string,
   ): Promise<ContributionEntity> {
     const { model, wallet } = ctx;
-    const c = await this.repository.insert(manager, {
+    const c = await this.repository.insert({
       modelId: model.id,
       modelName: model.name,
       modelOwner: model.owner,
@@ -151,8 +150,7 @@ export class ContributionIntake {
       metadata: input.metadata ?? {},
       receivedAt: new Date(),
     });
-    await this.publisher.publish(
-      manager,
+    await this.events.publish(
       'contribution.received',
       { contributionId: c.id, model: model.name, rows: receivedRows, walletAddress: wallet },
       { modelName: model.name, owner: principal.owner },

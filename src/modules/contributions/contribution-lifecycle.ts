@@ -1,23 +1,31 @@
 import { EntityManager, In } from 'typeorm';
-import { WebhookPublisher } from 'src/modules/webhooks';
 import { AuditService } from 'src/platform/audit';
+import { EventsService } from 'src/platform/events';
 import { ContributionEntity, ContributionStatus } from './contribution.entity';
 import { ContributionError } from './contributions.errors';
+import { ContributionIncludedEvent, ContributionRewardedEvent } from './contributions.events';
+
+type Moved = 'contributionId' | 'model' | 'walletAddress';
+
+/** What each move's event carries besides the contribution, its model and its wallet. */
+export interface MoveData {
+  included_in_training: Omit<ContributionIncludedEvent, Moved>;
+  rewarded: Omit<ContributionRewardedEvent, Moved>;
+}
 
 /**
  * Moves contributions from `from` to `to` after training or rewards, in the caller's transaction: locks them,
  * refuses (CONTRIBUTION_NOT_FOUND, ILLEGAL_TRANSITION) before changing anything when one is unknown or in another
- * state, records the time and publishes `contribution.<to>` for each with `data`, and audits each move (last, as
- * the audit log asks).
+ * state, records the time and publishes `contribution.<to>` for each with `data`, and audits each move.
  */
-export async function advance(
+export async function advance<To extends keyof MoveData>(
   manager: EntityManager,
-  publisher: WebhookPublisher,
+  events: EventsService,
   audit: AuditService,
   ids: string[],
   from: ContributionStatus,
-  to: 'included_in_training' | 'rewarded',
-  data: Record<string, unknown>,
+  to: To,
+  data: MoveData[To],
 ): Promise<ContributionEntity[]> {
   const unique = [...new Set(ids)];
   const found = await manager
@@ -40,15 +48,17 @@ export async function advance(
   await manager.getRepository(ContributionEntity).update({ id: In(unique) }, { status: to, ...stamp });
   for (const c of found) {
     Object.assign(c, { status: to }, stamp);
-    await publisher.publish(
-      manager,
-      to === 'included_in_training' ? 'contribution.included_in_training' : 'contribution.rewarded',
-      { contributionId: c.id, model: c.modelName, walletAddress: c.walletAddress, ...data },
-      { modelName: c.modelName, owner: c.owner },
-    );
+    const about = { contributionId: c.id, model: c.modelName, walletAddress: c.walletAddress };
+    const options = { modelName: c.modelName, owner: c.owner };
+    if (to === 'included_in_training') {
+      const training = data as MoveData['included_in_training'];
+      await events.publish('contribution.included_in_training', { ...about, ...training }, options);
+    } else {
+      const reward = data as MoveData['rewarded'];
+      await events.publish('contribution.rewarded', { ...about, ...reward }, options);
+    }
   }
   await audit.record(
-    manager,
     found.map((c) => ({
       action: to === 'included_in_training' ? 'contribution.include_in_training' : 'contribution.reward',
       target: { type: 'contribution', id: c.id, owner: c.owner },

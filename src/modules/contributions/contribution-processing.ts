@@ -1,8 +1,8 @@
-import { DataSource, EntityManager } from 'typeorm';
 import { PrivacyService } from 'src/modules/privacy';
-import { WebhookPublisher } from 'src/modules/webhooks';
 import { AuditService, changesOf } from 'src/platform/audit';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { ContributionEntity } from './contribution.entity';
 import { ContributionRun } from './contribution-pipeline';
 import { checkSignature, signatureMessage } from './contribution.rules';
@@ -21,10 +21,10 @@ import { RowSource, SubmitContext } from './contributions.types';
 /** A received contribution's processing: validating → accepted | rejected, with `contribution.processed`. */
 export class ContributionProcessing {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly repository: ContributionsRepository,
     private readonly privacy: PrivacyService,
-    private readonly publisher: WebhookPublisher,
+    private readonly events: EventsService,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
   ) {}
@@ -47,7 +47,8 @@ export class ContributionProcessing {
       hashSubmitted: source.signature !== undefined,
     });
     const ids = { contributionId: c.id, modelId: c.modelId };
-    const rejection = await this.dataSource.transaction(async (manager) => {
+    const rejection = await this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       // Serialises with an erasure of the contributor (which locks its contributions): rows never land after it.
       if (await erasedUnderLock(manager, c.id)) return null;
       await manager.query('SAVEPOINT contribution_rows');
@@ -79,13 +80,13 @@ export class ContributionProcessing {
         const reason =
           problem?.detail ??
           `Quality score ${c.qualityReport!.score} is below the model's minimum ${settings.minQuality}.`;
-        await this.finish(manager, c, code, reason);
+        await this.finish(c, code, reason);
         return problem;
       }
       await mergeModelStats(manager, ids, columns);
       c.acceptedRows = creditedRows;
       c.duplicateRows = run.valid - creditedRows;
-      await this.finish(manager, c, null, null);
+      await this.finish(c, null, null);
       return null;
     });
     if (rejection) throw rejection;
@@ -133,9 +134,8 @@ export class ContributionProcessing {
     return null;
   }
 
-  /** The last state change (accepted, or rejected with a code), with `contribution.processed`, in `manager`. */
+  /** The last state change (accepted, or rejected with a code), with `contribution.processed`, in the transaction. */
   private async finish(
-    manager: EntityManager,
     c: ContributionEntity,
     rejectionCode: string | null,
     rejectionReason: string | null,
@@ -153,9 +153,8 @@ export class ContributionProcessing {
       c.status = 'accepted';
       c.acceptedAt = at;
     }
-    await this.repository.saveOutcome(manager, c);
-    await this.publisher.publish(
-      manager,
+    await this.repository.saveOutcome(c);
+    await this.events.publish(
       'contribution.processed',
       {
         contributionId: c.id,
@@ -168,7 +167,7 @@ export class ContributionProcessing {
       },
       { modelName: c.modelName, owner: c.owner },
     );
-    await this.audit.record(manager, {
+    await this.audit.record({
       action: c.status === 'accepted' ? 'contribution.accept' : 'contribution.reject',
       target: { type: 'contribution', id: c.id, owner: c.owner },
       changes: {

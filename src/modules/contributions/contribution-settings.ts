@@ -1,8 +1,8 @@
-import { DataSource } from 'typeorm';
 import { assertWritable, RegistryService } from 'src/modules/registry';
 import { AuditService, changesOf } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
 import { ContributionError } from './contributions.errors';
 import { ContributionsRepository } from './contributions.repository';
 import { ContributionSettings, DEFAULT_MIN_QUALITY } from './contributions.types';
@@ -10,7 +10,7 @@ import { ContributionSettings, DEFAULT_MIN_QUALITY } from './contributions.types
 /** A model's contribution settings (PII policy, minimum quality, signature), set by its owner. */
 export class ContributionSettingsStore {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly repository: ContributionsRepository,
     private readonly registry: RegistryService,
     private readonly config: AppConfig,
@@ -47,12 +47,12 @@ export class ContributionSettingsStore {
         { errors: [{ field: 'piiPolicy', code: 'PSEUDONYMIZE_SECRET_MISSING', message: 'no pseudonym secret' }] },
       );
     }
-    return this.dataSource.transaction(async (manager) => {
+    return this.txHost.withTransaction(async () => {
       const current = await this.of(model.id, model.name);
       // A DTO carries its absent fields as undefined: they must not blank the current values.
       const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const next: ContributionSettings = { ...current, ...given };
-      await this.repository.saveSettings(manager, {
+      await this.repository.saveSettings({
         modelId: model.id,
         modelName: model.name,
         piiPolicy: next.piiPolicy,
@@ -60,7 +60,7 @@ export class ContributionSettingsStore {
         requireSignature: next.requireSignature,
         updatedBy: principal.owner,
       });
-      await this.audit.record(manager, {
+      await this.audit.record({
         action: 'contribution_settings.update',
         target: { type: 'contribution_settings', id: model.name, owner: model.owner },
         changes: changesOf(current, next, ['piiPolicy', 'minQuality', 'requireSignature']),

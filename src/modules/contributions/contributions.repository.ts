@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Principal } from 'src/platform/auth';
+import { TxHost } from 'src/platform/database';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { ContributionRowEntity } from './contribution-row.entity';
 import { ContributionSettingsEntity } from './contribution-settings.entity';
@@ -21,31 +21,31 @@ interface PgClient {
 
 /**
  * The SQL of contributions, their settings and their stored uploads (the rows' SQL is in contribution-store).
- * Methods taking a `manager` run in the caller's transaction.
+ * Every method runs in the caller's transaction when there is one (`txHost.tx`).
  */
 export class ContributionsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly txHost: TxHost) {}
 
   findById(id: string): Promise<ContributionEntity | null> {
-    return this.dataSource.getRepository(ContributionEntity).findOneBy({ id });
+    return this.txHost.tx.getRepository(ContributionEntity).findOneBy({ id });
   }
 
   findByIdempotencyKey(owner: string, idempotencyKey: string): Promise<ContributionEntity | null> {
-    return this.dataSource.getRepository(ContributionEntity).findOneBy({ owner, idempotencyKey });
+    return this.txHost.tx.getRepository(ContributionEntity).findOneBy({ owner, idempotencyKey });
   }
 
-  insert(manager: EntityManager, fields: Partial<ContributionEntity>): Promise<ContributionEntity> {
-    const repo = manager.getRepository(ContributionEntity);
+  insert(fields: Partial<ContributionEntity>): Promise<ContributionEntity> {
+    const repo = this.txHost.tx.getRepository(ContributionEntity);
     return repo.save(repo.create(fields));
   }
 
   async markValidating(id: string, at: Date): Promise<void> {
-    await this.dataSource.getRepository(ContributionEntity).update(id, { status: 'validating', validatingAt: at });
+    await this.txHost.tx.getRepository(ContributionEntity).update(id, { status: 'validating', validatingAt: at });
   }
 
   /** Writes the outcome of processing (state, counts, reports) of `c`. */
-  async saveOutcome(manager: EntityManager, c: ContributionEntity): Promise<void> {
-    await manager.getRepository(ContributionEntity).update(c.id, {
+  async saveOutcome(c: ContributionEntity): Promise<void> {
+    await this.txHost.tx.getRepository(ContributionEntity).update(c.id, {
       status: c.status,
       signatureVerified: c.signatureVerified,
       receivedRows: c.receivedRows,
@@ -70,13 +70,13 @@ export class ContributionsRepository {
     where: string,
     params: Record<string, unknown>,
   ): Promise<Page<ContributionEntity>> {
-    const qb = this.dataSource.getRepository(ContributionEntity).createQueryBuilder('c').where(where, params);
+    const qb = this.txHost.tx.getRepository(ContributionEntity).createQueryBuilder('c').where(where, params);
     if (!principal.isAdmin) qb.andWhere('(c.owner = :me OR c.modelOwner = :me)', { me: principal.owner });
     return paginate(qb, 'c', query);
   }
 
   async acceptedRows(modelId: string, options: { after?: string; limit?: number }): Promise<AcceptedRow[]> {
-    const qb = this.dataSource
+    const qb = this.txHost.tx
       .getRepository(ContributionRowEntity)
       .createQueryBuilder('r')
       // Erased rows keep their credit (and hash) but are never offered for training again.
@@ -90,25 +90,25 @@ export class ContributionsRepository {
   }
 
   findSettings(modelId: string): Promise<ContributionSettingsEntity | null> {
-    return this.dataSource.getRepository(ContributionSettingsEntity).findOneBy({ modelId });
+    return this.txHost.tx.getRepository(ContributionSettingsEntity).findOneBy({ modelId });
   }
 
-  async saveSettings(manager: EntityManager, settings: Omit<ContributionSettingsEntity, 'updatedAt'>): Promise<void> {
-    await manager.getRepository(ContributionSettingsEntity).save(settings);
+  async saveSettings(settings: Omit<ContributionSettingsEntity, 'updatedAt'>): Promise<void> {
+    await this.txHost.tx.getRepository(ContributionSettingsEntity).save(settings);
   }
 
   async pseudonymizingModels(): Promise<string[]> {
-    const found = await this.dataSource.getRepository(ContributionSettingsEntity).findBy({ piiPolicy: 'pseudonymize' });
+    const found = await this.txHost.tx.getRepository(ContributionSettingsEntity).findBy({ piiPolicy: 'pseudonymize' });
     return found.map((s) => s.modelName);
   }
 
   /** Stores the file at `path` with the contribution, a piece at a time, in the caller's transaction. */
   async storeUpload(
-    manager: EntityManager,
     contributionId: string,
     file: { path: string; format: UploadFormat },
     signature: { signature?: string; signedAt?: string },
   ): Promise<void> {
+    const manager = this.txHost.tx;
     await manager.getRepository(ContributionUploadEntity).insert({
       contributionId,
       format: file.format,
@@ -123,11 +123,12 @@ export class ContributionsRepository {
   }
 
   findUpload(contributionId: string): Promise<ContributionUploadEntity | null> {
-    return this.dataSource.getRepository(ContributionUploadEntity).findOneBy({ contributionId });
+    return this.txHost.tx.getRepository(ContributionUploadEntity).findOneBy({ contributionId });
   }
 
   dropUpload(contributionId: string): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       await manager.getRepository(ContributionUploadPartEntity).delete({ contributionId });
       await manager.getRepository(ContributionUploadEntity).delete({ contributionId });
     });
@@ -138,7 +139,7 @@ export class ContributionsRepository {
    * as a hex string twice its size, and 1 MB parts make 2 MB strings that only a full collection frees.
    */
   async *uploadBytes(contributionId: string): AsyncGenerator<Buffer> {
-    const driver = this.dataSource.driver as PostgresDriver;
+    const driver = this.txHost.tx.connection.driver as PostgresDriver;
     for (let seq = 0; ; seq++) {
       const [client, release] = (await driver.obtainMasterConnection()) as [PgClient, () => void];
       let data: Buffer | undefined;

@@ -1,12 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { PrivacyService } from 'src/modules/privacy';
 import { RegistryService } from 'src/modules/registry';
-import { WebhookPublisher } from 'src/modules/webhooks';
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
+import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto } from 'src/platform/http';
 import { QueueService } from 'src/platform/queue';
 import { ContributionEntity } from './contribution.entity';
@@ -54,18 +53,18 @@ export class ContributionsService implements OnModuleInit {
   private readonly uploads: StoredUploads;
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly registry: RegistryService,
     privacy: PrivacyService,
-    private readonly publisher: WebhookPublisher,
+    private readonly events: EventsService,
     config: AppConfig,
     queue: QueueService,
     private readonly audit: AuditService,
   ) {
-    this.repository = new ContributionsRepository(dataSource);
-    this.settings = new ContributionSettingsStore(dataSource, this.repository, registry, config, audit);
-    this.intake = new ContributionIntake(dataSource, this.repository, registry, this.settings, publisher, queue, audit);
-    this.processing = new ContributionProcessing(dataSource, this.repository, privacy, publisher, config, audit);
+    this.repository = new ContributionsRepository(txHost);
+    this.settings = new ContributionSettingsStore(txHost, this.repository, registry, config, audit);
+    this.intake = new ContributionIntake(txHost, this.repository, registry, this.settings, events, queue, audit);
+    this.processing = new ContributionProcessing(txHost, this.repository, privacy, events, config, audit);
     this.uploads = new StoredUploads(this.repository, this.intake, this.processing);
   }
 
@@ -126,32 +125,29 @@ export class ContributionsService implements OnModuleInit {
 
   /**
    * accepted → included_in_training, for the training run that used the contributions' rows: in the caller's
-   * transaction, with `contribution.included_in_training` for each. Refuses (CONTRIBUTION_NOT_FOUND,
+   * transaction (or its own), with `contribution.included_in_training` for each. Refuses (CONTRIBUTION_NOT_FOUND,
    * ILLEGAL_TRANSITION) before changing anything when one is unknown or not accepted.
    */
-  markIncludedInTraining(
-    manager: EntityManager,
-    contributionIds: string[],
-    training: TrainingRef,
-  ): Promise<ContributionEntity[]> {
-    return advance(manager, this.publisher, this.audit, contributionIds, 'accepted', 'included_in_training', {
-      ...training,
-    });
+  markIncludedInTraining(contributionIds: string[], training: TrainingRef): Promise<ContributionEntity[]> {
+    return this.txHost.withTransaction(() =>
+      advance(this.txHost.tx, this.events, this.audit, contributionIds, 'accepted', 'included_in_training', {
+        modelName: training.modelName,
+        version: training.version,
+      }),
+    );
   }
 
   /**
    * included_in_training → rewarded (a contribution is rewarded for the improvement a training run made with
-   * it): in the caller's transaction, with `contribution.rewarded` for each. Refuses like markIncludedInTraining.
+   * it): in the caller's transaction (or its own), with `contribution.rewarded` for each. Refuses like markIncludedInTraining.
    */
-  markRewarded(
-    manager: EntityManager,
-    contributionIds: string[],
-    reward: RewardRef = {},
-  ): Promise<ContributionEntity[]> {
-    return advance(manager, this.publisher, this.audit, contributionIds, 'included_in_training', 'rewarded', {
-      txHash: reward.txHash ?? null,
-      rewardId: reward.rewardId ?? null,
-    });
+  markRewarded(contributionIds: string[], reward: RewardRef = {}): Promise<ContributionEntity[]> {
+    return this.txHost.withTransaction(() =>
+      advance(this.txHost.tx, this.events, this.audit, contributionIds, 'included_in_training', 'rewarded', {
+        txHash: reward.txHash ?? null,
+        rewardId: reward.rewardId ?? null,
+      }),
+    );
   }
 
   /** The contribution when the caller may see it (its owner, the model's owner, an admin), else 404. */

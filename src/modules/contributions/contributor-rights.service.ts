@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { RegistryService } from 'src/modules/registry';
-import { WebhookPublisher } from 'src/modules/webhooks';
 import { AuditService } from 'src/platform/audit';
 import { ApiKeysService } from 'src/platform/auth';
+import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { ContributionEntity } from './contribution.entity';
 import { ContributionError } from './contributions.errors';
 import { toContributionDto } from './contributions.mapper';
@@ -31,9 +31,9 @@ export type ContributorAuthority = { by: 'signature' } | { by: 'admin'; keyId: s
 @Injectable()
 export class ContributorRightsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TxHost,
     private readonly registry: RegistryService,
-    private readonly publisher: WebhookPublisher,
+    private readonly events: EventsService,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
   ) {}
@@ -79,7 +79,7 @@ export class ContributorRightsService {
 
   /** The export document, as JSON text in pieces: contributions first read whole, rows a page at a time. */
   async *exportJson(wallet: string): AsyncGenerator<string> {
-    const contributions = await this.dataSource
+    const contributions = await this.txHost.tx
       .getRepository(ContributionEntity)
       .find({ where: { walletAddress: wallet }, order: { createdAt: 'ASC', id: 'ASC' } });
     const versions = await this.registry.versionsTrainedOn(contributions.map((c) => c.id));
@@ -107,7 +107,7 @@ export class ContributorRightsService {
 
   private async *rowPages(contributionId: string): AsyncGenerator<object[]> {
     for (let after = -1; ;) {
-      const page: { rowIndex: number }[] = await this.dataSource.query(
+      const page: { rowIndex: number }[] = await this.txHost.tx.query(
         `SELECT "rowIndex", "rowHash", credited, duplicate, data FROM contribution_rows
           WHERE "contributionId" = $1 AND "rowIndex" > $2 ORDER BY "rowIndex" LIMIT $3`,
         [contributionId, after, EXPORT_PAGE_ROWS],
@@ -125,7 +125,8 @@ export class ContributorRightsService {
    * it answers the same summary.
    */
   erase(wallet: string, authority: ContributorAuthority): Promise<ErasureSummaryDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
       // Locking the contributions serialises with the processing of any of them (see erasedUnderLock).
       const contributions = await manager.getRepository(ContributionEntity).find({
         where: { walletAddress: wallet },
@@ -174,8 +175,7 @@ export class ContributorRightsService {
     const byModel = new Map<string, ContributionEntity[]>();
     for (const c of fresh) byModel.set(c.modelName, [...(byModel.get(c.modelName) ?? []), c]);
     for (const [model, list] of byModel) {
-      await this.publisher.publish(
-        manager,
+      await this.events.publish(
         'contributor.erased',
         {
           walletAddress: wallet,
@@ -189,8 +189,8 @@ export class ContributorRightsService {
         { modelName: model, owner: list[0].modelOwner },
       );
     }
-    // Last: the audit chain's lock is held until the commit. The wallet is already in every contribution it made.
-    await this.audit.record(manager, {
+    // The wallet is already in every contribution it made.
+    await this.audit.record({
       action: 'contributor.erase',
       target: { type: 'contributor', id: wallet },
       changes: {

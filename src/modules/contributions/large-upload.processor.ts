@@ -1,6 +1,5 @@
-import { InjectDataSource } from '@nestjs/typeorm';
 import { IsUUID } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { TxHost } from 'src/platform/database';
 import { JobContext, JobProcessor, Processor } from 'src/platform/queue';
 import { ContributionsRepository } from './contributions.repository';
 import { ContributionsService } from './contributions.service';
@@ -27,10 +26,10 @@ export class LargeUploadProcessor extends JobProcessor<LargeUploadJobDto> {
 
   constructor(
     private readonly contributions: ContributionsService,
-    @InjectDataSource() dataSource: DataSource,
+    txHost: TxHost,
   ) {
     super();
-    this.repository = new ContributionsRepository(dataSource);
+    this.repository = new ContributionsRepository(txHost);
   }
 
   process(job: JobContext<LargeUploadJobDto>): Promise<void> {

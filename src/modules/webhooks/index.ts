@@ -1,5 +1,4 @@
 export { WebhooksModule } from './webhooks.module';
-export { WebhookPublisher } from './webhook-publisher.service';
 export { WebhookRetention } from './webhook-retention.service';
 export {
   EndpointDisabledEvent,

@@ -10,7 +10,6 @@ import { WebhookDispatcherProcessor } from './webhook-dispatcher.processor';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookHttpClient } from './webhook-http.client';
-import { WebhookPublisher } from './webhook-publisher.service';
 import { WebhookRetention } from './webhook-retention.service';
 import { WebhookSecretsService } from './webhook-secrets.service';
 import { WebhooksController } from './webhooks.controller';
@@ -24,7 +23,6 @@ addApiDescription(webhooksApiDescription);
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   controllers: [WebhooksController],
   providers: [
-    WebhookPublisher,
     WebhookSecretsService,
     WebhookHttpClient,
     WebhooksMetrics,
@@ -35,6 +33,6 @@ addApiDescription(webhooksApiDescription);
     WebhookDeliveriesService,
     WebhookRetention,
   ],
-  exports: [WebhookPublisher, WebhookRetention],
+  exports: [WebhookRetention],
 })
 export class WebhooksModule {}

@@ -89,25 +89,19 @@ export class AuditService {
    * after it could deadlock with a writer that holds that row and waits for the chain. Needs READ COMMITTED (the
    * default), so that the head read after the lock sees the last committed record.
    */
-  record(entries: AuditEntry | AuditEntry[]): Promise<void>;
-  /**
-   * @deprecated Temporary, for contributions until it runs in the ambient transaction: appends at once in
-   * `manager`, so call it last.
-   */
-  record(manager: EntityManager, entries: AuditEntry | AuditEntry[]): Promise<void>;
-  async record(first: EntityManager | AuditEntry | AuditEntry[], second?: AuditEntry | AuditEntry[]): Promise<void> {
-    const message = 'audit records must be written inside the transaction that makes the change';
-    const legacy = first instanceof EntityManager;
-    if (legacy && !first.queryRunner?.isTransactionActive) throw new Error(message);
-    const manager = legacy ? first : requireTransaction(this.txHost, message);
-    const entries = legacy ? second! : first;
+  // async so that a refusal is a rejected promise, as with every other write.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async record(entries: AuditEntry | AuditEntry[]): Promise<void> {
+    const manager = requireTransaction(
+      this.txHost,
+      'audit records must be written inside the transaction that makes the change',
+    );
     const list = Array.isArray(entries) ? entries : [entries];
     if (list.length === 0) return;
     for (const e of list) if (!ACTION.test(e.action)) throw new Error(`audit action ${e.action} is not object.verb`);
     // Who and from where are read now, while the request's context is certainly this one.
     const request = currentRequest();
-    if (legacy) await this.append(manager, list, request);
-    else beforeCommit(manager, () => this.append(manager, list, request));
+    beforeCommit(manager, () => this.append(manager, list, request));
   }
 
   private async append(manager: EntityManager, list: AuditEntry[], request: FastifyRequest | undefined): Promise<void> {

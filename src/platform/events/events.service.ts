@@ -32,16 +32,6 @@ export class EventsService {
     return this.insert(manager, type, data, options);
   }
 
-  /**
-   * @deprecated Temporary, for contributions until it runs in the ambient transaction: publishes in `manager`.
-   */
-  async publishIn(manager: EntityManager, type: string, data: object, options: PublishOptions = {}): Promise<string> {
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error(`event ${type} must be published inside the transaction that makes the change`);
-    }
-    return this.insert(manager, type, data, options);
-  }
-
   private async insert(manager: EntityManager, type: string, data: object, options: PublishOptions): Promise<string> {
     if (!isDeclaredEvent(type)) throw new Error(`event ${type} is not declared in any <module>.events.ts`);
     const id = newMessageId();

@@ -19,8 +19,6 @@ export interface QueueDefinition {
 }
 
 export interface EnqueueOptions {
-  /** @deprecated Temporary, for contributions: enqueue in this transaction rather than the ambient one. */
-  manager?: EntityManager;
   /** A deterministic id (UUID) makes a second enqueue of the same business event a no-op. */
   id?: string;
   /**
@@ -143,7 +141,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnApp
    * if it commits; outside one, it is written at once.
    */
   async enqueue<T extends object>(name: string, data: T, options: EnqueueOptions = {}): Promise<string | null> {
-    const manager = options.manager ?? (this.txHost.isTransactionActive() ? this.txHost.tx : undefined);
+    const manager = this.txHost.isTransactionActive() ? this.txHost.tx : undefined;
     const id = options.id ?? (options.key === undefined ? undefined : jobIdFor(name, options.key));
     // pg-boss dedupes ids among live jobs only: a job already finished and archived must not run again.
     if (id && (await this.archived(name, id, manager))) return null;
