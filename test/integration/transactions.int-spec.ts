@@ -1,9 +1,12 @@
+import { Wallet } from 'ethers';
 import { DataSource } from 'typeorm';
+import { ContributionsService } from 'src/modules/contributions';
 import { RegistryService } from 'src/modules/registry';
 import { ApiKeysService, Principal } from 'src/platform/auth';
 import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
-import { createModel, createVersion, ModelBody } from '../factories/model.factory';
+import { createApiKey } from '../factories/api-key.factory';
+import { createModel, createVersion, features16, MLP, ModelBody } from '../factories/model.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('ambient transactions across modules', () => {
@@ -99,5 +102,52 @@ describe('ambient transactions across modules', () => {
     await expect(
       txHost.withTransaction(() => events.publish('nobody.declared_this' as never, {} as never)),
     ).rejects.toThrow(/not declared/);
+  });
+
+  it('should leave the contributions accepted and the alias unmoved when a training step fails after both calls', async () => {
+    const owner = await createApiKey(t, { scopes: ['models:read', 'models:write', 'contributions:write'] });
+    const { name } = await createModel(t, owner.headers, { labelColumn: 'label', labelKind: 'classes' });
+    await createVersion(t, name, MLP, { features: features16() }, owner.headers);
+    await t.http.post(`/api/v1/models/${name}/promote`).set(owner.headers).send({ version: 1 }).expect(200);
+    await createVersion(t, name, MLP, { features: features16() }, owner.headers);
+    const rows = Array.from({ length: 10 }, (_, r) => ({
+      ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`f${i}`, Math.sin(r * 17 + i)])),
+      label: r % 2 ? 'yes' : 'no',
+    }));
+    const submitted = await t.http
+      .post(`/api/v1/models/${name}/contributions`)
+      .set(owner.headers)
+      .send({ rows, contributor: { walletAddress: Wallet.createRandom().address } })
+      .expect(201);
+    const id = submitted.body.id as string;
+    await expect(
+      txHost.withTransaction(async () => {
+        await t.app.get(RegistryService).promote(admin, name, 2);
+        await t.app.get(ContributionsService).markIncludedInTraining([id], { modelName: name, version: 2 });
+        throw new Error('minting failed');
+      }),
+    ).rejects.toThrow('minting failed');
+    const [c] = await ds.query('SELECT status FROM contributions WHERE id = $1', [id]);
+    const [alias] = await ds.query(
+      `SELECT a.version FROM model_aliases a JOIN models m ON m.id = a."modelId" WHERE m.name = $1`,
+      [name],
+    );
+    const events = await ds.query(
+      `SELECT type FROM events WHERE type IN ('model.promoted', 'contribution.included_in_training')
+         AND "modelName" = $1 AND (data->>'version')::int = 2`,
+      [name],
+    );
+    const audit = await ds.query(
+      `SELECT action FROM audit_log
+        WHERE (action = 'contribution.include_in_training' AND "targetId" = $2)
+           OR (action = 'model.promote' AND "targetId" = $1 AND changes->'production'->>'to' = '2')`,
+      [name, id],
+    );
+    expect({ status: c.status, production: alias.version, events, audit }).toEqual({
+      status: 'accepted',
+      production: 1,
+      events: [],
+      audit: [],
+    });
   });
 });
