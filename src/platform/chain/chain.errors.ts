@@ -1,6 +1,6 @@
 import { Interface } from 'ethers';
 import { ErrorKind, errorFamily } from '../errors';
-import { MINTER_ABI, TOKEN_ABI } from './artifacts';
+import { MINTER_ABI, TOKEN_ABI } from './contract-artifacts';
 
 const KINDS = {
   CHAIN_DISABLED: 'unavailable',

@@ -13,7 +13,7 @@ import {
 } from 'ethers';
 import { DataSource, EntityManager } from 'typeorm';
 import { chainConfig, DEV_CHAIN_ID, DEV_CHAIN_KEYS } from '../config';
-import { MINTER_ARTIFACT, TOKEN_ARTIFACT } from './artifacts';
+import { MINTER_ARTIFACT, TOKEN_ARTIFACT } from './contract-artifacts';
 import { ChainContractEntity } from './chain-contract.entity';
 import { ChainError, decodeChainError } from './chain.errors';
 import { EmbeddedAnvil } from './embedded-anvil';

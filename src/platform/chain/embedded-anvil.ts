@@ -7,6 +7,8 @@ export interface EmbeddedAnvilOptions {
   /** 0: any free port (anvil picks it and prints it). */
   port: number;
   chainId: number;
+  /** The anvil executable; by default the one of the optional npm package. */
+  binary?: string;
   log?: (message: string) => void;
 }
 
@@ -49,8 +51,8 @@ export class EmbeddedAnvil {
   }
 
   async start(): Promise<string> {
-    const bin = anvilBinary();
-    if (!bin) {
+    const bin = this.options.binary ?? anvilBinary();
+    if (!bin || !existsSync(bin)) {
       throw new EmbeddedAnvilError(
         `no anvil binary for ${process.platform}-${process.arch} (the optional package ${PACKAGE} is Linux x64 only): ` +
           'set ETH_RPC_URL to a JSON-RPC node (for example anvil from foundryup or docker-compose) and MINTER_PRIVATE_KEY',
@@ -114,7 +116,7 @@ export class EmbeddedAnvil {
 
   private async reapOrphan(): Promise<void> {
     if (!existsSync(this.pidFile)) return;
-    const [anvilPid, ownerPid] = readFileSync(this.pidFile, 'utf8').trim().split(/\s+/).map(Number);
+    const [anvilPid, ownerPid] = readPidFile(this.pidFile);
     if (ownerPid && ownerPid !== process.pid && isAlive(ownerPid)) {
       throw new EmbeddedAnvilError(
         `embedded chain directory ${this.dir} is in use by process ${ownerPid}; stop it, or set EMBEDDED_CHAIN_DIR to another directory, or ETH_RPC_URL`,
@@ -141,13 +143,24 @@ export class EmbeddedAnvil {
       await this.exited;
       clearTimeout(timer);
     }
-    rmSync(this.pidFile, { force: true });
+    // Another server may have taken the directory over after this anvil was stopped from outside.
+    if (readPidFile(this.pidFile)[0] === child.pid) rmSync(this.pidFile, { force: true });
     this.options.log?.('embedded anvil stopped');
   }
 
   /** The anvil process id while it runs (tests check that shutdown ends it). */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+}
+
+/** [anvilPid, ownerPid]; zeros when the file is missing or unreadable. */
+function readPidFile(file: string): [number, number] {
+  try {
+    const [anvil, owner] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+    return [anvil || 0, owner || 0];
+  } catch {
+    return [0, 0];
   }
 }
 
