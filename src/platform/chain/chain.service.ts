@@ -160,6 +160,9 @@ export class ChainService implements OnApplicationBootstrap, OnApplicationShutdo
       });
       const minter = new Contract(record.address, MINTER_ARTIFACT.abi, signer);
       const operator = (await minter.hasRole(await minter.OPERATOR_ROLE(), await signer.getAddress())) as boolean;
+      this.logger.log(
+        `chain ${chainId} at ${url}: RewardMinter ${record.address}, signer ${await signer.getAddress()}`,
+      );
       if (!operator) {
         this.logger.warn(
           `the signer ${await signer.getAddress()} lacks OPERATOR_ROLE on ${record.address}: mints fail`,
