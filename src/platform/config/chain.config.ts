@@ -28,7 +28,7 @@ export class ChainEnvironment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(https?|wss?):\/\/.+/, { message: 'must be an http(s):// or ws(s):// JSON-RPC URL' })
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http:// or https:// JSON-RPC URL' })
   ETH_RPC_URL?: string;
 
   @Transform(toInt)
