@@ -65,6 +65,8 @@ export class ChainService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('Chain');
   private anvil?: EmbeddedAnvil;
   private connection?: Promise<Connection>;
+  /** Contracts already checked in this process: a mint does not pay a lock and a getCode for its token. */
+  private readonly deployed = new Map<string, ChainContractEntity>();
 
   constructor(
     @Inject(chainConfig.KEY) private readonly config: ConfigType<typeof chainConfig>,
@@ -186,12 +188,17 @@ export class ChainService implements OnApplicationBootstrap, OnApplicationShutdo
     deploy: () => Promise<Awaited<ReturnType<ContractFactory['deploy']>>>,
   ): Promise<ChainContractEntity> {
     const chainId = this.config.CHAIN_ID;
+    const known = this.deployed.get(name);
+    if (known) return Promise.resolve(known);
     return this.db.transaction(async (em: EntityManager) => {
       await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chain_contracts:${chainId}:${name}`]);
       const repo = em.getRepository(ChainContractEntity);
       const found = await repo.findOneBy({ chainId, name });
       if (found) {
-        if ((await provider.getCode(found.address)) !== '0x') return found;
+        if ((await provider.getCode(found.address)) !== '0x') {
+          this.deployed.set(name, found);
+          return found;
+        }
         if (this.config.ETH_RPC_URL) {
           throw new ChainError(
             'CONTRACT_MISSING',
@@ -214,6 +221,7 @@ export class ChainService implements OnApplicationBootstrap, OnApplicationShutdo
         }),
       );
       this.logger.log(`deployed ${name} at ${saved.address} on chain ${chainId} (block ${saved.deployBlock})`);
+      this.deployed.set(name, saved);
       return saved;
     });
   }
