@@ -85,6 +85,7 @@ async function main() {
       PORT: String(PORT),
       EMBEDDED_PG_PORT: PG_PORT,
       EMBEDDED_PG_DIR: join(work, 'pg'),
+      EMBEDDED_CHAIN_DIR: join(work, 'anvil'),
       ADMIN_API_KEY: adminKey,
       ARTIFACT_DIR: join(work, 'artifacts'),
       WEBHOOK_SECRET_KEY_FILE: join(work, 'webhook-secret.key'),

@@ -13,6 +13,7 @@ const ENV = {
   PORT: String(PORT),
   EMBEDDED_PG_PORT: '54398',
   EMBEDDED_PG_DIR: join(ROOT, 'bench', '.out', 'pg'),
+  EMBEDDED_CHAIN_DIR: join(ROOT, 'bench', '.out', 'anvil'),
   LOG_HTTP_REQUESTS: 'false',
   LOG_LEVEL: 'warn',
   ADMIN_API_KEY: 'bench-admin-key-0123456789abcdef',
@@ -23,6 +24,7 @@ const ready = `http://127.0.0.1:${PORT}/health/ready`;
 
 async function main() {
   rmSync(ENV.EMBEDDED_PG_DIR, { recursive: true, force: true });
+  rmSync(ENV.EMBEDDED_CHAIN_DIR, { recursive: true, force: true });
   const node = [join(ROOT, 'dist', 'src', 'main.js')];
 
   const first = await startServer('node', node, ENV, ready);
@@ -41,6 +43,7 @@ async function main() {
   const limit = await load({ url: `http://127.0.0.1:${BARE_PORT}/health/live` });
   await stopServer(bare.child);
   rmSync(ENV.EMBEDDED_PG_DIR, { recursive: true, force: true });
+  rmSync(ENV.EMBEDDED_CHAIN_DIR, { recursive: true, force: true });
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(

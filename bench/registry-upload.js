@@ -173,6 +173,7 @@ async function main() {
           PORT: String(port),
           EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '54351',
           EMBEDDED_PG_DIR: process.env.EMBEDDED_PG_DIR ?? '.data/pg-reg',
+          EMBEDDED_CHAIN_DIR: process.env.EMBEDDED_CHAIN_DIR ?? '.data/anvil-reg',
           ADMIN_API_KEY: adminKey,
           ARTIFACT_DIR: join(work, 'artifacts'),
           MAX_ARTIFACT_MB: '500',

@@ -75,6 +75,7 @@ async function main() {
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
+    CHAIN_ENABLED: 'false',
   });
   const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl: url }), createFastifyAdapter(config), {
     logger: ['error'],

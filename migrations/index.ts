@@ -11,6 +11,7 @@ import { ContributionStreaming1795514379463 } from './1795514379463-Contribution
 import { Retention1796546062540 } from './1796546062540-Retention';
 import { AuditLog1796546220833 } from './1796546220833-AuditLog';
 import { ContributorErasure1796546357553 } from './1796546357553-ContributorErasure';
+import { ChainContracts1796549279527 } from './1796549279527-ChainContracts';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Retention1796546062540,
   AuditLog1796546220833,
   ContributorErasure1796546357553,
+  ChainContracts1796549279527,
 ];

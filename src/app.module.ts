@@ -10,6 +10,7 @@ import { RegistryModule } from './modules/registry';
 import { AuditModule } from './platform/audit';
 import { AuthModule } from './platform/auth';
 import { CacheModule, RedisModule } from './platform/cache';
+import { ChainModule } from './platform/chain';
 import { AppConfig, ConfigModule } from './platform/config';
 import { DatabaseModule } from './platform/database';
 import { EventsModule } from './platform/events';
@@ -34,6 +35,7 @@ export class AppModule {
         RedisModule,
         CacheModule,
         QueueModule,
+        ChainModule,
         EventsModule,
         IdempotencyModule,
         MetricsModule,

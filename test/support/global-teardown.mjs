@@ -1,8 +1,10 @@
+async function stopChild(child) {
+  if (!child) return;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+}
+
 export default async function globalTeardown() {
-  const redis = globalThis.__TEST_REDIS__;
-  if (redis) {
-    redis.child.kill('SIGTERM');
-    await new Promise((resolve) => (redis.child.exitCode !== null ? resolve() : redis.child.once('exit', resolve)));
-  }
+  await Promise.all([stopChild(globalThis.__TEST_REDIS__?.child), stopChild(globalThis.__TEST_ANVIL__?.child)]);
   await globalThis.__TEST_PG__?.stop();
 }

@@ -44,6 +44,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     RATE_LIMIT_ENABLED: 'false',
     JOBS_POLL_INTERVAL_MS: '500',
+    // Suites that use the chain turn it on with chainEnv() (test/support/chain.ts).
+    CHAIN_ENABLED: 'false',
     ...options.env,
   });
   const root = AppModule.forRoot({ config, databaseUrl });

@@ -1,6 +1,7 @@
 import { AppEnvironment, appConfig } from './app.config';
 import { AuthEnvironment, authConfig } from './auth.config';
 import { CacheEnvironment, cacheConfig } from './cache.config';
+import { ChainEnvironment, chainConfig } from './chain.config';
 import { ContributionsEnvironment, contributionsConfig } from './contributions.config';
 import { DatabaseEnvironment, databaseConfig } from './database.config';
 import { HttpEnvironment, httpConfig } from './http.config';
@@ -25,6 +26,7 @@ export const CONFIG_AREAS = [
   registryConfig,
   contributionsConfig,
   retentionConfig,
+  chainConfig,
 ] as const;
 
 /**
@@ -45,7 +47,8 @@ export interface AppConfig
     WebhooksEnvironment,
     RegistryEnvironment,
     ContributionsEnvironment,
-    RetentionEnvironment {}
+    RetentionEnvironment,
+    ChainEnvironment {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class AppConfig {
