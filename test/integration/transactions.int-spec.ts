@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { ContributionsService } from 'src/modules/contributions';
 import { RegistryService } from 'src/modules/registry';
 import { ApiKeysService, Principal } from 'src/platform/auth';
-import { TxHost } from 'src/platform/database';
+import { AuditService } from 'src/platform/audit';
+import { Propagation, TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel, createVersion, features16, MLP, ModelBody } from '../factories/model.factory';
@@ -95,6 +96,18 @@ describe('ambient transactions across modules', () => {
     const model = await modelWithVersion();
     await t.app.get(RegistryService).promote(admin, model.name, 1);
     expect(await traces(model.name, 'none')).toEqual({ alias: 1, events: 1, audit: 1, key: 0, keyAudit: 0 });
+  });
+
+  it('should append the audit record of a nested transaction when the outer one commits', async () => {
+    const id = `nested-${Date.now()}`;
+    await txHost.withTransaction(() =>
+      txHost.withTransaction(Propagation.Nested, () =>
+        t.app.get(AuditService).record({ action: 'test.nested', target: { type: 'test', id } }),
+      ),
+    );
+    expect(await ds.query(`SELECT action FROM audit_log WHERE "targetId" = $1`, [id])).toEqual([
+      { action: 'test.nested' },
+    ]);
   });
 
   it('should refuse to publish when no module declares the event type', async () => {

@@ -33,7 +33,29 @@ export function beforeCommit(manager: EntityManager, hook: () => Promise<void>):
   else beforeCommitHooks.set(manager, [hook]);
 }
 
-/** The TypeORM adapter, plus the before-commit hooks of each transaction it opens. */
+type Work = (...args: unknown[]) => Promise<unknown>;
+
+/** Wraps `fn` so that the hooks registered on the transaction's manager run after it, before the commit. */
+function withHooks(fn: Work, setClient: (client?: EntityManager) => void) {
+  let manager: EntityManager | undefined;
+  const capture = (client?: EntityManager) => {
+    manager ??= client;
+    setClient(client);
+  };
+  const work = async () => {
+    const result = await fn();
+    const hooks = manager ? beforeCommitHooks.get(manager) : undefined;
+    // Hooks may register more hooks (for the same transaction): run until none is left.
+    while (hooks?.length) await hooks.shift()!();
+    return result;
+  };
+  return { work, capture };
+}
+
+/**
+ * The TypeORM adapter, plus the before-commit hooks of each transaction it opens. A nested transaction (a
+ * savepoint, `Propagation.Nested`) runs the hooks registered on it when it ends, so none is lost.
+ */
 class TypeOrmAdapter extends TransactionalAdapterTypeOrm {
   constructor() {
     super({ dataSourceToken: getDataSourceToken() });
@@ -43,22 +65,12 @@ class TypeOrmAdapter extends TransactionalAdapterTypeOrm {
       return {
         ...options,
         wrapWithTransaction: (txOptions, fn, setClient) => {
-          let manager: EntityManager | undefined;
-          const capture = (client?: EntityManager) => {
-            manager ??= client;
-            setClient(client);
-          };
-          return options.wrapWithTransaction(
-            txOptions,
-            async () => {
-              const result: unknown = await fn();
-              const hooks = manager ? beforeCommitHooks.get(manager) : undefined;
-              // Hooks may register more hooks (for the same transaction): run until none is left.
-              while (hooks?.length) await hooks.shift()!();
-              return result;
-            },
-            capture,
-          );
+          const { work, capture } = withHooks(fn, setClient);
+          return options.wrapWithTransaction(txOptions, work, capture);
+        },
+        wrapWithNestedTransaction: (txOptions, fn, setClient, client) => {
+          const { work, capture } = withHooks(fn, setClient);
+          return options.wrapWithNestedTransaction(txOptions, work, capture, client);
         },
       };
     };
