@@ -20,10 +20,9 @@ const { NestFactory } = require('@nestjs/core');
 const { DataSource } = require('typeorm');
 const { AppModule } = require('../dist/src/app.module');
 const { validateEnvironment } = require('../dist/src/platform/config');
-const { EmbeddedPostgres } = require('../dist/src/platform/database');
-const { configureApp, createFastifyAdapter } = require('../dist/src/platform/http');
-const { WebhookPublisher } = require('../dist/src/modules/webhooks');
-const { newMessageId } = require('../dist/src/platform/events');
+const { EmbeddedPostgres, TxHost } = require('../dist/src/platform/database');
+const { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } = require('../dist/src/platform/http');
+const { EventsService, newMessageId } = require('../dist/src/platform/events');
 
 const EVENTS = Number(process.env.WEBHOOK_BENCH_EVENTS ?? 10000);
 const PUBLISH_ROUNDS = Number(process.env.WEBHOOK_BENCH_PUBLISH_ROUNDS ?? 2000);
@@ -78,6 +77,7 @@ async function main() {
     CHAIN_ENABLED: 'false',
   });
   const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl: url }), createFastifyAdapter(config), {
+    ...NEST_APP_OPTIONS,
     logger: ['error'],
   });
   configureApp(app);
@@ -85,7 +85,8 @@ async function main() {
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();
   const ds = app.get(DataSource);
-  const publisher = app.get(WebhookPublisher);
+  const txHost = app.get(TxHost);
+  const events = app.get(EventsService);
 
   try {
     // 1. What publishing adds to a business transaction (no endpoint yet, so nothing is delivered meanwhile).
@@ -96,15 +97,15 @@ async function main() {
     for (let i = 0; i < PUBLISH_ROUNDS + 200; i++) {
       const warm = i < 200;
       let t0 = performance.now();
-      await ds.transaction(async (m) => {
-        await m.query('INSERT INTO bench_orders (body) VALUES ($1)', [{ i, kind: 'plain' }]);
+      await txHost.withTransaction(async () => {
+        await txHost.tx.query('INSERT INTO bench_orders (body) VALUES ($1)', [{ i, kind: 'plain' }]);
       });
       if (!warm) plain.push(performance.now() - t0);
       t0 = performance.now();
-      await ds.transaction(async (m) => {
-        await m.query('INSERT INTO bench_orders (body) VALUES ($1)', [{ i, kind: 'event' }]);
+      await txHost.withTransaction(async () => {
+        await txHost.tx.query('INSERT INTO bench_orders (body) VALUES ($1)', [{ i, kind: 'event' }]);
         const p0 = performance.now();
-        await publisher.publish(m, 'model.version.created', { model: 'churn', version: i }, { modelName: 'churn' });
+        await events.publish('model.version.created', { model: 'churn', version: i }, { modelName: 'churn' });
         if (!warm) publishCall.push(performance.now() - p0);
       });
       if (!warm) withEvent.push(performance.now() - t0);
@@ -116,7 +117,7 @@ async function main() {
       method: 'POST',
       url: '/api/v1/webhooks/endpoints',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      payload: { url: `http://127.0.0.1:${receiver.address().port}/hook`, eventTypes: ['deltaone.*'] },
+      payload: { url: `http://127.0.0.1:${receiver.address().port}/hook`, eventTypes: ['contribution.*'] },
     });
     if (created.statusCode !== 201) throw new Error(`could not create the endpoint: ${created.body}`);
     const endpointId = JSON.parse(created.body).id;
@@ -126,7 +127,7 @@ async function main() {
     const data = ids.map((_, j) => JSON.stringify({ evaluationId: `ev-${j}`, deltaBps: 120 }));
     const started = performance.now();
     await ds.query(
-      `INSERT INTO events (id, type, data) SELECT id, 'deltaone.achieved', d::jsonb FROM unnest($1::varchar[], $2::text[]) AS x(id, d)`,
+      `INSERT INTO events (id, type, data) SELECT id, 'contribution.rewarded', d::jsonb FROM unnest($1::varchar[], $2::text[]) AS x(id, d)`,
       [ids, data],
     );
     const published = performance.now();
