@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from 'src/platform/json';
 
 export interface ResultCacheOptions {
   ttlMs: number;

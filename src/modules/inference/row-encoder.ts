@@ -1,4 +1,4 @@
-import { RawJson } from 'src/platform/http';
+import { RawJson } from 'src/platform/json';
 import { readFloatRows } from './float-rows';
 import { InferenceError, RowError } from './inference.errors';
 import { FeatureSpec, TensorSpec } from './servable';

@@ -1,0 +1,2 @@
+export { canonicalJson } from './canonical-json';
+export { RawJson } from './raw-json';
