@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Answered, DirectRoutes, LeanCall } from './direct-routes';
+import { RequestPipeline } from './request-pipeline';
 
 const parseJson = (bytes: Buffer): unknown => JSON.parse(bytes.toString()) as unknown;
 
@@ -15,7 +16,7 @@ describe(DirectRoutes.name, () => {
   async function start(call: LeanCall): Promise<void> {
     answered = [];
     fallbacks = [];
-    direct = new DirectRoutes(parseJson, (a) => answered.push(a), new Logger('test'));
+    direct = new DirectRoutes(parseJson, new RequestPipeline((a) => answered.push(a), new Logger('test')));
     direct.add('/models/:name/run', { bodyLimit: 1024, rawJson: false, call });
     direct.setServing(true);
     server = createServer((req, res) => {

@@ -1,40 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { presentedKey } from '../auth/api-key-token';
-import { requestIdFor } from './fastify';
-import { problemAnswer } from './problem-details.filter';
-import { RawJson } from './raw-json';
-import type { Logger } from '@nestjs/common';
+import { RawJson } from '../json';
+import type { LeanCall, LeanReply, LeanRequest } from './lean-request';
+import type { RequestPipeline } from './request-pipeline';
 
-/** What a lean route's handler and the global guards read of a request: Fastify's request and the direct path's. */
-export interface LeanRequest {
-  readonly id: string;
-  /** The client's address: the socket's, or X-Forwarded-For's first when TRUST_PROXY is set (as Fastify does). */
-  readonly ip: string;
-  readonly method: string;
-  readonly url: string;
-  readonly params: unknown;
-  readonly query: unknown;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-/** What they may do to the answer: set a header. */
-export interface LeanReply {
-  header(name: string, value: string | number): unknown;
-}
-
-export type LeanCall = (request: LeanRequest, reply: LeanReply) => Promise<unknown>;
-
-/** One answered request, for the HTTP metrics and the request log. */
-export interface Answered {
-  id: string;
-  method: string;
-  url: string;
-  route: string;
-  status: number;
-  ms: number;
-}
+export type { Answered, LeanCall, LeanReply, LeanRequest } from './lean-request';
 
 interface DirectRoute {
   pattern: string;
@@ -76,7 +47,7 @@ class DirectReply implements LeanReply {
 /**
  * The lean routes' requests, served before Fastify sees them: Fastify's routing, hooks, body parsing and reply
  * pipeline cost a small model's request more than its inference does. A request is served the same way as on
- * Fastify (the same guards and handler, the same error documents, the same metrics); the direct path takes only
+ * Fastify (the same guards and handler, the same error documents, the same metrics, through the one RequestPipeline); the direct path takes only
  * the common case (POST, a JSON body with a Content-Length within the route's limit, an API key presented, plain
  * path segments) and leaves everything else to Fastify, which answers it as any other route.
  */
@@ -86,8 +57,7 @@ export class DirectRoutes {
 
   constructor(
     private readonly parseJson: (bytes: Buffer) => unknown,
-    private readonly onAnswered: (answered: Answered) => void,
-    private readonly logger: Logger,
+    private readonly pipeline: RequestPipeline,
     private readonly trustProxy = false,
   ) {}
 
@@ -147,7 +117,7 @@ export class DirectRoutes {
     req.on('error', () => undefined);
     req.on('end', () => {
       const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      const id = requestIdFor(req);
+      const id = this.pipeline.requestId(req);
       const url = req.url ?? '';
       const reply = new DirectReply();
       let request: DirectRequest | undefined;
@@ -157,10 +127,17 @@ export class DirectRoutes {
         headers.push('content-type', contentType, 'content-length', Buffer.byteLength(body));
         res.writeHead(status, headers);
         res.end(body);
-        this.onAnswered({ id, method: 'POST', url, route: route.pattern, status, ms: performance.now() - started });
+        this.pipeline.answered({
+          id,
+          method: 'POST',
+          url,
+          route: route.pattern,
+          status,
+          ms: performance.now() - started,
+        });
       };
       const fail = (err: unknown): void => {
-        const answer = problemAnswer(err, request ?? { id, method: 'POST', url }, this.logger);
+        const answer = this.pipeline.errorAnswer(err, request ?? { id, method: 'POST', url });
         done(answer.status, `${answer.contentType}; charset=utf-8`, JSON.stringify(answer.body));
       };
       try {

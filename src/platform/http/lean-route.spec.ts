@@ -6,12 +6,13 @@ import {
   Logger,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApplicationConfig } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { of } from 'rxjs';
 import { DirectRoutes } from './direct-routes';
 import { installLeanRoutes, LeanRoute } from './lean-route';
+import { REQUEST_GUARDS } from './request-guards';
+import { RequestPipeline } from './request-pipeline';
 
 class Hot {
   @LeanRoute()
@@ -21,9 +22,7 @@ class Hot {
 }
 
 function appWith(guards: CanActivate[]): INestApplication {
-  const config = new ApplicationConfig();
-  guards.forEach((g) => config.addGlobalGuard(g));
-  return { config, get: () => new Hot() } as unknown as INestApplication;
+  return { get: (token: unknown) => (token === REQUEST_GUARDS ? guards : new Hot()) } as unknown as INestApplication;
 }
 
 /** Registers `route` through the hook the way Fastify's onRoute would, and returns the handler it ends with. */
@@ -31,8 +30,7 @@ function register(app: INestApplication, route: { config?: unknown }): RouteOpti
   let hook: ((r: RouteOptions) => void) | undefined;
   const direct = new DirectRoutes(
     (b) => JSON.parse(b.toString()) as unknown,
-    () => undefined,
-    new Logger(),
+    new RequestPipeline(() => undefined, new Logger()),
   );
   installLeanRoutes(app, (h) => (hook = h), direct, 1024);
   const options = { method: 'POST', url: '/hot', handler: () => 'nest pipeline', ...route } as unknown as RouteOptions;

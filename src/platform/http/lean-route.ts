@@ -1,11 +1,12 @@
 import { CanActivate, ForbiddenException, INestApplication, Type } from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants';
-import { ApplicationConfig } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { DirectRoutes, LeanCall, LeanReply, LeanRequest } from './direct-routes';
+import type { DirectRoutes } from './direct-routes';
+import { LeanContext } from './lean-context';
+import type { LeanCall, LeanReply, LeanRequest } from './lean-request';
+import { REQUEST_GUARDS } from './request-guards';
+import { mergeRouteConfig } from './route-config';
 
 interface LeanTarget {
   controller: Type<unknown>;
@@ -13,16 +14,6 @@ interface LeanTarget {
 }
 
 type LeanHandler = (request: LeanRequest, reply: LeanReply) => unknown;
-
-/** Adds to the route's Fastify config without dropping what other decorators put there. */
-export function mergeRouteConfig(config: Record<string, unknown>): MethodDecorator {
-  return (_target, _key, descriptor) => {
-    const handler = descriptor.value as object;
-    const current = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as Record<string, unknown>;
-    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...current, ...config }, handler);
-    return descriptor;
-  };
-}
 
 /**
  * For the few hot routes (inference): the route stays a declared, documented controller method, but Fastify
@@ -58,7 +49,7 @@ export function installLeanRoutes(
     const guards = globalGuards(app);
     const instance = app.get<unknown, Record<string, LeanHandler>>(lean.controller, { strict: false });
     const call: LeanCall = async (request, reply) => {
-      const context = new ExecutionContextHost([request, reply], lean.controller, handler);
+      const context = new LeanContext([request, reply], lean.controller, handler as (...args: unknown[]) => unknown);
       for (const guard of guards) {
         const allowed = guard.canActivate(context);
         if ((await (isObservable(allowed) ? lastValueFrom(allowed) : allowed)) !== true) {
@@ -81,12 +72,14 @@ export function installLeanRoutes(
   });
 }
 
-/** The guards registered with APP_GUARD, in order. Nest keeps them on the app's (non-public) ApplicationConfig. */
+/** The global guards, in order, from the provider that also registers them with Nest (see request-guards.ts). */
 function globalGuards(app: INestApplication): CanActivate[] {
-  const config = (app as unknown as { config?: unknown }).config;
-  if (!(config instanceof ApplicationConfig))
-    throw new Error('lean routes: cannot read the global guards of this Nest');
-  const guards = config.getGlobalGuards();
+  let guards: CanActivate[] = [];
+  try {
+    guards = app.get<symbol, CanActivate[]>(REQUEST_GUARDS, { strict: false });
+  } catch {
+    // Not provided: refused below.
+  }
   // Deny by default: a lean route never runs where no guard is registered.
   if (guards.length === 0) throw new Error('lean routes need the global guards (AuthModule)');
   return guards;
