@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from 'src/platform/json';
@@ -10,37 +10,79 @@ export interface ResultCacheOptions {
   shared: Cache | null;
 }
 
+/** A cached result, with what its hits reuse. */
+export interface CachedResult<V> {
+  readonly value: V;
+  /** When it stops being served (epoch ms): an entry found by its body text never outlives its first store. */
+  readonly expires: number;
+  /** The hits' JSON answer up to the per-request part, made on the first hit. */
+  answerPrefix?: string;
+}
+
+/** Bodies up to this size are their own text key; longer ones are hashed (bounded memory per entry). */
+const TEXT_KEY_MAX = 1024;
+
 /**
  * Prediction results by sha256(model, version, canonical input). An in-process LRU answers repeat requests
  * without a network hop; the shared cache (Redis when configured) lets replicas reuse each other's results.
+ * In front, a second in-process index by the exact body text: the common repeat (the same bytes again) is found
+ * without parsing, canonicalising or hashing the rows.
  */
 export class ResultCache<V extends object> {
-  private readonly local: LRUCache<string, V>;
+  private readonly local: LRUCache<string, CachedResult<V>>;
+  private readonly byText: LRUCache<string, CachedResult<V>>;
 
   constructor(private readonly options: ResultCacheOptions) {
-    this.local = new LRUCache<string, V>({ max: options.maxEntries, ttl: options.ttlMs });
+    this.local = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries, ttl: options.ttlMs });
+    this.byText = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries });
   }
 
   static key(model: string, version: number, rows: unknown): string {
-    return createHash('sha256')
-      .update(`${model}\0${version}\0${canonicalJson(rows)}`)
-      .digest('hex');
+    return hash('sha256', `${model}\0${version}\0${canonicalJson(rows)}`, 'hex');
   }
 
-  async get(key: string): Promise<V | undefined> {
+  /** The exact body's key: the same bytes give the same key (latin1 maps each byte to one character). */
+  static textKey(model: string, version: number, body: Buffer): string {
+    const text = body.length <= TEXT_KEY_MAX ? body.toString('latin1') : hash('sha256', body, 'base64');
+    return `${model}\0${version}\0${text}`;
+  }
+
+  getByText(textKey: string): CachedResult<V> | undefined {
+    const hit = this.byText.get(textKey);
+    if (hit === undefined) return undefined;
+    if (hit.expires > Date.now()) return hit;
+    this.byText.delete(textKey);
+    return undefined;
+  }
+
+  async get(key: string): Promise<CachedResult<V> | undefined> {
     const hit = this.local.get(key);
     if (hit !== undefined || !this.options.shared) return hit;
     const shared = await this.options.shared.get<V>(`predict:${key}`).catch(() => undefined);
-    if (shared !== undefined && shared !== null) this.local.set(key, shared);
-    return shared ?? undefined;
+    if (shared === undefined || shared === null) return undefined;
+    return this.remember(key, shared);
   }
 
-  async set(key: string, value: V): Promise<void> {
-    this.local.set(key, value);
-    await this.options.shared?.set(`predict:${key}`, value, this.options.ttlMs).catch(() => undefined);
+  /** Also found by `textKey` from now on (the body that found it by its canonical key). */
+  linkText(textKey: string, entry: CachedResult<V>): void {
+    this.byText.set(textKey, entry);
+  }
+
+  /** Stored at once in this process; the shared cache's write is not waited for. */
+  set(key: string, value: V, textKey?: string): void {
+    const entry = this.remember(key, value);
+    if (textKey !== undefined) this.byText.set(textKey, entry);
+    void this.options.shared?.set(`predict:${key}`, value, this.options.ttlMs).catch(() => undefined);
   }
 
   clear(): void {
     this.local.clear();
+    this.byText.clear();
+  }
+
+  private remember(key: string, value: V): CachedResult<V> {
+    const entry: CachedResult<V> = { value, expires: Date.now() + this.options.ttlMs };
+    this.local.set(key, entry);
+    return entry;
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { presentedKey } from '../auth/api-key-token';
-import { RawJson } from '../json';
+import { JsonText, RawJson } from '../json';
 import type { LeanCall, LeanReply, LeanRequest } from './lean-request';
 import type { RequestPipeline } from './request-pipeline';
 
@@ -150,7 +150,7 @@ export class DirectRoutes {
       route.call(request, reply).then((result) => {
         let body: string;
         try {
-          body = JSON.stringify(result) ?? '';
+          body = result instanceof JsonText ? result.text : (JSON.stringify(result) ?? '');
         } catch (err) {
           fail(err);
           return;

@@ -2,6 +2,7 @@ import { CanActivate, ForbiddenException, INestApplication, Type } from '@nestjs
 import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { JsonText } from '../json';
 import type { DirectRoutes } from './direct-routes';
 import { LeanContext } from './lean-context';
 import type { LeanCall, LeanReply, LeanRequest } from './lean-request';
@@ -20,7 +21,7 @@ type LeanHandler = (request: LeanRequest, reply: LeanReply) => unknown;
  * calls it directly with `(request, reply)` after running the app's global guards (rate limit, API key and
  * scopes), skipping Nest's per-request pipeline (parameter pipes, interceptors, response mapping), which costs
  * more than a small model's run. Errors still reach the global exception filter through Fastify's error
- * handler. A lean route may not declare pipes, interceptors or route guards: the app refuses to start.
+ * handler. A handler may answer a JsonText (JSON it serialised itself). A lean route may not declare pipes, interceptors or route guards: the app refuses to start.
  */
 export const LeanRoute = (): MethodDecorator => (target, key, descriptor) =>
   mergeRouteConfig({
@@ -59,7 +60,11 @@ export function installLeanRoutes(
       return instance[lean.method](request, reply);
     };
     route.handler = async function leanHandler(request: FastifyRequest, reply: FastifyReply) {
-      return call(request, reply);
+      const result = await call(request, reply);
+      if (!(result instanceof JsonText)) return result;
+      // Fastify sends a string with a JSON content type as it is, as the direct path does.
+      void reply.type('application/json; charset=utf-8');
+      return result.text;
     };
     for (const method of [route.method].flat()) {
       if (method !== 'POST') continue;

@@ -1,0 +1,109 @@
+import { AppConfig } from 'src/platform/config';
+import { RawJson } from 'src/platform/json';
+import type { Cache } from 'cache-manager';
+import { InferenceMetrics } from './inference.metrics';
+import { Cacheable, PredictionCache } from './prediction-cache';
+import { ResultCache } from './result-cache';
+
+interface Result extends Cacheable {
+  predictions: number[];
+  fallback: null;
+}
+
+const counters = () => {
+  const counts = { hit: 0, miss: 0, bypass: 0 };
+  const by = (k: keyof typeof counts) => ({ inc: () => void counts[k]++ });
+  return { counts, metrics: { resultCacheBy: { hit: by('hit'), miss: by('miss'), bypass: by('bypass') } } };
+};
+
+function cacheWith(config: Partial<AppConfig> = {}) {
+  const { counts, metrics } = counters();
+  const cache = new PredictionCache<Result>(
+    {
+      RESULT_CACHE_TTL_MS: 60_000,
+      RESULT_CACHE_MAX_ENTRIES: 100,
+      RESULT_CACHE_MAX_BYTES: 1000,
+      ...config,
+    } as AppConfig,
+    metrics as unknown as InferenceMetrics,
+    null as unknown as Cache,
+  );
+  return { cache, counts };
+}
+
+const raw = (text: string) => new RawJson(Buffer.from(text), (b) => JSON.parse(b.toString()) as unknown);
+const result = (version = 1): Result => ({ model: 'm', version, predictions: [1], cached: false, fallback: null });
+
+describe(PredictionCache.name, () => {
+  it('should find a result by the exact body bytes without parsing them when the same body comes again', async () => {
+    const { cache, counts } = cacheWith();
+    const { slot } = await cache.lookup('m', 1, raw('{"instances":[[1,2]]}'));
+    cache.store(slot, result());
+    const parse = jest.fn();
+    const again = new RawJson(Buffer.from('{"instances":[[1,2]]}'), parse);
+    expect(cache.hitByText('m', 1, again)?.value).toEqual(result());
+    expect(parse).not.toHaveBeenCalled();
+    expect(counts).toEqual({ hit: 1, miss: 1, bypass: 0 });
+  });
+
+  it('should find a result by its canonical rows when the body is written differently', async () => {
+    const { cache } = cacheWith();
+    cache.store((await cache.lookup('m', 1, raw('{"inputs":[{"a":1,"b":2}]}'))).slot, result());
+    const other = raw('{ "inputs": [ {"b": 2, "a": 1} ] }');
+    expect(cache.hitByText('m', 1, other)).toBeUndefined();
+    expect((await cache.lookup('m', 1, other)).hit?.value).toEqual(result());
+    expect(cache.hitByText('m', 1, other)?.value).toEqual(result());
+  });
+
+  it('should miss when the model version or the model differs', async () => {
+    const { cache } = cacheWith();
+    const body = '{"instances":[[1,2]]}';
+    cache.store((await cache.lookup('m', 1, raw(body))).slot, result());
+    expect(cache.hitByText('m', 2, raw(body))).toBeUndefined();
+    expect(cache.hitByText('n', 1, raw(body))).toBeUndefined();
+    expect((await cache.lookup('m', 2, raw(body))).hit).toBeUndefined();
+  });
+
+  it('should not serve an entry found by its text after its time to live, even when linked later', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const { cache } = cacheWith({ RESULT_CACHE_TTL_MS: 1000 });
+      cache.store((await cache.lookup('m', 1, raw('{"instances":[[1]]}'))).slot, result());
+      jest.setSystemTime(1_000_999);
+      expect(cache.hitByText('m', 1, raw('{"instances":[[1]]}'))).toBeDefined();
+      jest.setSystemTime(1_001_001);
+      expect(cache.hitByText('m', 1, raw('{"instances":[[1]]}'))).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('should write the answer JSON.stringify writes, cached and with the request id last, when answering a hit', async () => {
+    const { cache } = cacheWith();
+    const { slot } = await cache.lookup('m', 1, raw('{"instances":[[1]]}'));
+    cache.store(slot, result());
+    const hit = cache.hitByText('m', 1, raw('{"instances":[[1]]}'))!;
+    for (const id of ['r-1', 'we"ird\u2028']) {
+      expect(PredictionCache.answer(hit, id)).toBe(JSON.stringify({ ...result(), cached: true, requestId: id }));
+    }
+    expect(PredictionCache.served(hit).cached).toBe(true);
+    expect(hit.value.cached).toBe(false);
+  });
+
+  it('should bypass and count it when no-cache is asked, the body is too large or the cache is off', () => {
+    const { cache, counts } = cacheWith();
+    expect(cache.bypasses(true, 10)).toBe(true);
+    expect(cache.bypasses(false, 1001)).toBe(true);
+    expect(cache.bypasses(false, 1000)).toBe(false);
+    expect(cacheWith({ RESULT_CACHE_TTL_MS: 0 }).cache.bypasses(false, 1)).toBe(true);
+    expect(counts.bypass).toBe(2);
+  });
+
+  it('should key long bodies by their hash when they are over the text-key size', () => {
+    const long = Buffer.from(`{"instances":[[${'1,'.repeat(1000)}1]]}`);
+    expect(ResultCache.textKey('m', 1, long).length).toBeLessThan(100);
+    expect(ResultCache.textKey('m', 1, long)).not.toBe(
+      ResultCache.textKey('m', 1, Buffer.concat([long, Buffer.from(' ')])),
+    );
+  });
+});

@@ -1,0 +1,97 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import { AppConfig } from 'src/platform/config';
+import { RawJson } from 'src/platform/json';
+import { InferenceMetrics } from './inference.metrics';
+import { CachedResult, ResultCache } from './result-cache';
+import { PredictBody, toPredictBody } from './row-encoder';
+
+/** What the cache keeps of a prediction (answers served from it say `cached: true`). */
+export interface Cacheable {
+  model: string;
+  version: number;
+  cached: boolean;
+}
+
+/** Where a request's result is looked up and stored. */
+export interface CacheSlot {
+  key: string;
+  /** The exact body's key, when the body came as its bytes. */
+  textKey?: string;
+  body: PredictBody;
+}
+
+/**
+ * The result cache as predict uses it: which requests may use it, the lookups (the body's exact text first, its
+ * canonical rows next), the stores, the counters, and the answer text of a hit. The caller checks the key's
+ * access to the model before any lookup.
+ */
+@Injectable()
+export class PredictionCache<V extends Cacheable = Cacheable> {
+  private readonly results: ResultCache<V>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: InferenceMetrics,
+    @Inject(CACHE_MANAGER) cache: Cache,
+  ) {
+    this.results = new ResultCache<V>({
+      ttlMs: config.RESULT_CACHE_TTL_MS,
+      maxEntries: config.RESULT_CACHE_MAX_ENTRIES,
+      shared: config.REDIS_URL ? cache : null,
+    });
+  }
+
+  /** Off, asked to be skipped (`no-cache`), or a body over RESULT_CACHE_MAX_BYTES: counted as a bypass. */
+  bypasses(noCache: boolean | undefined, bodyBytes: number | undefined): boolean {
+    const bypass =
+      this.config.RESULT_CACHE_TTL_MS <= 0 || noCache === true || (bodyBytes ?? 0) > this.config.RESULT_CACHE_MAX_BYTES;
+    if (bypass) this.metrics.resultCacheBy.bypass.inc();
+    return bypass;
+  }
+
+  /** A hit by the body's exact bytes (no parsing), or undefined. */
+  hitByText(model: string, version: number, input: unknown): CachedResult<V> | undefined {
+    if (!(input instanceof RawJson)) return undefined;
+    const hit = this.results.getByText(ResultCache.textKey(model, version, input.bytes));
+    if (hit) this.metrics.resultCacheBy.hit.inc();
+    return hit;
+  }
+
+  /** The request's slot (its body parsed), and the hit found by its canonical rows, if any. */
+  async lookup(model: string, version: number, input: unknown): Promise<{ slot: CacheSlot; hit?: CachedResult<V> }> {
+    const body = toPredictBody(input);
+    const slot: CacheSlot = {
+      key: ResultCache.key(model, version, body.inputs ?? body.instances),
+      textKey: input instanceof RawJson ? ResultCache.textKey(model, version, input.bytes) : undefined,
+      body,
+    };
+    const hit = await this.results.get(slot.key);
+    this.metrics.resultCacheBy[hit ? 'hit' : 'miss'].inc();
+    if (hit && slot.textKey !== undefined) this.results.linkText(slot.textKey, hit);
+    return { slot, hit };
+  }
+
+  store(slot: CacheSlot, value: V): void {
+    this.results.set(slot.key, value, slot.textKey);
+  }
+
+  /** A hit's value as answered (`cached: true`). */
+  static served<V extends Cacheable>(hit: CachedResult<V>): V {
+    return { ...hit.value, cached: true };
+  }
+
+  /**
+   * A hit's JSON answer with `requestId` last: the text up to it is made once per entry, so a hit costs no
+   * serialisation of the predictions. Equal to JSON.stringify({ ...value, cached: true, requestId }).
+   */
+  static answer<V extends Cacheable>(hit: CachedResult<V>, requestId: string): string {
+    hit.answerPrefix ??= JSON.stringify({ ...hit.value, cached: true, requestId: '' }).slice(0, -3);
+    return `${hit.answerPrefix}${JSON.stringify(requestId)}}`;
+  }
+
+  clear(): void {
+    this.results.clear();
+  }
+}
