@@ -7,6 +7,13 @@ import type { RequestPipeline } from './request-pipeline';
 
 export type { Answered, LeanCall, LeanReply, LeanRequest } from './lean-request';
 
+interface PendingAnswer {
+  res: ServerResponse;
+  status: number;
+  headers: (string | number)[];
+  body: string;
+}
+
 interface DirectRoute {
   pattern: string;
   /** The pattern with each parameter as a group of plain characters. */
@@ -92,6 +99,29 @@ export class DirectRoutes {
     return true;
   }
 
+  /** Answers ready in this event-loop turn, written together at its end (see `write`). */
+  private pending: PendingAnswer[] = [];
+  private readonly flushPending = (): void => {
+    const pending = this.pending;
+    this.pending = [];
+    for (const { res, status, headers, body } of pending) {
+      res.writeHead(status, headers);
+      res.end(body);
+    }
+  };
+
+  /**
+   * Answers go out together at the end of the event-loop turn (setImmediate) rather than one by one as each is
+   * ready: an answer made at once (a cache hit) would otherwise be written between the reads of the other
+   * requests of the turn, and each such write wakes the client up again. Measured with 64 connections: a hit's
+   * CPU time went from about 65 to 40 µs, most of it in the kernel's send (bench/RESULTS.md). Answers of model
+   * runs were already made together (the micro-batcher runs on setImmediate).
+   */
+  private write(res: ServerResponse, status: number, headers: (string | number)[], body: string): void {
+    if (this.pending.length === 0) setImmediate(this.flushPending);
+    this.pending.push({ res, status, headers, body });
+  }
+
   private match(path: string): { route: DirectRoute; params: Record<string, string> } | null {
     for (const route of this.routes) {
       const found = route.path.exec(path);
@@ -125,8 +155,7 @@ export class DirectRoutes {
         const headers: (string | number)[] = ['x-request-id', id];
         for (const name in reply.headers) headers.push(name, reply.headers[name]);
         headers.push('content-type', contentType, 'content-length', Buffer.byteLength(body));
-        res.writeHead(status, headers);
-        res.end(body);
+        this.write(res, status, headers, body);
         this.pipeline.answered({
           id,
           method: 'POST',
