@@ -113,9 +113,10 @@ export class InferenceService {
     served.version = version.version;
     let slot: CacheSlot | null = null;
     if (!this.cache.bypasses(options.noCache, options.bodyBytes)) {
-      const byText = this.cache.hitByText(name, version.version, input);
+      const textKey = PredictionCache.textKey(name, version.version, input);
+      const byText = this.cache.hitByText(textKey);
       if (byText) return new Hit(byText);
-      const found = await this.cache.lookup(name, version.version, input);
+      const found = await this.cache.lookup(name, version.version, input, textKey);
       if (found.hit) return new Hit(found.hit);
       slot = found.slot;
     }

@@ -16,7 +16,8 @@ export interface Cacheable {
 
 /** Where a request's result is looked up and stored. */
 export interface CacheSlot {
-  key: string;
+  /** Model, version and canonical rows (ResultCache.canonical). */
+  canonical: string;
   /** The exact body's key, when the body came as its bytes. */
   textKey?: string;
   body: PredictBody;
@@ -51,30 +52,40 @@ export class PredictionCache<V extends Cacheable = Cacheable> {
     return bypass;
   }
 
+  /** The body's exact-bytes key, when it came as its bytes. */
+  static textKey(model: string, version: number, input: unknown): string | undefined {
+    return input instanceof RawJson ? ResultCache.textKey(model, version, input.bytes) : undefined;
+  }
+
   /** A hit by the body's exact bytes (no parsing), or undefined. */
-  hitByText(model: string, version: number, input: unknown): CachedResult<V> | undefined {
-    if (!(input instanceof RawJson)) return undefined;
-    const hit = this.results.getByText(ResultCache.textKey(model, version, input.bytes));
+  hitByText(textKey: string | undefined): CachedResult<V> | undefined {
+    if (textKey === undefined) return undefined;
+    const hit = this.results.getByText(textKey);
     if (hit) this.metrics.resultCacheBy.hit.inc();
     return hit;
   }
 
   /** The request's slot (its body parsed), and the hit found by its canonical rows, if any. */
-  async lookup(model: string, version: number, input: unknown): Promise<{ slot: CacheSlot; hit?: CachedResult<V> }> {
+  async lookup(
+    model: string,
+    version: number,
+    input: unknown,
+    textKey: string | undefined,
+  ): Promise<{ slot: CacheSlot; hit?: CachedResult<V> }> {
     const body = toPredictBody(input);
     const slot: CacheSlot = {
-      key: ResultCache.key(model, version, body.inputs ?? body.instances),
-      textKey: input instanceof RawJson ? ResultCache.textKey(model, version, input.bytes) : undefined,
+      canonical: ResultCache.canonical(model, version, body.inputs ?? body.instances),
+      textKey,
       body,
     };
-    const hit = await this.results.get(slot.key);
+    const hit = await this.results.get(slot.canonical);
     this.metrics.resultCacheBy[hit ? 'hit' : 'miss'].inc();
-    if (hit && slot.textKey !== undefined) this.results.linkText(slot.textKey, hit);
+    if (hit && textKey !== undefined) this.results.linkText(textKey, hit);
     return { slot, hit };
   }
 
   store(slot: CacheSlot, value: V): void {
-    this.results.set(slot.key, value, slot.textKey);
+    this.results.set(slot.canonical, value, slot.textKey);
   }
 
   /** A hit's value as answered (`cached: true`). */

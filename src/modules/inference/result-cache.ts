@@ -19,11 +19,17 @@ export interface CachedResult<V> {
   answerPrefix?: string;
 }
 
-/** Bodies up to this size are their own text key; longer ones are hashed (bounded memory per entry). */
+/** Texts up to this size are their own in-process key (no hash); longer ones are hashed (bounded memory). */
 const TEXT_KEY_MAX = 1024;
 
+const sha256 = (text: string | Buffer, encoding: 'hex' | 'base64' = 'hex'): string => hash('sha256', text, encoding);
+
+/** A hashed key cannot be mistaken for a text one: those hold NUL characters, a digest never does. */
+const localKey = (canonical: string): string => (canonical.length <= TEXT_KEY_MAX ? canonical : sha256(canonical));
+
 /**
- * Prediction results by sha256(model, version, canonical input). An in-process LRU answers repeat requests
+ * Prediction results by model, version and canonical input (sha256 of it in the shared cache, and in process when
+ * it is long). An in-process LRU answers repeat requests
  * without a network hop; the shared cache (Redis when configured) lets replicas reuse each other's results.
  * In front, a second in-process index by the exact body text: the common repeat (the same bytes again) is found
  * without parsing, canonicalising or hashing the rows.
@@ -37,13 +43,19 @@ export class ResultCache<V extends object> {
     this.byText = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries });
   }
 
+  /** The shared cache's key: sha256 of the canonical input (see `canonical`). */
   static key(model: string, version: number, rows: unknown): string {
-    return hash('sha256', `${model}\0${version}\0${canonicalJson(rows)}`, 'hex');
+    return sha256(ResultCache.canonical(model, version, rows));
+  }
+
+  /** Model, version and the canonical JSON of the rows: equal inputs give equal text whatever their key order. */
+  static canonical(model: string, version: number, rows: unknown): string {
+    return `${model}\0${version}\0${canonicalJson(rows)}`;
   }
 
   /** The exact body's key: the same bytes give the same key (latin1 maps each byte to one character). */
   static textKey(model: string, version: number, body: Buffer): string {
-    const text = body.length <= TEXT_KEY_MAX ? body.toString('latin1') : hash('sha256', body, 'base64');
+    const text = body.length <= TEXT_KEY_MAX ? body.toString('latin1') : sha256(body, 'base64');
     return `${model}\0${version}\0${text}`;
   }
 
@@ -55,12 +67,14 @@ export class ResultCache<V extends object> {
     return undefined;
   }
 
-  async get(key: string): Promise<CachedResult<V> | undefined> {
-    const hit = this.local.get(key);
+  /** By the canonical input (from `canonical`): in this process first, then in the shared cache. */
+  async get(canonical: string): Promise<CachedResult<V> | undefined> {
+    const local = localKey(canonical);
+    const hit = this.local.get(local);
     if (hit !== undefined || !this.options.shared) return hit;
-    const shared = await this.options.shared.get<V>(`predict:${key}`).catch(() => undefined);
+    const shared = await this.options.shared.get<V>(`predict:${sha256(canonical)}`).catch(() => undefined);
     if (shared === undefined || shared === null) return undefined;
-    return this.remember(key, shared);
+    return this.remember(local, shared);
   }
 
   /** Also found by `textKey` from now on (the body that found it by its canonical key). */
@@ -69,10 +83,11 @@ export class ResultCache<V extends object> {
   }
 
   /** Stored at once in this process; the shared cache's write is not waited for. */
-  set(key: string, value: V, textKey?: string): void {
-    const entry = this.remember(key, value);
+  set(canonical: string, value: V, textKey?: string): void {
+    const entry = this.remember(localKey(canonical), value);
     if (textKey !== undefined) this.byText.set(textKey, entry);
-    void this.options.shared?.set(`predict:${key}`, value, this.options.ttlMs).catch(() => undefined);
+    if (!this.options.shared) return;
+    void this.options.shared.set(`predict:${sha256(canonical)}`, value, this.options.ttlMs).catch(() => undefined);
   }
 
   clear(): void {
