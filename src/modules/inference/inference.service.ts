@@ -111,21 +111,27 @@ export class InferenceService {
     const route = routed instanceof Promise ? await routed : routed;
     const version = route.version;
     served.version = version.version;
-    let slot: CacheSlot | null = null;
-    if (!this.cache.bypasses(options.noCache, options.bodyBytes)) {
-      const textKey = PredictionCache.textKey(name, version.version, input);
+    const cacheable = !this.cache.bypasses(options.noCache, options.bodyBytes);
+    const textKey = cacheable ? PredictionCache.textKey(name, version.version, input) : undefined;
+    if (textKey !== undefined) {
       const byText = this.cache.hitByText(textKey);
       if (byText) return new Hit(byText);
-      const found = await this.cache.lookup(name, version.version, input, textKey);
-      if (found.hit) return new Hit(found.hit);
-      slot = found.slot;
     }
-    // Without a cache lookup (whose key is the parsed rows) the body's text may go straight into a tensor.
-    let body = slot ? slot.body : input instanceof RawJson ? null : toPredictBody(input);
+    // The common body's text goes straight into a tensor (the scanner); any other body is parsed.
+    let body = input instanceof RawJson ? null : toPredictBody(input);
     const loaded = this.engines.engineFor(version);
     const engine = loaded instanceof Promise ? await loaded : loaded;
     const maxRows = this.config.MAX_ROWS_PER_REQUEST;
     let batch = body ? null : engine.encoder.encodeText((input as RawJson).bytes, maxRows);
+    let slot: CacheSlot | null = null;
+    if (cacheable) {
+      const canonical = batch
+        ? PredictionCache.ofTensors(name, version.version, batch)
+        : PredictionCache.ofRows(name, version.version, (body ??= toPredictBody(input)));
+      const found = await this.cache.lookup(canonical, textKey);
+      if (found.hit) return new Hit(found.hit);
+      slot = found.slot;
+    }
     if (!batch) batch = engine.encoder.encode((body ??= toPredictBody(input)), maxRows);
     let result: PredictResult;
     try {

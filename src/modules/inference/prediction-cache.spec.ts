@@ -5,6 +5,7 @@ import type { Cache } from 'cache-manager';
 import { InferenceMetrics } from './inference.metrics';
 import { Cacheable, PredictionCache } from './prediction-cache';
 import { ResultCache } from './result-cache';
+import { EncodedBatch, PredictBody } from './row-encoder';
 
 interface Result extends Cacheable {
   predictions: number[];
@@ -36,7 +37,14 @@ function cacheWith(config: Partial<AppConfig> = {}, shared: Cache | null = null)
 const hitByText = (cache: PredictionCache<Result>, model: string, version: number, input: RawJson) =>
   cache.hitByText(PredictionCache.textKey(model, version, input));
 const lookup = (cache: PredictionCache<Result>, model: string, version: number, input: RawJson) =>
-  cache.lookup(model, version, input, PredictionCache.textKey(model, version, input));
+  cache.lookup(
+    PredictionCache.ofRows(model, version, input.parse() as PredictBody),
+    PredictionCache.textKey(model, version, input),
+  );
+const tensors = (...values: number[]): EncodedBatch => ({
+  feeds: { x: { data: Float32Array.from(values), dims: [1, values.length] } },
+  rows: 1,
+});
 const raw = (text: string) => new RawJson(Buffer.from(text), (b) => JSON.parse(b.toString()) as unknown);
 const result = (version = 1): Result => ({ model: 'm', version, predictions: [1], cached: false, fallback: null });
 
@@ -59,6 +67,20 @@ describe(PredictionCache.name, () => {
     expect(hitByText(cache, 'm', 1, other)).toBeUndefined();
     expect((await lookup(cache, 'm', 1, other)).hit?.value).toEqual(result());
     expect(hitByText(cache, 'm', 1, other)?.value).toEqual(result());
+  });
+
+  it('should share an entry between bodies read into the same tensors, and not between different ones', async () => {
+    const { cache } = cacheWith();
+    const key = PredictionCache.ofTensors('m', 1, tensors(0.1, 2));
+    cache.store((await cache.lookup(key, undefined)).slot, result());
+    // 0.1 and 0.10000000001 are the same float32: the model would get the same input.
+    expect(
+      (await cache.lookup(PredictionCache.ofTensors('m', 1, tensors(0.10000000001, 2)), undefined)).hit,
+    ).toBeDefined();
+    expect((await cache.lookup(PredictionCache.ofTensors('m', 1, tensors(0.2, 2)), undefined)).hit).toBeUndefined();
+    expect((await cache.lookup(PredictionCache.ofTensors('m', 2, tensors(0.1, 2)), undefined)).hit).toBeUndefined();
+    const reshaped = { feeds: { x: { data: Float32Array.from([0.1, 2]), dims: [2, 1] } }, rows: 2 };
+    expect((await cache.lookup(PredictionCache.ofTensors('m', 1, reshaped), undefined)).hit).toBeUndefined();
   });
 
   it('should miss when the model version or the model differs', async () => {

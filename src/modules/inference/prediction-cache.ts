@@ -5,7 +5,7 @@ import { AppConfig } from 'src/platform/config';
 import { RawJson } from 'src/platform/json';
 import { InferenceMetrics } from './inference.metrics';
 import { CachedResult, ResultCache } from './result-cache';
-import { PredictBody, toPredictBody } from './row-encoder';
+import { EncodedBatch, PredictBody } from './row-encoder';
 
 /** What the cache keeps of a prediction (answers served from it say `cached: true`). */
 export interface Cacheable {
@@ -16,16 +16,15 @@ export interface Cacheable {
 
 /** Where a request's result is looked up and stored. */
 export interface CacheSlot {
-  /** Model, version and canonical rows (ResultCache.canonical). */
+  /** Model, version and canonical input (ResultCache.canonical or ResultCache.tensors). */
   canonical: string;
   /** The exact body's key, when the body came as its bytes. */
   textKey?: string;
-  body: PredictBody;
 }
 
 /**
  * The result cache as predict uses it: which requests may use it, the lookups (the body's exact text first, its
- * canonical rows next), the stores, the counters, and the answer text of a hit. The caller checks the key's
+ * canonical input next: the tensors when the body was read straight into them, the canonical JSON rows otherwise), the stores, the counters, and the answer text of a hit. The caller checks the key's
  * access to the model before any lookup.
  */
 @Injectable()
@@ -65,23 +64,22 @@ export class PredictionCache<V extends Cacheable = Cacheable> {
     return hit;
   }
 
-  /** The request's slot (its body parsed), and the hit found by its canonical rows, if any. */
-  async lookup(
-    model: string,
-    version: number,
-    input: unknown,
-    textKey: string | undefined,
-  ): Promise<{ slot: CacheSlot; hit?: CachedResult<V> }> {
-    const body = toPredictBody(input);
-    const slot: CacheSlot = {
-      canonical: ResultCache.canonical(model, version, body.inputs ?? body.instances),
-      textKey,
-      body,
-    };
-    const hit = await this.results.get(slot.canonical);
+  /** The rows' canonical input: model, version and the canonical JSON of the parsed rows. */
+  static ofRows(model: string, version: number, body: PredictBody): string {
+    return ResultCache.canonical(model, version, body.inputs ?? body.instances);
+  }
+
+  /** The tensors' canonical input, for a body read straight into tensors (no JSON tree to canonicalise). */
+  static ofTensors(model: string, version: number, batch: EncodedBatch): string {
+    return ResultCache.tensors(model, version, batch.feeds);
+  }
+
+  /** The request's slot, and the hit found by its canonical input, if any. */
+  async lookup(canonical: string, textKey: string | undefined): Promise<{ slot: CacheSlot; hit?: CachedResult<V> }> {
+    const hit = await this.results.get(canonical);
     this.metrics.resultCacheBy[hit ? 'hit' : 'miss'].inc();
     if (hit && textKey !== undefined) this.results.linkText(textKey, hit);
-    return { slot, hit };
+    return { slot: { canonical, textKey }, hit };
   }
 
   store(slot: CacheSlot, value: V): void {

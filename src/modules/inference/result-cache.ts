@@ -53,6 +53,24 @@ export class ResultCache<V extends object> {
     return `${model}\0${version}\0${canonicalJson(rows)}`;
   }
 
+  /**
+   * Model, version and the input tensors exactly as the model gets them (names, shapes and bytes): inputs that
+   * become the same tensors get the same predictions, so they share an entry, without JSON being parsed.
+   */
+  static tensors(
+    model: string,
+    version: number,
+    feeds: Record<string, { data: ArrayBufferView; dims: number[] }>,
+  ): string {
+    let key = `${model}\0${version}\0tensors`;
+    for (const name of Object.keys(feeds).sort()) {
+      const { data, dims } = feeds[name];
+      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      key += `\0${name}\0${dims.join(',')}\0${bytes.toString('latin1')}`;
+    }
+    return key;
+  }
+
   /** The exact body's key: the same bytes give the same key (latin1 maps each byte to one character). */
   static textKey(model: string, version: number, body: Buffer): string {
     const text = body.length <= TEXT_KEY_MAX ? body.toString('latin1') : sha256(body, 'base64');
