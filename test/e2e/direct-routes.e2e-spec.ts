@@ -84,6 +84,24 @@ describe('the direct path of the lean routes', () => {
     }
   });
 
+  it('should give the answer Fastify gives when a predict is a cache hit, with its own request id', async () => {
+    const body = JSON.stringify({ instances: [Array.from({ length: 16 }, (_, j) => j / 7)] });
+    const path = `/api/v1/models/${model}/predict`;
+    const first = await send(path, predictKey, body, false);
+    expect(first.body.cached).toBe(false);
+    taken = [];
+    const [direct, fastify] = await both(path, predictKey, body);
+    expect(direct.body.cached).toBe(true);
+    expect(fastify.body.cached).toBe(true);
+    expect(withoutRequestId(direct.body)).toEqual(withoutRequestId(fastify.body));
+    expect(withoutRequestId(direct.body)).toEqual({ ...withoutRequestId(first.body), cached: true });
+    for (const answer of [direct, fastify]) expect(answer.body.requestId).toBe(answer.headers.get('x-request-id'));
+    expect(direct.body.requestId).not.toBe(fastify.body.requestId);
+    for (const header of ['content-type', 'x-model-version']) {
+      expect(direct.headers.get(header)).toBe(fastify.headers.get(header));
+    }
+  });
+
   it('should keep the caller X-Request-Id when it is a sane token', async () => {
     const direct = await send(
       `/api/v1/models/${model}/predict`,

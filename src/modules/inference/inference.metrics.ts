@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { toProblem } from 'src/platform/http';
 import { inner, MetricsService } from 'src/platform/metrics';
 
 /** A metric bound to one label set (prom-client hashes the label object on every unbound call). */
@@ -120,5 +121,11 @@ export class InferenceMetrics {
       byStatus.set(status, child);
     }
     child.inc();
+  }
+
+  /** A failed request, by the status its error answers; a model the server does not know is counted without its name. */
+  countFailure(api: 'predict' | 'oip', model: string, version: number | undefined, err: unknown): void {
+    const status = toProblem(err, '')?.status ?? 500;
+    this.countRequest(api, version === undefined ? '' : model, version ?? null, status);
   }
 }

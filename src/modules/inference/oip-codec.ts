@@ -2,7 +2,7 @@ import { InferenceError } from './inference.errors';
 import { Outputs } from './micro-batcher';
 import { take } from './output-format';
 import { Feed } from './row-encoder';
-import { TensorSpec } from './servable';
+import type { TensorSpec } from 'src/modules/registry';
 import { isNumericType, OIP_TO_TENSOR, oipDatatype, TENSOR_TYPES, writeNumber } from './tensor-types';
 
 export interface OipRequestInput {

@@ -3,6 +3,7 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } f
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from 'src/platform/auth';
 import { ApiJsonBody, ApiProblems, LargeBody, LeanRoute, RawJsonBody } from 'src/platform/http';
+import { JsonText } from 'src/platform/json';
 import { PredictRequestDto, PredictResponseDto } from './inference.dto';
 import { InferenceService } from './inference.service';
 import { predictParams } from './route-params';
@@ -46,13 +47,14 @@ export class PredictController {
       ],
     },
   })
-  async predict(request: FastifyRequest, reply: FastifyReply): Promise<PredictResponseDto> {
+  async predict(request: FastifyRequest, reply: FastifyReply): Promise<JsonText> {
     const { name, ref } = predictParams(request.params, request.query);
-    const result = await this.inference.predict(request.principal!, name, ref, request.body, {
+    const answer = await this.inference.predictAnswer(request.principal!, name, ref, request.body, {
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
       bodyBytes: Number(request.headers['content-length'] ?? 0),
     });
-    void reply.header('x-model-version', String(result.version));
-    return { ...result, requestId: request.id };
+    void reply.header('x-model-version', String(answer.version));
+    // A PredictResponseDto as JSON text: a cache hit's text is made once per entry, not per request.
+    return new JsonText(answer.json(request.id));
   }
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from 'src/platform/json';
 
 export interface ResultCacheOptions {
   ttlMs: number;
@@ -10,37 +10,112 @@ export interface ResultCacheOptions {
   shared: Cache | null;
 }
 
+/** A cached result, with what its hits reuse. */
+export interface CachedResult<V> {
+  readonly value: V;
+  /** When it stops being served (epoch ms): an entry found by its body text never outlives its first store. */
+  readonly expires: number;
+  /** The hits' JSON answer up to the per-request part, made on the first hit. */
+  answerPrefix?: string;
+}
+
+/** Texts up to this size are their own in-process key (no hash); longer ones are hashed (bounded memory). */
+const TEXT_KEY_MAX = 1024;
+
+const sha256 = (text: string | Buffer, encoding: 'hex' | 'base64' = 'hex'): string => hash('sha256', text, encoding);
+
+/** A hashed key cannot be mistaken for a text one: those hold NUL characters, a digest never does. */
+const localKey = (canonical: string): string => (canonical.length <= TEXT_KEY_MAX ? canonical : sha256(canonical));
+
 /**
- * Prediction results by sha256(model, version, canonical input). An in-process LRU answers repeat requests
+ * Prediction results by model, version and canonical input (sha256 of it in the shared cache, and in process when
+ * it is long). An in-process LRU answers repeat requests
  * without a network hop; the shared cache (Redis when configured) lets replicas reuse each other's results.
+ * In front, a second in-process index by the exact body text: the common repeat (the same bytes again) is found
+ * without parsing, canonicalising or hashing the rows.
  */
 export class ResultCache<V extends object> {
-  private readonly local: LRUCache<string, V>;
+  private readonly local: LRUCache<string, CachedResult<V>>;
+  private readonly byText: LRUCache<string, CachedResult<V>>;
 
   constructor(private readonly options: ResultCacheOptions) {
-    this.local = new LRUCache<string, V>({ max: options.maxEntries, ttl: options.ttlMs });
+    this.local = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries, ttl: options.ttlMs });
+    this.byText = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries });
   }
 
+  /** The shared cache's key: sha256 of the canonical input (see `canonical`). */
   static key(model: string, version: number, rows: unknown): string {
-    return createHash('sha256')
-      .update(`${model}\0${version}\0${canonicalJson(rows)}`)
-      .digest('hex');
+    return sha256(ResultCache.canonical(model, version, rows));
   }
 
-  async get(key: string): Promise<V | undefined> {
-    const hit = this.local.get(key);
+  /** Model, version and the canonical JSON of the rows: equal inputs give equal text whatever their key order. */
+  static canonical(model: string, version: number, rows: unknown): string {
+    return `${model}\0${version}\0${canonicalJson(rows)}`;
+  }
+
+  /**
+   * Model, version and the input tensors exactly as the model gets them (names, shapes and bytes): inputs that
+   * become the same tensors get the same predictions, so they share an entry, without JSON being parsed.
+   */
+  static tensors(
+    model: string,
+    version: number,
+    feeds: Record<string, { data: ArrayBufferView; dims: number[] }>,
+  ): string {
+    let key = `${model}\0${version}\0tensors`;
+    for (const name of Object.keys(feeds).sort()) {
+      const { data, dims } = feeds[name];
+      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      key += `\0${name}\0${dims.join(',')}\0${bytes.toString('latin1')}`;
+    }
+    return key;
+  }
+
+  /** The exact body's key: the same bytes give the same key (latin1 maps each byte to one character). */
+  static textKey(model: string, version: number, body: Buffer): string {
+    const text = body.length <= TEXT_KEY_MAX ? body.toString('latin1') : sha256(body, 'base64');
+    return `${model}\0${version}\0${text}`;
+  }
+
+  getByText(textKey: string): CachedResult<V> | undefined {
+    const hit = this.byText.get(textKey);
+    if (hit === undefined) return undefined;
+    if (hit.expires > Date.now()) return hit;
+    this.byText.delete(textKey);
+    return undefined;
+  }
+
+  /** By the canonical input (from `canonical`): in this process first, then in the shared cache. */
+  async get(canonical: string): Promise<CachedResult<V> | undefined> {
+    const local = localKey(canonical);
+    const hit = this.local.get(local);
     if (hit !== undefined || !this.options.shared) return hit;
-    const shared = await this.options.shared.get<V>(`predict:${key}`).catch(() => undefined);
-    if (shared !== undefined && shared !== null) this.local.set(key, shared);
-    return shared ?? undefined;
+    const shared = await this.options.shared.get<V>(`predict:${sha256(canonical)}`).catch(() => undefined);
+    if (shared === undefined || shared === null) return undefined;
+    return this.remember(local, shared);
   }
 
-  async set(key: string, value: V): Promise<void> {
-    this.local.set(key, value);
-    await this.options.shared?.set(`predict:${key}`, value, this.options.ttlMs).catch(() => undefined);
+  /** Also found by `textKey` from now on (the body that found it by its canonical key). */
+  linkText(textKey: string, entry: CachedResult<V>): void {
+    this.byText.set(textKey, entry);
+  }
+
+  /** Stored at once in this process; the shared cache's write is not waited for. */
+  set(canonical: string, value: V, textKey?: string): void {
+    const entry = this.remember(localKey(canonical), value);
+    if (textKey !== undefined) this.byText.set(textKey, entry);
+    if (!this.options.shared) return;
+    void this.options.shared.set(`predict:${sha256(canonical)}`, value, this.options.ttlMs).catch(() => undefined);
   }
 
   clear(): void {
     this.local.clear();
+    this.byText.clear();
+  }
+
+  private remember(key: string, value: V): CachedResult<V> {
+    const entry: CachedResult<V> = { value, expires: Date.now() + this.options.ttlMs };
+    this.local.set(key, entry);
+    return entry;
   }
 }

@@ -1,7 +1,7 @@
-import { RawJson } from 'src/platform/http';
+import { RawJson } from 'src/platform/json';
 import { readFloatRows } from './float-rows';
 import { InferenceError, RowError } from './inference.errors';
-import { FeatureSpec, TensorSpec } from './servable';
+import type { FeatureSpec, TensorSpec } from 'src/modules/registry';
 import { isNumericType, NumericArray, NumericTensorType, TENSOR_TYPES } from './tensor-types';
 
 export interface Feed {

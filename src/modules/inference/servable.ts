@@ -1,22 +1,11 @@
+import type { BatchingSettings, FeatureSpec, ModelAccess, TensorSpec } from 'src/modules/registry';
+
 /** What inference needs to know about a model version; built from the registry's resolved version. */
-export interface TensorSpec {
-  name: string;
-  /** ONNX element type as onnxruntime names it: float32, int64, ... */
-  type: string;
-  /** -1 for a dynamic dimension. */
-  shape: number[];
-}
-
-export interface FeatureSpec {
-  name: string;
-  type: 'float' | 'int' | 'string';
-}
-
 export interface ServableVersion {
   modelName: string;
   /** The model's owner and visibility when the version was resolved: who may be served from it. */
-  owner: string;
-  visibility: 'public' | 'private';
+  owner: ModelAccess['owner'];
+  visibility: ModelAccess['visibility'];
   version: number;
   artifactPath: string;
   sha256: string;
@@ -29,7 +18,7 @@ export interface ServableVersion {
   /** The aliases this version holds right now (pinned in the model cache while it holds any). */
   aliases: string[];
   /** Per-version micro-batching settings; the server defaults apply to what is not set. */
-  batching?: { maxBatchSize?: number; maxDelayMs?: number };
+  batching?: BatchingSettings;
 }
 
 export const versionKey = (v: { modelName: string; version: number }): string => `${v.modelName}@${v.version}`;

@@ -1,3 +1,4 @@
+import type { ModelAccess } from 'src/modules/registry';
 import { ServableVersion } from './servable';
 
 export interface VersionRef {
@@ -5,10 +6,7 @@ export interface VersionRef {
   alias?: string;
 }
 
-export interface ModelAccess {
-  owner: string;
-  visibility: 'public' | 'private';
-}
+export type { ModelAccess };
 
 export interface ServableSummary extends ModelAccess {
   name: string;

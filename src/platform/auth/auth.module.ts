@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { globalGuards } from '../http/request-guards';
 import { ApiKeyThrottlerGuard, RateLimitModule } from '../http/throttle';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
@@ -13,9 +13,8 @@ import { ApiKeysService } from './api-keys.service';
   providers: [
     ApiKeysService,
     // Order matters: rate limiting runs first (it resolves the key through the cache to pick the caller's bucket),
-    // so a flood is refused before the auth guard's work.
-    { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // so a flood is refused before the auth guard's work. The lean routes run the same list (REQUEST_GUARDS).
+    ...globalGuards(ApiKeyThrottlerGuard, ApiKeyGuard),
   ],
   exports: [ApiKeysService],
 })

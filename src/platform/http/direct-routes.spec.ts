@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Answered, DirectRoutes, LeanCall } from './direct-routes';
+import { JsonText } from '../json';
+import { RequestPipeline } from './request-pipeline';
 
 const parseJson = (bytes: Buffer): unknown => JSON.parse(bytes.toString()) as unknown;
 
@@ -15,7 +17,7 @@ describe(DirectRoutes.name, () => {
   async function start(call: LeanCall): Promise<void> {
     answered = [];
     fallbacks = [];
-    direct = new DirectRoutes(parseJson, (a) => answered.push(a), new Logger('test'));
+    direct = new DirectRoutes(parseJson, new RequestPipeline((a) => answered.push(a), new Logger('test')));
     direct.add('/models/:name/run', { bodyLimit: 1024, rawJson: false, call });
     direct.setServing(true);
     server = createServer((req, res) => {
@@ -60,6 +62,13 @@ describe(DirectRoutes.name, () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
     expect(await res.json()).toMatchObject({ code: 'INTERNAL_ERROR', requestId: res.headers.get('x-request-id') });
     expect(answered).toMatchObject([{ status: 500 }]);
+  });
+
+  it('should send the text of a JsonText as it is when the route serialised its answer itself', async () => {
+    await start(() => Promise.resolve(new JsonText('{"b":1,  "a":2}')));
+    const res = await post('/models/m/run');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.text()).toBe('{"b":1,  "a":2}');
   });
 
   it('should leave every request to the next handler when it is not serving', async () => {

@@ -1,15 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** A caller's X-Request-Id is kept when it is a sane token; otherwise the server makes one. */
-export function requestIdFor(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
+import { requestIdFor } from './request-pipeline';
 
 /**
  * Options for NestFactory.create. Fastify's own JSON parser (parsed as a string, prototype poisoning refused)

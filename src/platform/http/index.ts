@@ -6,6 +6,7 @@ export { Page, PageQueryDto, paginate } from './pagination';
 export { ApiJsonBody, ApiProblems, ProblemDto, UuidParamDto } from './problem.dto';
 export { PROBLEM_CONTENT_TYPE, ProblemDocument, toProblem } from './problem-details';
 export { ProblemDetailsFilter } from './problem-details.filter';
-export { RawJson, RawJsonBody } from './raw-json';
+export { RawJsonBody } from './raw-json';
+export { globalGuards, REQUEST_GUARDS } from './request-guards';
 export { configureApp } from './setup';
 export { createValidationPipe, RequestValidationError } from './validation';

@@ -6,12 +6,14 @@ import {
   Logger,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApplicationConfig } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { of } from 'rxjs';
 import { DirectRoutes } from './direct-routes';
+import { JsonText } from '../json';
 import { installLeanRoutes, LeanRoute } from './lean-route';
+import { REQUEST_GUARDS } from './request-guards';
+import { RequestPipeline } from './request-pipeline';
 
 class Hot {
   @LeanRoute()
@@ -21,9 +23,7 @@ class Hot {
 }
 
 function appWith(guards: CanActivate[]): INestApplication {
-  const config = new ApplicationConfig();
-  guards.forEach((g) => config.addGlobalGuard(g));
-  return { config, get: () => new Hot() } as unknown as INestApplication;
+  return { get: (token: unknown) => (token === REQUEST_GUARDS ? guards : new Hot()) } as unknown as INestApplication;
 }
 
 /** Registers `route` through the hook the way Fastify's onRoute would, and returns the handler it ends with. */
@@ -31,8 +31,7 @@ function register(app: INestApplication, route: { config?: unknown }): RouteOpti
   let hook: ((r: RouteOptions) => void) | undefined;
   const direct = new DirectRoutes(
     (b) => JSON.parse(b.toString()) as unknown,
-    () => undefined,
-    new Logger(),
+    new RequestPipeline(() => undefined, new Logger()),
   );
   installLeanRoutes(app, (h) => (hook = h), direct, 1024);
   const options = { method: 'POST', url: '/hot', handler: () => 'nest pipeline', ...route } as unknown as RouteOptions;
@@ -55,6 +54,24 @@ describe('LeanRoute', () => {
       expect(context.getHandler()).toBe(Hot.prototype.run);
       expect(context.getClass()).toBe(Hot);
     }
+  });
+
+  it('should hand Fastify the text of a JsonText with a JSON content type when the method serialised its answer', async () => {
+    class Serialised {
+      @LeanRoute()
+      run(): JsonText {
+        return new JsonText('{"x":1}');
+      }
+    }
+    const app = {
+      get: (token: unknown) => (token === REQUEST_GUARDS ? [allow(true)] : new Serialised()),
+    } as unknown as INestApplication;
+    const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, Serialised.prototype.run) as unknown;
+    const handler = register(app, { config });
+    const type = jest.fn();
+    const sent = await handler.call({} as never, {} as FastifyRequest, { type } as unknown as FastifyReply);
+    expect(sent).toBe('{"x":1}');
+    expect(type).toHaveBeenCalledWith('application/json; charset=utf-8');
   });
 
   it('should refuse with 403 when a guard answers false, also through an observable', async () => {

@@ -1,11 +1,13 @@
 import { CanActivate, ForbiddenException, INestApplication, Type } from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants';
-import { ApplicationConfig } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { DirectRoutes, LeanCall, LeanReply, LeanRequest } from './direct-routes';
+import { JsonText } from '../json';
+import type { DirectRoutes } from './direct-routes';
+import { LeanContext } from './lean-context';
+import type { LeanCall, LeanReply, LeanRequest } from './lean-request';
+import { REQUEST_GUARDS } from './request-guards';
+import { mergeRouteConfig } from './route-config';
 
 interface LeanTarget {
   controller: Type<unknown>;
@@ -14,22 +16,12 @@ interface LeanTarget {
 
 type LeanHandler = (request: LeanRequest, reply: LeanReply) => unknown;
 
-/** Adds to the route's Fastify config without dropping what other decorators put there. */
-export function mergeRouteConfig(config: Record<string, unknown>): MethodDecorator {
-  return (_target, _key, descriptor) => {
-    const handler = descriptor.value as object;
-    const current = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as Record<string, unknown>;
-    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...current, ...config }, handler);
-    return descriptor;
-  };
-}
-
 /**
  * For the few hot routes (inference): the route stays a declared, documented controller method, but Fastify
  * calls it directly with `(request, reply)` after running the app's global guards (rate limit, API key and
  * scopes), skipping Nest's per-request pipeline (parameter pipes, interceptors, response mapping), which costs
  * more than a small model's run. Errors still reach the global exception filter through Fastify's error
- * handler. A lean route may not declare pipes, interceptors or route guards: the app refuses to start.
+ * handler. A handler may answer a JsonText (JSON it serialised itself). A lean route may not declare pipes, interceptors or route guards: the app refuses to start.
  */
 export const LeanRoute = (): MethodDecorator => (target, key, descriptor) =>
   mergeRouteConfig({
@@ -58,7 +50,7 @@ export function installLeanRoutes(
     const guards = globalGuards(app);
     const instance = app.get<unknown, Record<string, LeanHandler>>(lean.controller, { strict: false });
     const call: LeanCall = async (request, reply) => {
-      const context = new ExecutionContextHost([request, reply], lean.controller, handler);
+      const context = new LeanContext([request, reply], lean.controller, handler as (...args: unknown[]) => unknown);
       for (const guard of guards) {
         const allowed = guard.canActivate(context);
         if ((await (isObservable(allowed) ? lastValueFrom(allowed) : allowed)) !== true) {
@@ -68,7 +60,11 @@ export function installLeanRoutes(
       return instance[lean.method](request, reply);
     };
     route.handler = async function leanHandler(request: FastifyRequest, reply: FastifyReply) {
-      return call(request, reply);
+      const result = await call(request, reply);
+      if (!(result instanceof JsonText)) return result;
+      // Fastify sends a string with a JSON content type as it is, as the direct path does.
+      void reply.type('application/json; charset=utf-8');
+      return result.text;
     };
     for (const method of [route.method].flat()) {
       if (method !== 'POST') continue;
@@ -81,12 +77,14 @@ export function installLeanRoutes(
   });
 }
 
-/** The guards registered with APP_GUARD, in order. Nest keeps them on the app's (non-public) ApplicationConfig. */
+/** The global guards, in order, from the provider that also registers them with Nest (see request-guards.ts). */
 function globalGuards(app: INestApplication): CanActivate[] {
-  const config = (app as unknown as { config?: unknown }).config;
-  if (!(config instanceof ApplicationConfig))
-    throw new Error('lean routes: cannot read the global guards of this Nest');
-  const guards = config.getGlobalGuards();
+  let guards: CanActivate[] = [];
+  try {
+    guards = app.get<symbol, CanActivate[]>(REQUEST_GUARDS, { strict: false });
+  } catch {
+    // Not provided: refused below.
+  }
   // Deny by default: a lean route never runs where no guard is registered.
   if (guards.length === 0) throw new Error('lean routes need the global guards (AuthModule)');
   return guards;

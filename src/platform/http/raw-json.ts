@@ -1,22 +1,10 @@
 import type { FastifyBodyParser, FastifyInstance } from 'fastify';
-import { mergeRouteConfig } from './lean-route';
+import { RawJson } from '../json';
+import { mergeRouteConfig } from './route-config';
 
 /**
- * The JSON body of a route marked @RawJsonBody(), kept as its bytes: a hot route can read a simple body straight
- * into what it needs and parse the rest only when asked. `parse()` is Fastify's own JSON parser, so its answers
- * (400 MALFORMED_JSON, prototype poisoning refused) are those of every other route.
+ * The route's JSON body arrives as a RawJson (its bytes, parsed on demand) instead of parsed JSON.
  */
-export class RawJson {
-  constructor(
-    readonly bytes: Buffer,
-    private readonly parser: (bytes: Buffer) => unknown,
-  ) {}
-
-  parse(): unknown {
-    return this.parser(this.bytes);
-  }
-}
-
 export const RawJsonBody = (): MethodDecorator => mergeRouteConfig({ rawJson: true });
 
 /**

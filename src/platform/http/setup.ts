@@ -1,13 +1,13 @@
 import multipart from '@fastify/multipart';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config';
 import { MetricsService } from '../metrics';
 import { APP_VERSION } from '../version';
-import { installRawJson } from './raw-json';
-import { Answered, DirectRoutes } from './direct-routes';
+import { DirectRoutes } from './direct-routes';
 import { installLeanRoutes } from './lean-route';
+import { installRawJson } from './raw-json';
+import { RequestPipeline } from './request-pipeline';
 import { setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { installRequestContext } from './request-context';
@@ -18,7 +18,6 @@ export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
-  const logger = new Logger('HTTP');
 
   app.useGlobalPipes(createValidationPipe());
   const observeProblem = (status: number, code: string): void => metrics.observeProblem(status, code);
@@ -30,13 +29,12 @@ export function configureApp(app: NestFastifyApplication): void {
   const parseJson = installRawJson(fastify);
   void fastify.register(multipart, { limits: { fileSize: config.MAX_ARTIFACT_MB * 1024 * 1024, files: 1, parts: 20 } });
 
-  const answered = ({ id, method, url, route, status, ms }: Answered): void => {
-    metrics.observeHttp(method, route, status, ms / 1000);
-    if (config.LOG_HTTP_REQUESTS) {
-      logger.log({ requestId: id, method, url, route, status, durationMs: Math.round(ms * 100) / 100 });
-    }
-  };
-  const direct = new DirectRoutes(parseJson, answered, new Logger('Errors'), config.TRUST_PROXY, observeProblem);
+  const pipeline = RequestPipeline.observing(
+    (method, route, status, seconds) => metrics.observeHttp(method, route, status, seconds),
+    config.LOG_HTTP_REQUESTS,
+    observeProblem,
+  );
+  const direct = new DirectRoutes(parseJson, pipeline, config.TRUST_PROXY);
   fastify.addHook('onRoute', (route) => {
     const routeConfig = route.config as { largeBody?: boolean } | undefined;
     if (routeConfig?.largeBody) route.bodyLimit = config.LARGE_BODY_LIMIT_BYTES;
@@ -61,21 +59,7 @@ export function configureApp(app: NestFastifyApplication): void {
     done();
   });
   installRequestContext(fastify);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    answered({
-      id: request.id,
-      method: request.method,
-      url: request.url,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: reply.statusCode,
-      ms: reply.elapsedTime,
-    });
-    done();
-  });
+  pipeline.installOn(fastify);
 
   setupOpenApi(app, APP_VERSION);
 }

@@ -15,7 +15,7 @@ import { RedisClient, REDIS } from '../cache/redis';
 import { AppConfig } from '../config';
 import { presentedKey } from '../auth/api-key-token';
 import { ApiKeysService } from '../auth/api-keys.service';
-import type { LeanRequest } from './direct-routes';
+import type { LeanRequest } from './lean-request';
 
 /** Client addresses whose anonymous limit is spent are remembered this many at most (the oldest go first). */
 const MAX_SPENT = 10_000;

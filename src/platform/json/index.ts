@@ -1,0 +1,3 @@
+export { canonicalJson } from './canonical-json';
+export { RawJson } from './raw-json';
+export { JsonText } from './json-text';
