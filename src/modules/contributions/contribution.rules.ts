@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getAddress, verifyMessage } from 'ethers';
 import { FeatureSpec, LabelKind } from 'src/modules/registry';
+import { canonicalJson } from 'src/platform/json';
 
 export type Row = Record<string, unknown>;
 
@@ -71,26 +72,8 @@ export function checkSignature(
   }
 }
 
-function canonicalValue(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return 'null';
-    return Object.is(value, -0) ? '0' : JSON.stringify(value);
-  }
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalValue).join(',')}]`;
-  if (typeof value === 'object') {
-    const obj = value as Row;
-    const keys = Object.keys(obj).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalValue(obj[k])}`).join(',')}}`;
-  }
-  return 'null';
-}
-
-/** Canonical JSON: keys sorted at every level, numbers in their shortest form (`1.0` is `1`, `-0` is `0`). */
-export function canonicalJson(row: Row): string {
-  return canonicalValue(row);
-}
+/** Canonical JSON (src/platform/json): the one definition, for row hashes as for result-cache keys. */
+export { canonicalJson };
 
 /** sha256 (hex) of the row's canonical JSON. */
 export function rowHash(row: Row): string {

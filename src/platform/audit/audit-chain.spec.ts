@@ -1,4 +1,5 @@
-import { AuditContent, canonicalJson, chainHash, GENESIS_HASH } from './audit-chain';
+import { canonicalJson } from '../json';
+import { AuditContent, chainHash, GENESIS_HASH } from './audit-chain';
 import { changesOf, clampValue } from './audit-changes';
 
 const content = (over: Partial<AuditContent> = {}): AuditContent => ({
@@ -23,6 +24,9 @@ describe('the audit hash chain', () => {
     const a = content({ changes: { b: { to: 1, from: 0 }, a: { from: 'x', to: 'y' } } });
     const b = content({ changes: { a: { to: 'y', from: 'x' }, b: { from: 0, to: 1 } } });
     expect(chainHash(GENESIS_HASH, a)).toBe(chainHash(GENESIS_HASH, b));
+    expect(chainHash(GENESIS_HASH, content({ changes: { a: { from: undefined, to: 1 } } }))).toBe(
+      chainHash(GENESIS_HASH, content({ changes: { a: { to: 1 } } })),
+    );
     expect(canonicalJson({ b: 1, a: [1, { d: null, c: true }] })).toBe('{"a":[1,{"c":true,"d":null}],"b":1}');
   });
 

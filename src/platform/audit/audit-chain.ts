@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { canonicalJson } from '../json';
 import type { AuditChange } from './audit-record.entity';
 
 /** The `prevHash` of the first record. */
@@ -21,16 +22,6 @@ export interface AuditContent {
   changes: Record<string, AuditChange> | null;
 }
 
-/** JSON with object keys sorted, so a jsonb round trip (which reorders keys) hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-}
-
 /** A fixed-order array, so no field can be moved into another without changing the hash. */
 export function canonicalContent(r: AuditContent): string {
   return canonicalJson([
@@ -46,7 +37,8 @@ export function canonicalContent(r: AuditContent): string {
     r.requestId,
     r.clientIp,
     r.outcome,
-    r.changes,
+    // As PostgreSQL's jsonb keeps it (what /verify reads back): undefined keys dropped, dates as ISO strings.
+    r.changes === null ? null : (JSON.parse(JSON.stringify(r.changes)) as unknown),
   ]);
 }
 
