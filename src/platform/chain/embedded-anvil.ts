@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isAlive } from '../process/is-alive';
 
 export interface EmbeddedAnvilOptions {
   dir: string;
@@ -161,15 +162,6 @@ function readPidFile(file: string): [number, number] {
     return [anvil || 0, owner || 0];
   } catch {
     return [0, 0];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

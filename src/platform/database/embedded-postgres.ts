@@ -1,6 +1,7 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isAlive } from '../process/is-alive';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -173,15 +174,6 @@ export class EmbeddedPostgres {
     rmSync(this.ownerFile, { force: true });
     this.started = false;
     this.options.log?.('embedded PostgreSQL stopped');
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
