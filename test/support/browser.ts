@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Browser, chromium } from 'playwright-core';
+import { describeWhenInstalled } from './installed';
 
 const CANDIDATES = [
   process.env.CHROMIUM_PATH,
@@ -11,24 +12,9 @@ const CANDIDATES = [
 /** The system's Chromium (Debian's `chromium` package); playwright-core downloads no browser of its own. */
 export const CHROMIUM = CANDIDATES.find((p): p is string => !!p && existsSync(p));
 
-/**
- * `describe` when a browser is installed. Without one the suite is skipped under a name that says so, except in CI
- * (`CI=true`), where a missing browser fails the run: CI installs `chromium`, so the browser tests always run there.
- */
+/** `describe` when a browser is installed (CI installs `chromium`, so there a missing one fails the run). */
 export function describeWithBrowser(name: string, fn: () => void): void {
-  if (CHROMIUM) return describe(name, fn);
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('should find a Chromium to run in when CI=true', () => {
-        throw new Error('no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
-      });
-    });
-    return;
-  }
-  process.stderr.write(
-    `\n*** ${name}: NO BROWSER (apt-get install -y chromium): the browser tests did not run ***\n\n`,
-  );
-  describe.skip(`${name} [chromium is not installed]`, fn);
+  describeWhenInstalled(!!CHROMIUM, 'Chromium', 'apt-get install -y chromium, or set CHROMIUM_PATH', name, fn);
 }
 
 /** Headless Chromium with the flags this closed network needs (no background connections, no first-run work). */

@@ -1,4 +1,5 @@
 import { DEV_CHAIN_KEYS } from 'src/platform/config';
+import { describeWhenInstalled } from './installed';
 
 /**
  * The anvil that jest global setup started (its JSON-RPC URL), or undefined when the binary is not installed
@@ -6,10 +7,15 @@ import { DEV_CHAIN_KEYS } from 'src/platform/config';
  */
 export const TEST_ETH_RPC_URL = process.env.ETH_RPC_URL;
 
-/** `describe` when the test anvil runs; otherwise the suite is skipped under a name that says why. */
+/** `describe` when the test anvil runs (see describeWhenInstalled). */
 export function describeWithChain(name: string, fn: () => void): void {
-  if (TEST_ETH_RPC_URL) describe(name, fn);
-  else describe.skip(`${name} [the anvil binary is not installed]`, fn);
+  describeWhenInstalled(
+    !!TEST_ETH_RPC_URL,
+    'the anvil binary',
+    'npm install installs @foundry-rs/anvil-linux-amd64',
+    name,
+    fn,
+  );
 }
 
 /**
