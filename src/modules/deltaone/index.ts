@@ -1,0 +1,1 @@
+export { AcceptedDeltaOne, AcceptedVersionRef, REWARDS_AWARD_QUEUE } from './deltaone.contract';
