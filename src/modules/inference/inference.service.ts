@@ -13,7 +13,6 @@ import { formatRows } from './output-format';
 import { PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
 import { CacheSlot, PredictionCache } from './prediction-cache';
 import { mayFallBack, modelFailure, ProductionFallback } from './production-fallback';
-import { CachedResult } from './result-cache';
 import { toPredictBody } from './row-encoder';
 import { ServableVersion } from './servable';
 import { assertManageable } from './serving-access';
@@ -41,23 +40,14 @@ export class InferenceService {
     private readonly metrics: InferenceMetrics,
     private readonly router: VersionRouter,
     private readonly engines: EngineCache,
-    private readonly cache: PredictionCache<PredictResult>,
+    private readonly cache: PredictionCache,
     private readonly fallback: ProductionFallback,
   ) {}
 
-  /** `body` is the request body: parsed JSON, or a RawJson the common case is read from without parsing. */
-  async predict(
-    principal: Principal,
-    name: string,
-    ref: VersionRef,
-    body: unknown,
-    options: PredictOptions = {},
-  ): Promise<PredictResult> {
-    const outcome = await this.predictCounted(principal, name, ref, body, options);
-    return outcome instanceof Hit ? PredictionCache.served(outcome.entry) : outcome;
-  }
-
-  /** As `predict`, answered as JSON text: a cache hit reuses its answer's text (see PredictionCache.answer). */
+  /**
+   * `body` is the request body: parsed JSON, or a RawJson the common case is read from without parsing. The answer
+   * is JSON text: a cache hit reuses the text its result was stored as (see PredictionCache.text).
+   */
   async predictAnswer(
     principal: Principal,
     name: string,
@@ -65,31 +55,11 @@ export class InferenceService {
     body: unknown,
     options: PredictOptions = {},
   ): Promise<PredictAnswer> {
-    const outcome = await this.predictCounted(principal, name, ref, body, options);
-    if (outcome instanceof Hit) {
-      const entry = outcome.entry;
-      return { version: entry.value.version, json: (id) => PredictionCache.answer(entry, id) };
-    }
-    return { version: outcome.version, json: (requestId) => JSON.stringify({ ...outcome, requestId }) };
-  }
-
-  private async predictCounted(
-    principal: Principal,
-    name: string,
-    ref: VersionRef,
-    body: unknown,
-    options: PredictOptions,
-  ): Promise<PredictResult | Hit> {
     const served: Served = {};
     try {
-      const outcome = await this.predictOnce(principal, name, ref, body, options, served);
-      this.metrics.countRequest(
-        'predict',
-        name,
-        outcome instanceof Hit ? outcome.entry.value.version : outcome.version,
-        200,
-      );
-      return outcome;
+      const { version, text, cached } = await this.predictOnce(principal, name, ref, body, options, served);
+      this.metrics.countRequest('predict', name, version, 200);
+      return { version, json: (requestId) => PredictionCache.answer(text, cached, requestId) };
     } catch (err) {
       this.metrics.countFailure('predict', name, served.version, err);
       throw err;
@@ -103,7 +73,7 @@ export class InferenceService {
     input: unknown,
     options: PredictOptions,
     served: Served,
-  ): Promise<PredictResult | Hit> {
+  ): Promise<Answered> {
     // Awaited only when not known yet: a known route and a loaded engine cost no trip through the microtasks.
     // The router checks the key's access before the result cache is asked: a cached answer never reaches a key
     // that may not see the model.
@@ -115,7 +85,7 @@ export class InferenceService {
     const textKey = cacheable ? PredictionCache.textKey(name, version.version, input) : undefined;
     if (textKey !== undefined) {
       const byText = this.cache.hitByText(textKey);
-      if (byText) return new Hit(byText);
+      if (byText) return { ...byText, cached: true };
     }
     // The common body's text goes straight into a tensor (the scanner); any other body is parsed.
     let body = input instanceof RawJson ? null : toPredictBody(input);
@@ -129,32 +99,22 @@ export class InferenceService {
         ? PredictionCache.ofTensors(name, version.version, batch)
         : PredictionCache.ofRows(name, version.version, (body ??= toPredictBody(input)));
       const found = await this.cache.lookup(canonical, textKey);
-      if (found.hit) return new Hit(found.hit);
+      if (found.hit) return { ...found.hit, cached: true };
       slot = found.slot;
     }
     if (!batch) batch = engine.encoder.encode((body ??= toPredictBody(input)), maxRows);
-    let result: PredictResult;
+    let outputs: Outputs;
     try {
-      const outputs = await engine.run(batch.feeds, batch.rows);
-      result = {
-        model: name,
-        version: version.version,
-        predictions: formatRows(outputs, batch.rows),
-        cached: false,
-        fallback: null,
-      };
+      outputs = await engine.run(batch.feeds, batch.rows);
     } catch (err) {
       if (!route.production || !mayFallBack(err)) throw modelFailure(err);
       const retried = await this.fallback.run(version, body ?? toPredictBody(input), err);
-      return {
-        model: name,
-        version: retried.version,
-        predictions: retried.predictions,
-        cached: false,
-        fallback: retried.fallback,
-      };
+      const { predictions, fallback } = retried;
+      return answered({ model: name, version: retried.version, predictions, fallback });
     }
-    if (slot) this.cache.store(slot, result);
+    const predictions = formatRows(outputs, batch.rows);
+    const result = answered({ model: name, version: version.version, predictions, fallback: null });
+    if (slot) this.cache.store(slot, result.version, result.text);
     return result;
   }
 
@@ -235,9 +195,17 @@ export class InferenceService {
   }
 }
 
-/** A result served from the cache (answered with `cached: true`). */
-class Hit {
-  constructor(readonly entry: CachedResult<PredictResult>) {}
+/** A predict result as its answer's text up to the per-request part (PredictionCache.text), fresh or cached. */
+interface Answered {
+  version: number;
+  text: string;
+  cached: boolean;
 }
+
+const answered = (result: Omit<PredictResult, 'cached'>): Answered => ({
+  version: result.version,
+  text: PredictionCache.text(result),
+  cached: false,
+});
 
 const refOf = (version: number | undefined): VersionRef => (version === undefined ? {} : { version });

@@ -3,7 +3,7 @@ import { AppConfig } from 'src/platform/config';
 import { RawJson } from 'src/platform/json';
 import type { Cache } from 'cache-manager';
 import { InferenceMetrics } from './inference.metrics';
-import { Cacheable, PredictionCache } from './prediction-cache';
+import { Cacheable, CacheSlot, PredictionCache } from './prediction-cache';
 import { ResultCache } from './result-cache';
 import { EncodedBatch, PredictBody } from './row-encoder';
 
@@ -20,7 +20,7 @@ const counters = () => {
 
 function cacheWith(config: Partial<AppConfig> = {}, shared: Cache | null = null) {
   const { counts, metrics } = counters();
-  const cache = new PredictionCache<Result>(
+  const cache = new PredictionCache(
     {
       RESULT_CACHE_TTL_MS: 60_000,
       RESULT_CACHE_MAX_ENTRIES: 100,
@@ -34,9 +34,9 @@ function cacheWith(config: Partial<AppConfig> = {}, shared: Cache | null = null)
   return { cache, counts };
 }
 
-const hitByText = (cache: PredictionCache<Result>, model: string, version: number, input: RawJson) =>
+const hitByText = (cache: PredictionCache, model: string, version: number, input: RawJson) =>
   cache.hitByText(PredictionCache.textKey(model, version, input));
-const lookup = (cache: PredictionCache<Result>, model: string, version: number, input: RawJson) =>
+const lookup = (cache: PredictionCache, model: string, version: number, input: RawJson) =>
   cache.lookup(
     PredictionCache.ofRows(model, version, input.parse() as PredictBody),
     PredictionCache.textKey(model, version, input),
@@ -46,33 +46,36 @@ const tensors = (...values: number[]): EncodedBatch => ({
   rows: 1,
 });
 const raw = (text: string) => new RawJson(Buffer.from(text), (b) => JSON.parse(b.toString()) as unknown);
-const result = (version = 1): Result => ({ model: 'm', version, predictions: [1], cached: false, fallback: null });
+const result = (version = 1): Result => ({ model: 'm', version, predictions: [1], fallback: null });
+const stored = (version = 1) => ({ version, text: PredictionCache.text(result(version)) });
+const store = (cache: PredictionCache, slot: CacheSlot, version = 1) =>
+  cache.store(slot, version, stored(version).text);
 
 describe(PredictionCache.name, () => {
   it('should find a result by the exact body bytes without parsing them when the same body comes again', async () => {
     const { cache, counts } = cacheWith();
     const { slot } = await lookup(cache, 'm', 1, raw('{"instances":[[1,2]]}'));
-    cache.store(slot, result());
+    store(cache, slot);
     const parse = jest.fn();
     const again = new RawJson(Buffer.from('{"instances":[[1,2]]}'), parse);
-    expect(hitByText(cache, 'm', 1, again)?.value).toEqual(result());
+    expect(hitByText(cache, 'm', 1, again)).toMatchObject(stored());
     expect(parse).not.toHaveBeenCalled();
     expect(counts).toEqual({ hit: 1, miss: 1, bypass: 0 });
   });
 
   it('should find a result by its canonical rows when the body is written differently', async () => {
     const { cache } = cacheWith();
-    cache.store((await lookup(cache, 'm', 1, raw('{"inputs":[{"a":1,"b":2}]}'))).slot, result());
+    store(cache, (await lookup(cache, 'm', 1, raw('{"inputs":[{"a":1,"b":2}]}'))).slot);
     const other = raw('{ "inputs": [ {"b": 2, "a": 1} ] }');
     expect(hitByText(cache, 'm', 1, other)).toBeUndefined();
-    expect((await lookup(cache, 'm', 1, other)).hit?.value).toEqual(result());
-    expect(hitByText(cache, 'm', 1, other)?.value).toEqual(result());
+    expect((await lookup(cache, 'm', 1, other)).hit).toMatchObject(stored());
+    expect(hitByText(cache, 'm', 1, other)).toMatchObject(stored());
   });
 
   it('should share an entry between bodies read into the same tensors, and not between different ones', async () => {
     const { cache } = cacheWith();
     const key = PredictionCache.ofTensors('m', 1, tensors(0.1, 2));
-    cache.store((await cache.lookup(key, undefined)).slot, result());
+    store(cache, (await cache.lookup(key, undefined)).slot);
     // 0.1 and 0.10000000001 are the same float32: the model would get the same input.
     expect(
       (await cache.lookup(PredictionCache.ofTensors('m', 1, tensors(0.10000000001, 2)), undefined)).hit,
@@ -86,7 +89,7 @@ describe(PredictionCache.name, () => {
   it('should miss when the model version or the model differs', async () => {
     const { cache } = cacheWith();
     const body = '{"instances":[[1,2]]}';
-    cache.store((await lookup(cache, 'm', 1, raw(body))).slot, result());
+    store(cache, (await lookup(cache, 'm', 1, raw(body))).slot);
     expect(hitByText(cache, 'm', 2, raw(body))).toBeUndefined();
     expect(hitByText(cache, 'n', 1, raw(body))).toBeUndefined();
     expect((await lookup(cache, 'm', 2, raw(body))).hit).toBeUndefined();
@@ -96,7 +99,7 @@ describe(PredictionCache.name, () => {
     jest.useFakeTimers({ now: 1_000_000 });
     try {
       const { cache } = cacheWith({ RESULT_CACHE_TTL_MS: 1000 });
-      cache.store((await lookup(cache, 'm', 1, raw('{"instances":[[1]]}'))).slot, result());
+      store(cache, (await lookup(cache, 'm', 1, raw('{"instances":[[1]]}'))).slot);
       jest.setSystemTime(1_000_999);
       expect(hitByText(cache, 'm', 1, raw('{"instances":[[1]]}'))).toBeDefined();
       jest.setSystemTime(1_001_001);
@@ -106,16 +109,19 @@ describe(PredictionCache.name, () => {
     }
   });
 
-  it('should write the answer JSON.stringify writes, cached and with the request id last, when answering a hit', async () => {
+  it('should write the answer JSON.stringify writes, with the request id last, when answering from the stored text', async () => {
     const { cache } = cacheWith();
     const { slot } = await lookup(cache, 'm', 1, raw('{"instances":[[1]]}'));
-    cache.store(slot, result());
+    store(cache, slot);
     const hit = hitByText(cache, 'm', 1, raw('{"instances":[[1]]}'))!;
     for (const id of ['r-1', 'we"ird\u2028']) {
-      expect(PredictionCache.answer(hit, id)).toBe(JSON.stringify({ ...result(), cached: true, requestId: id }));
+      expect(PredictionCache.answer(hit.text, true, id)).toBe(
+        JSON.stringify({ ...result(), cached: true, requestId: id }),
+      );
+      expect(PredictionCache.answer(hit.text, false, id)).toBe(
+        JSON.stringify({ ...result(), cached: false, requestId: id }),
+      );
     }
-    expect(PredictionCache.served(hit).cached).toBe(true);
-    expect(hit.value.cached).toBe(false);
   });
 
   it('should bypass and count it when no-cache is asked, the body is too large or the cache is off', () => {
@@ -128,17 +134,17 @@ describe(PredictionCache.name, () => {
   });
 
   it('should find in the shared cache what another replica stored when the input is the same', async () => {
-    const store = new Map<string, unknown>();
+    const redis = new Map<string, unknown>();
     const shared = {
-      get: (k: string) => Promise.resolve(store.get(k)),
-      set: (k: string, v: unknown) => Promise.resolve(void store.set(k, v)),
+      get: (k: string) => Promise.resolve(redis.get(k)),
+      set: (k: string, v: unknown) => Promise.resolve(void redis.set(k, v)),
     } as unknown as Cache;
     const one = cacheWith({}, shared).cache;
-    one.store((await lookup(one, 'm', 1, raw('{"inputs":[{"a":1,"b":2}]}'))).slot, result());
+    store(one, (await lookup(one, 'm', 1, raw('{"inputs":[{"a":1,"b":2}]}'))).slot);
     await Promise.resolve();
-    expect([...store.keys()]).toEqual([`predict:${ResultCache.key('m', 1, [{ a: 1, b: 2 }])}`]);
+    expect([...redis.keys()]).toEqual([`predict:${ResultCache.key('m', 1, [{ a: 1, b: 2 }])}`]);
     const other = cacheWith({}, shared).cache;
-    expect((await lookup(other, 'm', 1, raw('{"inputs":[{"b":2,"a":1}]}'))).hit?.value).toEqual(result());
+    expect((await lookup(other, 'm', 1, raw('{"inputs":[{"b":2,"a":1}]}'))).hit).toMatchObject(stored());
   });
 
   it('should give the shared cache the sha256 of the canonical input when keying', () => {

@@ -7,11 +7,10 @@ import { InferenceMetrics } from './inference.metrics';
 import { CachedResult, ResultCache } from './result-cache';
 import { EncodedBatch, PredictBody } from './row-encoder';
 
-/** What the cache keeps of a prediction (answers served from it say `cached: true`). */
+/** What the cache keeps of a prediction: its answer without `cached` and `requestId` (see `text`). */
 export interface Cacheable {
   model: string;
   version: number;
-  cached: boolean;
 }
 
 /** Where a request's result is looked up and stored. */
@@ -28,15 +27,15 @@ export interface CacheSlot {
  * access to the model before any lookup.
  */
 @Injectable()
-export class PredictionCache<V extends Cacheable = Cacheable> {
-  private readonly results: ResultCache<V>;
+export class PredictionCache {
+  private readonly results: ResultCache;
 
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: InferenceMetrics,
     @Inject(CACHE_MANAGER) cache: Cache,
   ) {
-    this.results = new ResultCache<V>({
+    this.results = new ResultCache({
       ttlMs: config.RESULT_CACHE_TTL_MS,
       maxEntries: config.RESULT_CACHE_MAX_ENTRIES,
       shared: config.REDIS_URL ? cache : null,
@@ -57,7 +56,7 @@ export class PredictionCache<V extends Cacheable = Cacheable> {
   }
 
   /** A hit by the body's exact bytes (no parsing), or undefined. */
-  hitByText(textKey: string | undefined): CachedResult<V> | undefined {
+  hitByText(textKey: string | undefined): CachedResult | undefined {
     if (textKey === undefined) return undefined;
     const hit = this.results.getByText(textKey);
     if (hit) this.metrics.resultCacheBy.hit.inc();
@@ -75,29 +74,28 @@ export class PredictionCache<V extends Cacheable = Cacheable> {
   }
 
   /** The request's slot, and the hit found by its canonical input, if any. */
-  async lookup(canonical: string, textKey: string | undefined): Promise<{ slot: CacheSlot; hit?: CachedResult<V> }> {
+  async lookup(canonical: string, textKey: string | undefined): Promise<{ slot: CacheSlot; hit?: CachedResult }> {
     const hit = await this.results.get(canonical);
     this.metrics.resultCacheBy[hit ? 'hit' : 'miss'].inc();
     if (hit && textKey !== undefined) this.results.linkText(textKey, hit);
     return { slot: { canonical, textKey }, hit };
   }
 
-  store(slot: CacheSlot, value: V): void {
-    this.results.set(slot.canonical, value, slot.textKey);
-  }
-
-  /** A hit's value as answered (`cached: true`). */
-  static served<V extends Cacheable>(hit: CachedResult<V>): V {
-    return { ...hit.value, cached: true };
+  store(slot: CacheSlot, version: number, text: string): void {
+    this.results.set(slot.canonical, { version, text }, slot.textKey);
   }
 
   /**
-   * A hit's JSON answer with `requestId` last: the text up to it is made once per entry, so a hit costs no
-   * serialisation of the predictions. Equal to JSON.stringify({ ...value, cached: true, requestId }).
+   * A result's answer text up to its per-request part: made once, when the result is made, and kept by the cache
+   * as it is, so neither a hit nor a miss serialises the predictions twice.
    */
-  static answer<V extends Cacheable>(hit: CachedResult<V>, requestId: string): string {
-    hit.answerPrefix ??= JSON.stringify({ ...hit.value, cached: true, requestId: '' }).slice(0, -3);
-    return `${hit.answerPrefix}${JSON.stringify(requestId)}}`;
+  static text(result: Cacheable): string {
+    return JSON.stringify(result).slice(0, -1);
+  }
+
+  /** The JSON answer: equal to JSON.stringify({ ...result, cached, requestId }) for the result `text` was made of. */
+  static answer(text: string, cached: boolean, requestId: string): string {
+    return `${text},"cached":${cached},"requestId":${JSON.stringify(requestId)}}`;
   }
 
   clear(): void {

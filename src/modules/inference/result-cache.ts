@@ -10,13 +10,19 @@ export interface ResultCacheOptions {
   shared: Cache | null;
 }
 
-/** A cached result, with what its hits reuse. */
-export interface CachedResult<V> {
-  readonly value: V;
+/** What is shared between replicas: the version that answered and the answer's JSON text up to its per-request part. */
+export interface SharedResult {
+  readonly version: number;
+  readonly text: string;
+}
+
+/**
+ * A cached result. One flat string and two numbers: ten thousand entries kept alive cost the garbage collector
+ * next to nothing, where the result's object tree (arrays of boxed numbers) made each cache miss pay for it.
+ */
+export interface CachedResult extends SharedResult {
   /** When it stops being served (epoch ms): an entry found by its body text never outlives its first store. */
   readonly expires: number;
-  /** The hits' JSON answer up to the per-request part, made on the first hit. */
-  answerPrefix?: string;
 }
 
 /** Texts up to this size are their own in-process key (no hash); longer ones are hashed (bounded memory). */
@@ -34,13 +40,13 @@ const localKey = (canonical: string): string => (canonical.length <= TEXT_KEY_MA
  * In front, a second in-process index by the exact body text: the common repeat (the same bytes again) is found
  * without parsing, canonicalising or hashing the rows.
  */
-export class ResultCache<V extends object> {
-  private readonly local: LRUCache<string, CachedResult<V>>;
-  private readonly byText: LRUCache<string, CachedResult<V>>;
+export class ResultCache {
+  private readonly local: LRUCache<string, CachedResult>;
+  private readonly byText: LRUCache<string, CachedResult>;
 
   constructor(private readonly options: ResultCacheOptions) {
-    this.local = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries, ttl: options.ttlMs });
-    this.byText = new LRUCache<string, CachedResult<V>>({ max: options.maxEntries });
+    this.local = new LRUCache<string, CachedResult>({ max: options.maxEntries, ttl: options.ttlMs });
+    this.byText = new LRUCache<string, CachedResult>({ max: options.maxEntries });
   }
 
   /** The shared cache's key: sha256 of the canonical input (see `canonical`). */
@@ -77,7 +83,7 @@ export class ResultCache<V extends object> {
     return `${model}\0${version}\0${text}`;
   }
 
-  getByText(textKey: string): CachedResult<V> | undefined {
+  getByText(textKey: string): CachedResult | undefined {
     const hit = this.byText.get(textKey);
     if (hit === undefined) return undefined;
     if (hit.expires > Date.now()) return hit;
@@ -86,26 +92,27 @@ export class ResultCache<V extends object> {
   }
 
   /** By the canonical input (from `canonical`): in this process first, then in the shared cache. */
-  async get(canonical: string): Promise<CachedResult<V> | undefined> {
+  async get(canonical: string): Promise<CachedResult | undefined> {
     const local = localKey(canonical);
     const hit = this.local.get(local);
     if (hit !== undefined || !this.options.shared) return hit;
-    const shared = await this.options.shared.get<V>(`predict:${sha256(canonical)}`).catch(() => undefined);
-    if (shared === undefined || shared === null) return undefined;
+    const shared = await this.options.shared.get<SharedResult>(`predict:${sha256(canonical)}`).catch(() => undefined);
+    if (typeof shared?.text !== 'string' || typeof shared.version !== 'number') return undefined;
     return this.remember(local, shared);
   }
 
   /** Also found by `textKey` from now on (the body that found it by its canonical key). */
-  linkText(textKey: string, entry: CachedResult<V>): void {
+  linkText(textKey: string, entry: CachedResult): void {
     this.byText.set(textKey, entry);
   }
 
   /** Stored at once in this process; the shared cache's write is not waited for. */
-  set(canonical: string, value: V, textKey?: string): void {
-    const entry = this.remember(localKey(canonical), value);
+  set(canonical: string, result: SharedResult, textKey?: string): void {
+    const entry = this.remember(localKey(canonical), result);
     if (textKey !== undefined) this.byText.set(textKey, entry);
     if (!this.options.shared) return;
-    void this.options.shared.set(`predict:${sha256(canonical)}`, value, this.options.ttlMs).catch(() => undefined);
+    const shared: SharedResult = { version: result.version, text: result.text };
+    void this.options.shared.set(`predict:${sha256(canonical)}`, shared, this.options.ttlMs).catch(() => undefined);
   }
 
   clear(): void {
@@ -113,8 +120,8 @@ export class ResultCache<V extends object> {
     this.byText.clear();
   }
 
-  private remember(key: string, value: V): CachedResult<V> {
-    const entry: CachedResult<V> = { value, expires: Date.now() + this.options.ttlMs };
+  private remember(key: string, { version, text }: SharedResult): CachedResult {
+    const entry: CachedResult = { version, text, expires: Date.now() + this.options.ttlMs };
     this.local.set(key, entry);
     return entry;
   }
