@@ -73,15 +73,23 @@ async function register(base, name, file, features) {
 }
 
 const row = (k, seed = 1) => Array.from({ length: k }, (_, j) => Math.round(Math.sin(seed * 31 + j) * 1000) / 1000);
+/** Row n of the new-row scenarios: six decimals keep millions of them distinct (three repeat after ~55,000). */
+const newRow = (k, n) => Array.from({ length: k }, (_, j) => Math.round(Math.sin(n * 31 + j) * 1e6) / 1e6);
 const body = (k, rows) => JSON.stringify({ instances: Array.from({ length: rows }, (_, i) => row(k, i + 1)) });
 
-/** Lua for wrk: a new k-value row in every request (the cache-miss scenarios). */
-const newRowLua = (k) => `
-local n = 0
+/**
+ * Rows made so far for the new-row scenarios, across all their loads: a row is never sent twice, so the cache-miss
+ * scenario measures misses (rows counted from 0 again in every load came back as hits from its earlier rounds).
+ */
+let rowsMade = 0;
+
+/** Lua for wrk: a new k-value row in every request (the cache-miss scenarios), numbered on from `from`. */
+const newRowLua = (k, from) => `
+local n = ${from}
 request = function()
   n = n + 1
   local v = {}
-  for j = 1, ${k} do v[j] = string.format("%.3f", math.sin(n * 31 + j)) end
+  for j = 1, ${k} do v[j] = string.format("%.6f", math.sin(n * 31 + j)) end
   return wrk.format(nil, nil, nil, '{"instances":[[' .. table.concat(v, ",") .. ']]}')
 end`;
 
@@ -95,9 +103,11 @@ async function measure(url, payload, connections, extra = {}, duration = SLICE) 
     body: payload,
   };
   const k = extra.newRowEachTime;
-  if (LOADGEN === 'wrk') return loadWrk({ ...opts, bodyScript: k ? newRowLua(k) : undefined });
-  let n = 0;
-  const setupRequest = (req) => ({ ...req, body: JSON.stringify({ instances: [row(k, ++n)] }) });
+  if (LOADGEN === 'wrk') {
+    rowsMade += 10_000_000; // more requests than one load makes
+    return loadWrk({ ...opts, bodyScript: k ? newRowLua(k, rowsMade) : undefined });
+  }
+  const setupRequest = (req) => ({ ...req, body: JSON.stringify({ instances: [newRow(k, ++rowsMade)] }) });
   return load({ ...opts, ...(k ? { requests: [{ setupRequest }] } : {}) });
 }
 
