@@ -169,6 +169,18 @@ export function normalQuantile(p: number): number {
   return x - u / (1 + (x * u) / 2);
 }
 
+const criticalZCache = new Map<number, number>();
+
+/** z_{1−(1−level)/2}, the two-sided critical value for a confidence level; memoized (few levels are ever used). */
+export function twoSidedCriticalZ(level: number): number {
+  let z = criticalZCache.get(level);
+  if (z === undefined) {
+    z = normalQuantile(1 - (1 - level) / 2);
+    if (criticalZCache.size < 64) criticalZCache.set(level, z);
+  }
+  return z;
+}
+
 /** Student's t CDF P(T ≤ t) for df > 0 (df need not be an integer: Welch's df is not). */
 export function studentTCdf(t: number, df: number): number {
   if (!(df > 0)) throw new RangeError(`studentTCdf needs df > 0, got ${df}`);

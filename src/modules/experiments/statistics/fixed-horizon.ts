@@ -1,4 +1,4 @@
-import { normalQuantile, normalSf, studentTQuantile, studentTTwoSidedP } from './distributions';
+import { normalSf, studentTQuantile, studentTTwoSidedP, twoSidedCriticalZ } from './distributions';
 import { ContinuousMoments, Interval, MetricSummary, ProportionCounts } from './summaries';
 
 /** The label every fixed-horizon result carries: peeking at it repeatedly inflates false positives. */
@@ -86,7 +86,7 @@ export function compareToControl(control: MetricSummary, treatment: MetricSummar
   const relativeLift = control.mean !== 0 ? treatment.mean / control.mean - 1 : null;
   let differenceInterval: Interval | null = null;
   let relativeLiftInterval: Interval | null = null;
-  const zq = normalQuantile(1 - (1 - level) / 2);
+  const zq = twoSidedCriticalZ(level);
   if (control.n > 0 && treatment.n > 0) {
     let half: number | null = null;
     if (treatment.kind === 'proportion') {

@@ -1,4 +1,4 @@
-import { normalQuantile, studentTQuantile } from './distributions';
+import { studentTQuantile, twoSidedCriticalZ } from './distributions';
 
 /** A two-sided interval; `level` is the coverage it was built for (0.95 for alpha = 0.05). */
 export interface Interval {
@@ -41,7 +41,7 @@ export function wilsonInterval(counts: ProportionCounts, level = 0.95): Interval
   checkLevel(level);
   const { n, successes } = counts;
   if (n <= 0) return null;
-  const z = normalQuantile(1 - (1 - level) / 2);
+  const z = twoSidedCriticalZ(level);
   const p = successes / n;
   const z2n = (z * z) / n;
   const centre = (p + z2n / 2) / (1 + z2n);
