@@ -181,6 +181,10 @@ function overall(
  * past maxSamplesPerVariant it is inconclusive. Overall: a sample-ratio mismatch makes the look inconclusive and
  * blocks promotion; otherwise the best winning treatment wins, all treatments losing is 'loser', any treatment
  * still running is 'continue'. Pure: the caller stores each treatment's alwaysValidPValue for the next look.
+ * Guardrail breaches are per treatment (`variants[i].decision === 'loser'` with a `guardrail_breached` reason): act on
+ * them (weight 0) even when the overall decision is 'inconclusive' because of a sample-ratio mismatch. Units must be
+ * counted under the weights passed in: after a weight change (such as a breached treatment set to 0), pass the units
+ * assigned since the change, or the SRM check flags the old units.
  */
 export function analyzeExperiment(input: ExperimentInput): ExperimentAnalysis {
   const { variants, alpha } = input;

@@ -52,7 +52,7 @@ export function evaluateGuardrails(
       const bound = wilsonInterval({ n: requests, successes: errors }, 2 * level - 1);
       const breached = bound !== null && bound.low > spec.max;
       const reason = breached
-        ? `error rate ${observed} of ${requests} requests is above ${spec.max} (lower ${level} bound ${bound.low.toFixed(4)})`
+        ? `error rate ${errors}/${requests} is above ${spec.max} (lower ${level} bound ${bound.low.toFixed(4)})`
         : 'error rate not shown to exceed the maximum';
       return { metric: spec.metric, max: spec.max, observed, breached, reason };
     }
