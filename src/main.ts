@@ -1,11 +1,14 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { AppConfig, ConfigValidationError, loadEnvironment } from './platform/config';
+import { EmbeddedAnvil } from './platform/chain';
+import { AppConfig, ConfigValidationError, DEV_CHAIN_KEYS, loadEnvironment } from './platform/config';
 import { EmbeddedPostgres } from './platform/database';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './platform/http';
+import { ClusterPrimary, serverProcesses } from './platform/process/cluster-primary';
 
 const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
@@ -26,26 +29,35 @@ function readConfig(): AppConfig {
   }
 }
 
-async function bootstrap(): Promise<void> {
-  const config = readConfig();
-  const logger = new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
-
-  let embedded: EmbeddedPostgres | undefined;
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    embedded = new EmbeddedPostgres({
-      dataDir: config.EMBEDDED_PG_DIR,
-      port: config.EMBEDDED_PG_PORT,
-      log: (message) => logger.log(message, 'EmbeddedPostgres'),
-    });
-    try {
-      databaseUrl = await embedded.start();
-    } catch (err) {
-      logger.error(`could not start the embedded PostgreSQL: ${(err as Error).message}`, undefined, 'Bootstrap');
-      process.exit(1);
-    }
+/** DATABASE_URL, or the URL of the embedded PostgreSQL this process starts (it exits when that fails). */
+async function database(
+  config: AppConfig,
+  logger: ConsoleLogger,
+): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  const embedded = new EmbeddedPostgres({
+    dataDir: config.EMBEDDED_PG_DIR,
+    port: config.EMBEDDED_PG_PORT,
+    log: (message) => logger.log(message, 'EmbeddedPostgres'),
+  });
+  try {
+    return { url: await embedded.start(), embedded };
+  } catch (err) {
+    logger.error(`could not start the embedded PostgreSQL: ${(err as Error).message}`, undefined, 'Bootstrap');
+    process.exit(1);
   }
+}
 
+function printDocsUrl(config: AppConfig, logger: ConsoleLogger): void {
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const base = `http://${host}:${config.PORT}`;
+  logger.log(`listening on ${base}; API docs at ${base}/docs`, 'Bootstrap');
+  process.stdout.write(`\n  API docs: ${base}/docs\n\n`);
+}
+
+/** One server process: the whole application (in a cluster, one replica of it). */
+async function runServer(config: AppConfig, logger: ConsoleLogger): Promise<void> {
+  const { url: databaseUrl, embedded } = await database(config, logger);
   let app: NestFastifyApplication | undefined;
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -86,10 +98,68 @@ async function bootstrap(): Promise<void> {
     embedded?.stop();
     process.exit(1);
   }
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  const base = `http://${host}:${config.PORT}`;
-  logger.log(`listening on ${base}; API docs at ${base}/docs`, 'Bootstrap');
-  process.stdout.write(`\n  API docs: ${base}/docs\n\n`);
+  if (cluster.isPrimary) printDocsUrl(config, logger);
+}
+
+/**
+ * WEB_CONCURRENCY > 1: this process owns the embedded PostgreSQL and chain (when they are used) and runs the server
+ * processes, which reach them by URL like any replica reaches shared services.
+ */
+async function runPrimary(config: AppConfig, logger: ConsoleLogger, processes: number): Promise<void> {
+  const { url, embedded } = await database(config, logger);
+  const env: Record<string, string> = { DATABASE_URL: url };
+  let anvil: EmbeddedAnvil | undefined;
+  if (config.CHAIN_ENABLED && !config.ETH_RPC_URL) {
+    anvil = new EmbeddedAnvil({
+      dir: config.EMBEDDED_CHAIN_DIR,
+      port: config.EMBEDDED_CHAIN_PORT,
+      chainId: config.CHAIN_ID,
+      log: (message) => logger.log(message, 'Chain'),
+    });
+    try {
+      env.ETH_RPC_URL = await anvil.start();
+    } catch (err) {
+      logger.error(`could not start the embedded chain: ${(err as Error).message}`, undefined, 'Bootstrap');
+      embedded?.stop();
+      process.exit(1);
+    }
+    env.MINTER_PRIVATE_KEY = config.MINTER_PRIVATE_KEY ?? DEV_CHAIN_KEYS[0];
+  }
+  const primary = new ClusterPrimary({
+    processes,
+    env,
+    stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5000,
+    log: (message) => logger.log(message, 'Cluster'),
+    error: (message) => logger.error(message, undefined, 'Cluster'),
+  });
+  let stopping = false;
+  const stop = async (why: string, code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${why}: stopping the server processes`, 'Cluster');
+    await primary.stop();
+    await anvil?.stop();
+    embedded?.stop();
+    logger.log('stopped', 'Bootstrap');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop('SIGINT received', 0));
+  process.once('SIGTERM', () => void stop('SIGTERM received', 0));
+  try {
+    await primary.start((reason) => void stop(reason, 1));
+  } catch (err) {
+    logger.error(`could not start: ${(err as Error).message}`, undefined, 'Bootstrap');
+    await stop('start failed', 1);
+  }
+  printDocsUrl(config, logger);
+}
+
+async function bootstrap(): Promise<void> {
+  const config = readConfig();
+  const logger = new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
+  const processes = serverProcesses(config.WEB_CONCURRENCY);
+  if (processes > 1 && cluster.isPrimary) return runPrimary(config, logger, processes);
+  return runServer(config, logger);
 }
 
 void bootstrap();

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { defineConfig, toBool, toInt } from './config.schema';
 
 /** The HTTP server: where it listens, body limits, proxies, request logs, Idempotency-Key. */
@@ -13,6 +13,14 @@ export class HttpEnvironment {
   @IsString()
   @MinLength(1)
   HOST = '127.0.0.1';
+
+  /**
+   * Server processes on the one port: 1 (default) runs one; N > 1 or `auto` (one per core) runs a primary that owns
+   * the embedded PostgreSQL and chain and N full replicas that share the port (node:cluster).
+   */
+  @IsString()
+  @Matches(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, { message: 'must be auto or an integer between 1 and 64' })
+  WEB_CONCURRENCY = '1';
 
   @Transform(toBool)
   @IsBoolean({ message: 'must be true or false' })
