@@ -95,6 +95,17 @@ describe('datasets', () => {
       expect(res.body.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(res.body.hash).toBe(datasetHashOfRows(batch));
       expect(await storedRows(name)).toBe(30);
+      const [created] = await t.app
+        .get(DataSource)
+        .query(`SELECT data FROM events WHERE type = 'dataset.created' AND data->>'datasetId' = $1`, [res.body.id]);
+      expect(created.data).toEqual({
+        datasetId: res.body.id,
+        model: name,
+        kind: 'benchmark',
+        hash: res.body.hash,
+        rowCount: 30,
+        active: true,
+      });
     });
 
     it('should give a JSONL file of the same rows the same hash as the CSV file and as a contribution of them', async () => {

@@ -4,11 +4,13 @@ import { ArtifactStorage, assertWritable, RegistryError, RegistryService } from 
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { DatasetEntity } from './dataset.entity';
 import { ingestRows, storedDatasetHash } from './dataset-store';
 import { StagedDataset } from './dataset-upload';
 import { DatasetError } from './datasets.errors';
+import './datasets.events';
 import { DatasetKind, DatasetRecord, DatasetRow } from './datasets.types';
 
 export const DATASET_STORAGE = Symbol('DATASET_STORAGE');
@@ -46,6 +48,7 @@ export class DatasetsService {
     private readonly txHost: TxHost,
     private readonly registry: RegistryService,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
     @Inject(DATASET_STORAGE) private readonly storage: ArtifactStorage,
   ) {}
 
@@ -172,6 +175,11 @@ export class DatasetsService {
         !(await manager.getRepository(DatasetEntity).existsBy({ modelId: model.id, active: true }));
       await manager.getRepository(DatasetEntity).update(d.id, { rowCount: d.rowCount, hash: d.hash, active: d.active });
       await this.storage.put(fileKey, file.path, file.sizeBytes);
+      await this.events.publish(
+        'dataset.created',
+        { datasetId: d.id, model: model.name, kind: d.kind, hash: d.hash, rowCount: d.rowCount, active: d.active },
+        { modelName: model.name, owner: model.owner },
+      );
       await this.audit.record({
         action: 'dataset.create',
         target: { type: 'dataset', id: d.id, owner: model.owner },
