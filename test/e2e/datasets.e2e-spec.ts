@@ -217,6 +217,13 @@ describe('datasets', () => {
       expect((await service.activeBenchmark(modelId))?.id).toBe(second.body.id);
     });
 
+    it('should make exactly one of them active when two first benchmarks are uploaded at once', async () => {
+      const name = await newModel();
+      const [a, b] = await Promise.all([upload(name, csv(rows(600)), 'a.csv'), upload(name, csv(rows(600)), 'b.csv')]);
+      expect([a.status, b.status]).toEqual([201, 201]);
+      expect([a.body.active, b.body.active].sort()).toEqual([false, true]);
+    });
+
     it("should refuse a training dataset (422) and another model's dataset (404)", async () => {
       const name = await newModel();
       const training = await upload(name, csv(rows(3)), 'a.csv', { kind: 'training' }).expect(201);
