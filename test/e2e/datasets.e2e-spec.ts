@@ -1,4 +1,7 @@
 import { Wallet } from 'ethers';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { datasetHashOfRows, rowHash } from 'src/modules/contributions';
 import { DatasetRow, DatasetsService } from 'src/modules/datasets';
@@ -95,6 +98,10 @@ describe('datasets', () => {
       expect(res.body.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(res.body.hash).toBe(datasetHashOfRows(batch));
       expect(await storedRows(name)).toBe(30);
+      const hex = createHash('sha256').update(csv(batch)).digest('hex');
+      expect(res.body.fileSha256).toBe(hex);
+      const stored = join(t.config.ARTIFACT_DIR, 'objects', 'datasets', 'sha256', hex.slice(0, 2), `${hex}.csv`);
+      expect(readFileSync(stored).equals(csv(batch))).toBe(true);
       const [created] = await t.app
         .get(DataSource)
         .query(`SELECT data FROM events WHERE type = 'dataset.created' AND data->>'datasetId' = $1`, [res.body.id]);
