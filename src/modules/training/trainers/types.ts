@@ -1,0 +1,73 @@
+export const TRAINER_FAMILIES = ['logistic_regression', 'linear_regression'] as const;
+export type TrainerFamily = (typeof TRAINER_FAMILIES)[number];
+
+export interface LogisticHyperparameters {
+  /** λ in mean cross-entropy + (λ/2)‖W‖² (the bias is not penalised). */
+  l2: number;
+  maxIterations: number;
+  validationFraction: number;
+}
+
+export interface RidgeHyperparameters {
+  /** λ in (XᵀX/n + λI) w = Xᵀ(y − ȳ)/n on standardised features. */
+  l2: number;
+  validationFraction: number;
+}
+
+export type Hyperparameters = LogisticHyperparameters | RidgeHyperparameters;
+
+/** Rows as float32 (what the ONNX input takes), row-major: x[r * features + c]. */
+export interface TrainingData {
+  x: Float32Array;
+  rows: number;
+  features: number;
+  /** Class labels (integers) for classifiers, targets for regressors; one per row. */
+  y: Float64Array;
+}
+
+export type TrainingJob =
+  | { family: 'logistic_regression'; hyperparameters: LogisticHyperparameters; seed: number; data: TrainingData }
+  | { family: 'linear_regression'; hyperparameters: RidgeHyperparameters; seed: number; data: TrainingData };
+
+export interface TrainingProgress {
+  iteration: number;
+  loss: number;
+  elapsedMs: number;
+}
+
+/** accuracy and logloss for classifiers; rmse, mae and r2 for regressors. */
+export type Metrics = Record<string, number>;
+
+export interface Verification {
+  /** Validation rows run through onnxruntime and compared with the trainer's own predictions. */
+  rows: number;
+  /** Max abs difference on probabilities (classifiers) or max relative difference on values (regressors). */
+  maxDifference: number;
+  labelMismatches: number;
+}
+
+export interface TrainingResult {
+  family: TrainerFamily;
+  onnx: Uint8Array;
+  hyperparameters: Hyperparameters;
+  seed: number;
+  rows: { training: number; validation: number };
+  features: number;
+  /** The label value of each class index, for classifiers. */
+  classes?: number[];
+  iterations: number;
+  converged: boolean;
+  metrics: { training: Metrics; validation: Metrics };
+  verification: Verification;
+  durationMs: number;
+}
+
+/** The trainer's own predictions on some rows, to compare with onnxruntime's. */
+export interface OwnPredictions {
+  rows: number;
+  /** Classifiers: [rows × K] probabilities and the label value per row. */
+  probabilities?: Float64Array;
+  labels?: Float64Array;
+  /** Regressors: one value per row. */
+  values?: Float64Array;
+}
