@@ -64,7 +64,7 @@ export function resolveHyperparameters(
   const ranges = HYPERPARAMETER_RANGES[family];
   const errors: FieldError[] = [];
   const resolved: Record<string, number> = {};
-  for (const [name, value] of Object.entries(given)) {
+  for (const name of Object.keys(given)) {
     if (!(name in ranges)) {
       const known = Object.keys(ranges).join(', ');
       errors.push({ field: `hyperparameters.${name}`, code: 'UNKNOWN', message: `${family} takes only ${known}` });
@@ -97,7 +97,8 @@ export function checkTrainingData(family: TrainerFamily, data: TrainingData): vo
   if (data.y.length !== data.rows) {
     throw TrainerError.field('INVALID_TRAINING_DATA', 'labels', `${data.rows} rows need ${data.rows} labels`);
   }
-  const badValue = data.x.findIndex((v) => !Number.isFinite(v));
+  let badValue = -1;
+  for (let i = 0; i < data.x.length && badValue < 0; i++) if (!Number.isFinite(data.x[i])) badValue = i;
   if (badValue >= 0) {
     const row = Math.floor(badValue / data.features);
     const message = `row ${row}, feature ${badValue % data.features} is not a finite number`;

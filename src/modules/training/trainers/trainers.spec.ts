@@ -113,36 +113,49 @@ describe('trainers (numerics)', () => {
   });
 });
 
+/** The decoded model as plain objects (onnx-proto's generated types make every field optional). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test walks the decoded tree freely
+function decode(bytes: Uint8Array): Record<string, any> {
+  return onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: true });
+}
+
+const rawFloats = (t: { rawData: number[] }) => Array.from(new Float32Array(Uint8Array.from(t.rawData).buffer));
+
 describe('trainers (ONNX writer)', () => {
   const scaler = { mean: Float64Array.of(0.5, -1), std: Float64Array.of(2, 1) };
 
   it('should write a model onnx-proto decodes when a classifier is exported', () => {
     const bytes = linearClassifierOnnx(scaler, Float64Array.of(0, 1, 0, -2), Float64Array.of(0, 0.5), [0, 1]);
-    const model = onnx.ModelProto.decode(bytes);
-    expect(Number(model.irVersion)).toBe(8);
-    expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
-    expect(model.graph!.node.map((n) => n.opType)).toEqual(['Sub', 'Div', 'MatMul', 'Add', 'Softmax', 'ArgMax']);
-    expect(model.graph!.input.map((i) => i.name)).toEqual(['input']);
-    expect(model.graph!.output.map((o) => o.name)).toEqual(['label', 'probabilities']);
-    const w = model.graph!.initializer.find((t) => t.name === 'W')!;
-    expect(w.dims.map(Number)).toEqual([2, 2]);
-    expect(Array.from(new Float32Array(Uint8Array.from(w.rawData).buffer))).toEqual([0, 1, 0, -2]);
+    const model = decode(bytes);
+    expect(model.irVersion).toBe(8);
+    expect(model.opsetImport).toEqual([{ domain: '', version: 13 }]);
+    expect(model.graph.node.map((n: { opType: string }) => n.opType)).toEqual([
+      'Sub',
+      'Div',
+      'MatMul',
+      'Add',
+      'Softmax',
+      'ArgMax',
+    ]);
+    expect(model.graph.input.map((i: { name: string }) => i.name)).toEqual(['input']);
+    expect(model.graph.output.map((o: { name: string }) => o.name)).toEqual(['label', 'probabilities']);
+    const w = model.graph.initializer.find((t: { name: string }) => t.name === 'W');
+    expect(w.dims).toEqual([2, 2]);
+    expect(rawFloats(w)).toEqual([0, 1, 0, -2]);
   });
 
   it('should map class indices to label values with Gather when the classes are not 0..K-1', () => {
     const bytes = linearClassifierOnnx(scaler, Float64Array.of(0, 1, 0, -2), Float64Array.of(0, 0.5), [3, 7]);
-    const model = onnx.ModelProto.decode(bytes);
-    expect(model.graph!.node.map((n) => n.opType).slice(-1)).toEqual(['Gather']);
-    const classes = model.graph!.initializer.find((t) => t.name === 'classes')!;
+    const model = decode(bytes);
+    expect(model.graph.node.map((n: { opType: string }) => n.opType).slice(-1)).toEqual(['Gather']);
+    const classes = model.graph.initializer.find((t: { name: string }) => t.name === 'classes');
     expect(Array.from(new BigInt64Array(Uint8Array.from(classes.rawData).buffer))).toEqual([3n, 7n]);
   });
 
   it('should write one value output when a regressor is exported', () => {
-    const model = onnx.ModelProto.decode(linearRegressorOnnx(scaler, Float64Array.of(1, 2), 3));
-    expect(model.graph!.output.map((o) => o.name)).toEqual(['value']);
-    expect(model.graph!.output[0].type!.tensorType!.shape!.dim.map((d) => d.dimParam || Number(d.dimValue))).toEqual([
-      'N',
-      1,
-    ]);
+    const model = decode(linearRegressorOnnx(scaler, Float64Array.of(1, 2), 3));
+    expect(model.graph.output.map((o: { name: string }) => o.name)).toEqual(['value']);
+    const dims = model.graph.output[0].type.tensorType.shape.dim;
+    expect(dims.map((d: { dimParam: string; dimValue: number }) => d.dimParam || d.dimValue)).toEqual(['N', 1]);
   });
 });
