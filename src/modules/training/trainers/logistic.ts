@@ -13,9 +13,10 @@ export function binaryObjective(xs: Float64Array, y: Uint8Array, d: number, l2: 
       const row = i * d;
       let z = b;
       for (let j = 0; j < d; j++) z += xs[row + j] * theta[j];
-      // log(1 + e^z) − y·z, written to stay finite for large |z|.
-      loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - y[i] * z;
-      const r = 1 / (1 + Math.exp(-z)) - y[i];
+      // log(1 + e^z) − y·z and the sigmoid from one exp(−|z|), finite for any z.
+      const e = Math.exp(-Math.abs(z));
+      loss += (z > 0 ? z : 0) + Math.log1p(e) - y[i] * z;
+      const r = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i];
       for (let j = 0; j < d; j++) grad[j] += r * xs[row + j];
       grad[d] += r;
     }
@@ -30,7 +31,8 @@ export function binaryObjective(xs: Float64Array, y: Uint8Array, d: number, l2: 
 }
 
 /**
- * Mean softmax cross-entropy + (λ/2)‖W‖², θ = [W (d × K, row-major), b (K)]; `y` holds class indices.
+ * Mean softmax cross-entropy + (λ/2)‖W‖², θ = [W (K × d, one row per class, as scikit-learn's coef_), b (K)];
+ * `y` holds class indices. Class-major so the inner loops run over the d features (longer loops, faster in V8).
  */
 export function multinomialObjective(xs: Float64Array, y: Uint32Array, d: number, k: number, l2: number): Objective {
   const n = y.length;
@@ -41,14 +43,14 @@ export function multinomialObjective(xs: Float64Array, y: Uint32Array, d: number
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const row = i * d;
-      for (let c = 0; c < k; c++) z[c] = theta[bias + c];
-      for (let j = 0; j < d; j++) {
-        const x = xs[row + j];
-        const w = j * k;
-        for (let c = 0; c < k; c++) z[c] += x * theta[w + c];
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) {
+        const w = c * d;
+        let v = theta[bias + c];
+        for (let j = 0; j < d; j++) v += xs[row + j] * theta[w + j];
+        z[c] = v;
+        if (v > max) max = v;
       }
-      let max = z[0];
-      for (let c = 1; c < k; c++) if (z[c] > max) max = z[c];
       let sum = 0;
       for (let c = 0; c < k; c++) {
         z[c] = Math.exp(z[c] - max);
@@ -56,13 +58,12 @@ export function multinomialObjective(xs: Float64Array, y: Uint32Array, d: number
       }
       const label = y[i];
       loss += Math.log(sum) - Math.log(z[label]);
-      for (let c = 0; c < k; c++) z[c] = z[c] / sum - (c === label ? 1 : 0);
-      for (let j = 0; j < d; j++) {
-        const x = xs[row + j];
-        const w = j * k;
-        for (let c = 0; c < k; c++) grad[w + c] += x * z[c];
+      for (let c = 0; c < k; c++) {
+        const r = z[c] / sum - (c === label ? 1 : 0);
+        const w = c * d;
+        for (let j = 0; j < d; j++) grad[w + j] += r * xs[row + j];
+        grad[bias + c] += r;
       }
-      for (let c = 0; c < k; c++) grad[bias + c] += z[c];
     }
     let penalty = 0;
     for (let p = 0; p < grad.length; p++) grad[p] /= n;
@@ -72,6 +73,13 @@ export function multinomialObjective(xs: Float64Array, y: Uint32Array, d: number
     }
     return loss / n + (l2 / 2) * penalty;
   };
+}
+
+/** W [K × d] (class-major) as the graph's MatMul takes it, [d × K]. */
+export function transpose(w: Float64Array, k: number, d: number): Float64Array {
+  const out = new Float64Array(d * k);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[j * k + c] = w[c * d + j];
+  return out;
 }
 
 /**

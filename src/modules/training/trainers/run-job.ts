@@ -27,6 +27,7 @@ export async function runTrainingJob(
     }
   });
   if (pending) onProgress(pending);
+  const verifyStarted = performance.now();
   const verification = await verifyOnnx(model.onnx, job.data, model.validationRows, model.validation);
   return {
     family: job.family,
@@ -41,5 +42,6 @@ export async function runTrainingJob(
     metrics: model.metrics,
     verification,
     durationMs: performance.now() - started,
+    timingsMs: { fit: model.fitMs, verify: performance.now() - verifyStarted },
   };
 }

@@ -36,9 +36,11 @@ const LAMBDA = 0.05;
 const SKLEARN = {
   binary: { w: [1.2547397390442079, -0.5276094930818719], b: -0.068686496806777 },
   multinomial: {
-    W: [
-      [-1.0177432812501515, -0.5712423928857416, 1.588985674135893],
-      [-0.2689366957692696, 0.2978596293565161, -0.02892293358724669],
+    /** coef_ [K × d]. */
+    coef: [
+      [-1.0177432812501515, -0.2689366957692696],
+      [-0.5712423928857416, 0.2978596293565161],
+      [1.588985674135893, -0.02892293358724669],
     ],
     b: [0.0003401001956611787, 0.021142277114315162, -0.02148237730997621],
   },
@@ -78,7 +80,7 @@ describe('trainers (numerics)', () => {
     const fit = lbfgs(objective, new Float64Array(9), { maxIterations: 1000 });
     expect(fit.converged).toBe(true);
     // sklearn stops its own lbfgs on a scaled gradient norm: it sits ~1e-6 from the optimum here.
-    expectClose(fit.theta.slice(0, 6), SKLEARN.multinomial.W.flat(), 1e-5);
+    expectClose(fit.theta.slice(0, 6), SKLEARN.multinomial.coef.flat(), 1e-5);
     expectClose(fit.theta.slice(6), SKLEARN.multinomial.b, 1e-5);
   });
 
