@@ -1,3 +1,4 @@
+import * as ort from 'onnxruntime-node';
 import { syntheticTrainingData } from '../../../../test/factories/training-data.factory';
 import { buildTrainingJob } from './hyperparameters';
 import { runTrainingJob } from './run-job';
@@ -33,6 +34,29 @@ describe('trainers (run and verify)', () => {
     const result = await runTrainingJob(buildTrainingJob('linear_regression', { l2: 0 }, 2, regression));
     expect(result.verification.maxDifference).toBeLessThanOrEqual(1e-5);
     expect(result.metrics.validation.r2).toBeGreaterThan(0.2);
+  });
+
+  it('should expose the signature the registry and inference take when a model is exported', async () => {
+    // As registry/onnx-inspector reads it: one 2-D float input [N, features] (featureMismatch accepts it for the
+    // parent's feature list); inference/output-format maps `label` + `probabilities`, or one [N, 1] output, to rows.
+    const signature = async (onnx: Uint8Array) => {
+      const session = await ort.InferenceSession.create(onnx);
+      const spec = (v: ort.InferenceSession.ValueMetadata) =>
+        v.isTensor ? { name: v.name, type: v.type, shape: v.shape } : { name: v.name };
+      const out = { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) };
+      await session.release();
+      return out;
+    };
+    const classifier = await runTrainingJob(buildTrainingJob('logistic_regression', {}, 5, threeClasses));
+    expect(await signature(classifier.onnx)).toEqual({
+      inputs: [{ name: 'input', type: 'float32', shape: ['N', 5] }],
+      outputs: [
+        { name: 'label', type: 'int64', shape: ['N'] },
+        { name: 'probabilities', type: 'float32', shape: ['N', 3] },
+      ],
+    });
+    const regressor = await runTrainingJob(buildTrainingJob('linear_regression', {}, 5, regression));
+    expect((await signature(regressor.onnx)).outputs).toEqual([{ name: 'value', type: 'float32', shape: ['N', 1] }]);
   });
 
   it('should throw the figures when the exported model disagrees with the trainer', async () => {
