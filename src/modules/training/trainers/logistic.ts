@@ -51,13 +51,15 @@ export function multinomialObjective(xs: Float64Array, y: Uint32Array, d: number
         z[c] = v;
         if (v > max) max = v;
       }
+      const label = y[i];
+      // −log softmax(z)[label] = log Σ e^(z − max) + max − z[label], taken before z is overwritten.
+      loss += max - z[label];
       let sum = 0;
       for (let c = 0; c < k; c++) {
         z[c] = Math.exp(z[c] - max);
         sum += z[c];
       }
-      const label = y[i];
-      loss += Math.log(sum) - Math.log(z[label]);
+      loss += Math.log(sum);
       for (let c = 0; c < k; c++) {
         const r = z[c] / sum - (c === label ? 1 : 0);
         const w = c * d;
