@@ -22,6 +22,14 @@ export const HYPERPARAMETER_RANGES: Record<TrainerFamily, Record<string, Range>>
     validationFraction: VALIDATION_FRACTION,
   },
   linear_regression: { l2: L2, validationFraction: VALIDATION_FRACTION },
+  mlp_classifier: {
+    hiddenUnits: { min: 1, max: 256, integer: true, default: 32 },
+    epochs: { min: 1, max: 500, integer: true, default: 20 },
+    learningRate: { min: 1e-6, max: 1, default: 1e-3 },
+    batchSize: { min: 1, max: 8192, integer: true, default: 64 },
+    l2: L2,
+    validationFraction: VALIDATION_FRACTION,
+  },
 };
 
 export const MAX_SEED = 2 ** 32 - 1;
@@ -104,7 +112,7 @@ export function checkTrainingData(family: TrainerFamily, data: TrainingData): vo
     const message = `row ${row}, feature ${badValue % data.features} is not a finite number`;
     throw TrainerError.field('INVALID_TRAINING_DATA', 'features', message);
   }
-  const classifier = family === 'logistic_regression';
+  const classifier = family !== 'linear_regression';
   const badLabel = data.y.findIndex((v) => !Number.isFinite(v) || (classifier && !Number.isSafeInteger(v)));
   if (badLabel >= 0) {
     const message = `row ${badLabel}: the label must be ${classifier ? 'an integer class' : 'a finite number'}`;

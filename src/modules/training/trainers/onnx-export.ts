@@ -101,11 +101,7 @@ const scaleInit = (s: Standardiser): Tensor[] => [
   { name: 'std', dims: [s.std.length], type: FLOAT, values: s.std },
 ];
 
-/**
- * A linear classifier: Sub → Div → MatMul → Add = logits, Softmax → probabilities [N, K], ArgMax → label int64 [N]
- * (on the logits: its first-max tie-break is the trainer's strict `>`). `classes` maps the class index to the label
- * value; when it is not 0..K-1 a Gather turns the index into the value.
- */
+/** A linear classifier: Sub → Div → MatMul → Add = logits, then the classifier head (see classifierModel). */
 export function linearClassifierOnnx(
   s: Standardiser,
   weights: Float64Array,
@@ -114,11 +110,66 @@ export function linearClassifierOnnx(
 ): Uint8Array {
   const d = s.mean.length;
   const k = bias.length;
+  return classifierModel(
+    'linear_classifier',
+    s,
+    [
+      { op: 'MatMul', inputs: ['scaled', 'W'], outputs: ['z'] },
+      { op: 'Add', inputs: ['z', 'B'], outputs: ['logits'] },
+    ],
+    [
+      { name: 'W', dims: [d, k], type: FLOAT, values: weights },
+      { name: 'B', dims: [k], type: FLOAT, values: bias },
+    ],
+    classes,
+  );
+}
+
+/** One hidden layer: Sub → Div → Gemm → Relu → Gemm = logits, then the classifier head of linearClassifierOnnx. */
+export function mlpClassifierOnnx(
+  s: Standardiser,
+  w: { w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array },
+  classes: number[],
+): Uint8Array {
+  const d = s.mean.length;
+  const h = w.b1.length;
+  const k = w.b2.length;
+  return classifierModel(
+    'mlp_classifier',
+    s,
+    [
+      { op: 'Gemm', inputs: ['scaled', 'W1', 'B1'], outputs: ['hidden_in'] },
+      { op: 'Relu', inputs: ['hidden_in'], outputs: ['hidden'] },
+      { op: 'Gemm', inputs: ['hidden', 'W2', 'B2'], outputs: ['logits'] },
+    ],
+    [
+      { name: 'W1', dims: [d, h], type: FLOAT, values: w.w1 },
+      { name: 'B1', dims: [h], type: FLOAT, values: w.b1 },
+      { name: 'W2', dims: [h, k], type: FLOAT, values: w.w2 },
+      { name: 'B2', dims: [k], type: FLOAT, values: w.b2 },
+    ],
+    classes,
+  );
+}
+
+/**
+ * Scaling, `body` (from `scaled` to `logits`), then Softmax → probabilities [N, K] and ArgMax → label int64 [N] (on
+ * the logits: its first-max tie-break is the trainer's strict `>`). `classes` maps the class index to the label
+ * value; when it is not 0..K-1 a Gather turns the index into the value.
+ */
+function classifierModel(
+  name: string,
+  s: Standardiser,
+  body: Node[],
+  weights: Tensor[],
+  classes: number[],
+): Uint8Array {
+  const d = s.mean.length;
+  const k = classes.length;
   const identity = classes.every((c, i) => c === i);
   const nodes: Node[] = [
     ...scaleNodes(),
-    { op: 'MatMul', inputs: ['scaled', 'W'], outputs: ['z'] },
-    { op: 'Add', inputs: ['z', 'B'], outputs: ['logits'] },
+    ...body,
     { op: 'Softmax', inputs: ['logits'], outputs: [PROBABILITIES_OUTPUT], intAttrs: { axis: 1 } },
     {
       op: 'ArgMax',
@@ -127,17 +178,13 @@ export function linearClassifierOnnx(
       intAttrs: { axis: 1, keepdims: 0 },
     },
   ];
-  const init: Tensor[] = [
-    ...scaleInit(s),
-    { name: 'W', dims: [d, k], type: FLOAT, values: weights },
-    { name: 'B', dims: [k], type: FLOAT, values: bias },
-  ];
+  const init: Tensor[] = [...scaleInit(s), ...weights];
   if (!identity) {
     nodes.push({ op: 'Gather', inputs: ['classes', 'class_index'], outputs: [LABEL_OUTPUT], intAttrs: { axis: 0 } });
     init.push({ name: 'classes', dims: [k], type: INT64, values: classes });
   }
   return writeModel(
-    'linear_classifier',
+    name,
     nodes,
     init,
     [{ name: INPUT_NAME, type: FLOAT, dims: ['N', d] }],

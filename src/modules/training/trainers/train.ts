@@ -3,9 +3,17 @@ import { classesOf, fitStandardiser, pick, roundToFloat32, splitRows, standardis
 import { lbfgs } from './lbfgs';
 import { binaryObjective, multinomialObjective, predictLinearClassifier, transpose } from './logistic';
 import { classificationMetrics, regressionMetrics } from './metrics';
-import { linearClassifierOnnx, linearRegressorOnnx } from './onnx-export';
+import { mlpHidden, MlpWeights, trainMlp } from './mlp';
+import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
 import { predictLinear, solveRidge } from './ridge';
-import { LogisticHyperparameters, OwnPredictions, RidgeHyperparameters, TrainingData, TrainingJob } from './types';
+import {
+  LogisticHyperparameters,
+  MlpHyperparameters,
+  OwnPredictions,
+  RidgeHyperparameters,
+  TrainingData,
+  TrainingJob,
+} from './types';
 
 /** A trained model before verification: its ONNX bytes and the trainer's own predictions on the validation rows. */
 export interface TrainedModel {
@@ -30,6 +38,8 @@ export function trainModel(job: TrainingJob, onProgress: ProgressSink = () => un
       return trainLogistic(job.data, job.hyperparameters, job.seed, onProgress);
     case 'linear_regression':
       return trainRidge(job.data, job.hyperparameters, job.seed, onProgress);
+    case 'mlp_classifier':
+      return trainMlpClassifier(job.data, job.hyperparameters, job.seed, onProgress);
   }
 }
 
@@ -135,5 +145,61 @@ function trainRidge(
     converged: true,
     fitMs,
     metrics: { training: trainMetrics, validation: regressionMetrics(valid, pick(data.y, split.validation)) },
+  };
+}
+
+function trainMlpClassifier(
+  data: TrainingData,
+  hp: MlpHyperparameters,
+  seed: number,
+  onProgress: ProgressSink,
+): TrainedModel {
+  const d = data.features;
+  const split = splitRows(data.rows, hp.validationFraction, seed);
+  const scaler = fitStandardiser(data, split.training);
+  const xs = standardise(data, split.training, scaler);
+  const classes = classesOf(data.y);
+  const y = classIndices(data.y, split.training, classes);
+  const fitStarted = performance.now();
+  const raw = trainMlp(xs, y, d, {
+    hidden: hp.hiddenUnits,
+    classes: classes.length,
+    epochs: hp.epochs,
+    learningRate: hp.learningRate,
+    batchSize: hp.batchSize,
+    l2: hp.l2,
+    seed,
+    onEpoch: onProgress,
+  });
+  const fitMs = performance.now() - fitStarted;
+  const w: MlpWeights = {
+    w1: roundToFloat32(raw.w1),
+    b1: roundToFloat32(raw.b1),
+    w2: roundToFloat32(raw.w2),
+    b2: roundToFloat32(raw.b2),
+  };
+  // The hidden layer is float32 in onnxruntime: round it too, so the head sees the same inputs.
+  const predict = (rows: Float64Array) =>
+    predictLinearClassifier(roundToFloat32(mlpHidden(rows, d, w)), hp.hiddenUnits, w.w2, w.b2);
+  const train = predict(xs);
+  const valid = predict(standardise(data, split.validation, scaler));
+  const yv = classIndices(data.y, split.validation, classes);
+  return {
+    onnx: mlpClassifierOnnx(scaler, w, classes),
+    validationRows: split.validation,
+    validation: {
+      rows: split.validation.length,
+      probabilities: valid.probabilities,
+      labels: Float64Array.from(valid.indices, (i) => classes[i]),
+    },
+    rows: { training: split.training.length, validation: split.validation.length },
+    classes,
+    iterations: hp.epochs,
+    converged: true,
+    fitMs,
+    metrics: {
+      training: classificationMetrics(train.probabilities, train.indices, y),
+      validation: classificationMetrics(valid.probabilities, valid.indices, yv),
+    },
   };
 }

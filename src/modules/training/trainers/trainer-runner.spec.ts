@@ -36,6 +36,16 @@ describe('trainers (run and verify)', () => {
     expect(result.metrics.validation.r2).toBeGreaterThan(0.2);
   });
 
+  it('should agree with onnxruntime within 1e-5 when a small MLP is trained', async () => {
+    const hp = { hiddenUnits: 16, epochs: 5, batchSize: 32, learningRate: 0.01 };
+    const result = await runTrainingJob(buildTrainingJob('mlp_classifier', hp, 3, threeClasses));
+    expect(result.verification.maxDifference).toBeLessThanOrEqual(1e-5);
+    expect(result.verification.labelMismatches).toBe(0);
+    expect(result.metrics.validation.accuracy).toBeGreaterThan(0.6);
+    const again = await startTraining(buildTrainingJob('mlp_classifier', hp, 3, threeClasses)).result;
+    expect(Buffer.from(again.onnx).equals(Buffer.from(result.onnx))).toBe(true);
+  });
+
   it('should expose the signature the registry and inference take when a model is exported', async () => {
     // As registry/onnx-inspector reads it: one 2-D float input [N, features] (featureMismatch accepts it for the
     // parent's feature list); inference/output-format maps `label` + `probabilities`, or one [N, 1] output, to rows.

@@ -2,7 +2,7 @@ import { onnx } from 'onnx-proto';
 import { fitStandardiser, standardise } from './dataset';
 import { lbfgs } from './lbfgs';
 import { binaryObjective, multinomialObjective } from './logistic';
-import { linearClassifierOnnx, linearRegressorOnnx } from './onnx-export';
+import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
 import { mulberry32, permutation } from './prng';
 import { choleskySolve, solveRidge } from './ridge';
 
@@ -152,6 +152,20 @@ describe('trainers (ONNX writer)', () => {
     expect(model.graph.node.map((n: { opType: string }) => n.opType).slice(-1)).toEqual(['Gather']);
     const classes = model.graph.initializer.find((t: { name: string }) => t.name === 'classes');
     expect(Array.from(new BigInt64Array(Uint8Array.from(classes.rawData).buffer))).toEqual([3n, 7n]);
+  });
+
+  it('should write Gemm, Relu, Gemm when an MLP is exported', () => {
+    const w = { w1: new Float64Array(6), b1: new Float64Array(3), w2: new Float64Array(6), b2: new Float64Array(2) };
+    const model = decode(mlpClassifierOnnx(scaler, w, [0, 1]));
+    expect(model.graph.node.map((n: { opType: string }) => n.opType)).toEqual([
+      'Sub',
+      'Div',
+      'Gemm',
+      'Relu',
+      'Gemm',
+      'Softmax',
+      'ArgMax',
+    ]);
   });
 
   it('should write one value output when a regressor is exported', () => {

@@ -1,4 +1,4 @@
-export const TRAINER_FAMILIES = ['logistic_regression', 'linear_regression'] as const;
+export const TRAINER_FAMILIES = ['logistic_regression', 'linear_regression', 'mlp_classifier'] as const;
 export type TrainerFamily = (typeof TRAINER_FAMILIES)[number];
 
 export interface LogisticHyperparameters {
@@ -14,7 +14,17 @@ export interface RidgeHyperparameters {
   validationFraction: number;
 }
 
-export type Hyperparameters = LogisticHyperparameters | RidgeHyperparameters;
+export interface MlpHyperparameters {
+  hiddenUnits: number;
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  /** λ on both weight matrices (biases are not penalised). */
+  l2: number;
+  validationFraction: number;
+}
+
+export type Hyperparameters = LogisticHyperparameters | RidgeHyperparameters | MlpHyperparameters;
 
 /**
  * Rows as float32 (what the ONNX input takes), row-major: x[r * features + c]. Arrays backed by a
@@ -30,7 +40,8 @@ export interface TrainingData {
 
 export type TrainingJob =
   | { family: 'logistic_regression'; hyperparameters: LogisticHyperparameters; seed: number; data: TrainingData }
-  | { family: 'linear_regression'; hyperparameters: RidgeHyperparameters; seed: number; data: TrainingData };
+  | { family: 'linear_regression'; hyperparameters: RidgeHyperparameters; seed: number; data: TrainingData }
+  | { family: 'mlp_classifier'; hyperparameters: MlpHyperparameters; seed: number; data: TrainingData };
 
 export interface TrainingProgress {
   iteration: number;
