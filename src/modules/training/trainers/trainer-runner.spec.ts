@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { syntheticTrainingData } from '../../../../test/factories/training-data.factory';
 import { buildTrainingJob } from './hyperparameters';
 import { runTrainingJob } from './run-job';
-import { startTraining, TrainingCancelledError } from './trainer-runner';
+import { startTraining, TrainingCancelledError, TrainingFailedError } from './trainer-runner';
 import { TrainingProgress } from './types';
 import { verifyOnnx, VerificationError } from './verify';
 
@@ -103,6 +103,16 @@ describe('trainers (worker thread)', () => {
       startTraining(buildTrainingJob('linear_regression', {}, 2, regression)).result,
     ]);
     expect(Buffer.from(a.onnx).equals(Buffer.from(b.onnx))).toBe(false);
+  });
+
+  it('should reject with TrainingFailedError and the reason when training fails in the worker', async () => {
+    const x = new Float32Array(40);
+    for (let r = 0; r < 20; r++) x[r * 2] = x[r * 2 + 1] = r; // two identical columns
+    const data = { x, rows: 20, features: 2, y: Float64Array.from({ length: 20 }, (_, r) => r) };
+    const handle = startTraining(buildTrainingJob('linear_regression', { l2: 0 }, 1, data));
+    const error = await handle.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingFailedError);
+    expect((error as Error).message).toMatch(/collinear/);
   });
 
   it('should reject with TrainingCancelledError when the run is cancelled mid-training', async () => {
