@@ -1,0 +1,205 @@
+import { performance } from 'node:perf_hooks';
+import { classesOf, fitStandardiser, pick, roundToFloat32, splitRows, standardise } from './dataset';
+import { lbfgs } from './lbfgs';
+import { binaryObjective, multinomialObjective, predictLinearClassifier, transpose } from './logistic';
+import { classificationMetrics, regressionMetrics } from './metrics';
+import { mlpHidden, MlpWeights, trainMlp } from './mlp';
+import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
+import { predictLinear, solveRidge } from './ridge';
+import {
+  LogisticHyperparameters,
+  MlpHyperparameters,
+  OwnPredictions,
+  RidgeHyperparameters,
+  TrainingData,
+  TrainingJob,
+} from './types';
+
+/** A trained model before verification: its ONNX bytes and the trainer's own predictions on the validation rows. */
+export interface TrainedModel {
+  onnx: Uint8Array;
+  validationRows: Uint32Array;
+  validation: OwnPredictions;
+  rows: { training: number; validation: number };
+  classes?: number[];
+  iterations: number;
+  converged: boolean;
+  /** The optimiser or solver alone, without preparing rows, metrics and export. */
+  fitMs: number;
+  metrics: { training: Record<string, number>; validation: Record<string, number> };
+}
+
+export type ProgressSink = (iteration: number, loss: number) => void;
+
+/** Trains the job's model on the calling thread (the runner calls it inside a worker). Input is assumed validated. */
+export function trainModel(job: TrainingJob, onProgress: ProgressSink = () => undefined): TrainedModel {
+  switch (job.family) {
+    case 'logistic_regression':
+      return trainLogistic(job.data, job.hyperparameters, job.seed, onProgress);
+    case 'linear_regression':
+      return trainRidge(job.data, job.hyperparameters, job.seed, onProgress);
+    case 'mlp_classifier':
+      return trainMlpClassifier(job.data, job.hyperparameters, job.seed, onProgress);
+  }
+}
+
+function classIndices(y: Float64Array, rows: Uint32Array, classes: number[]): Uint32Array {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const out = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = index.get(y[rows[i]])!;
+  return out;
+}
+
+function trainLogistic(
+  data: TrainingData,
+  hp: LogisticHyperparameters,
+  seed: number,
+  onProgress: ProgressSink,
+): TrainedModel {
+  const d = data.features;
+  const split = splitRows(data.rows, hp.validationFraction, seed);
+  const scaler = fitStandardiser(data, split.training);
+  const xs = standardise(data, split.training, scaler);
+  const classes = classesOf(data.y);
+  const k = classes.length;
+  const y = classIndices(data.y, split.training, classes);
+  const options = { maxIterations: hp.maxIterations, gradientTolerance: 1e-7, memory: 10, onIteration: onProgress };
+
+  let weights: Float64Array;
+  let bias: Float64Array;
+  let fit;
+  const fitStarted = performance.now();
+  if (k === 2) {
+    fit = lbfgs(binaryObjective(xs, Uint8Array.from(y), d, hp.l2), new Float64Array(d + 1), options);
+    // One logit exported as two columns, W = [0 | w], b = [0, b], so Softmax gives [1 − p, p].
+    weights = new Float64Array(d * 2);
+    for (let j = 0; j < d; j++) weights[j * 2 + 1] = fit.theta[j];
+    bias = Float64Array.of(0, fit.theta[d]);
+  } else {
+    fit = lbfgs(multinomialObjective(xs, y, d, k, hp.l2), new Float64Array((d + 1) * k), options);
+    weights = transpose(fit.theta.slice(0, d * k), k, d);
+    bias = fit.theta.slice(d * k);
+  }
+  const fitMs = performance.now() - fitStarted;
+  weights = roundToFloat32(weights);
+  bias = roundToFloat32(bias);
+
+  const train = predictLinearClassifier(xs, d, weights, bias);
+  const xv = standardise(data, split.validation, scaler);
+  const valid = predictLinearClassifier(xv, d, weights, bias);
+  const yv = classIndices(data.y, split.validation, classes);
+  return {
+    onnx: linearClassifierOnnx(scaler, weights, bias, classes),
+    validationRows: split.validation,
+    validation: {
+      rows: split.validation.length,
+      probabilities: valid.probabilities,
+      labels: Float64Array.from(valid.indices, (i) => classes[i]),
+    },
+    rows: { training: split.training.length, validation: split.validation.length },
+    classes,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    fitMs,
+    metrics: {
+      training: classificationMetrics(train.probabilities, train.indices, y),
+      validation: classificationMetrics(valid.probabilities, valid.indices, yv),
+    },
+  };
+}
+
+function trainRidge(
+  data: TrainingData,
+  hp: RidgeHyperparameters,
+  seed: number,
+  onProgress: ProgressSink,
+): TrainedModel {
+  const d = data.features;
+  const split = splitRows(data.rows, hp.validationFraction, seed);
+  const scaler = fitStandardiser(data, split.training);
+  const xs = standardise(data, split.training, scaler);
+  const y = pick(data.y, split.training);
+  const fitStarted = performance.now();
+  const weights = roundToFloat32(solveRidge(xs, y, d, hp.l2));
+  const fitMs = performance.now() - fitStarted;
+  // ȳ − mean(Xs)·w: the float32-rounded standardiser leaves the columns' means a hair off zero.
+  let intercept = 0;
+  for (let i = 0; i < y.length; i++) {
+    let v = y[i];
+    for (let j = 0; j < d; j++) v -= xs[i * d + j] * weights[j];
+    intercept += v;
+  }
+  intercept = Math.fround(intercept / y.length);
+
+  const train = predictLinear(xs, d, weights, intercept);
+  const trainMetrics = regressionMetrics(train, y);
+  onProgress(1, trainMetrics.rmse * trainMetrics.rmse);
+  const xv = standardise(data, split.validation, scaler);
+  const valid = predictLinear(xv, d, weights, intercept);
+  return {
+    onnx: linearRegressorOnnx(scaler, weights, intercept),
+    validationRows: split.validation,
+    validation: { rows: split.validation.length, values: valid },
+    rows: { training: split.training.length, validation: split.validation.length },
+    iterations: 1,
+    converged: true,
+    fitMs,
+    metrics: { training: trainMetrics, validation: regressionMetrics(valid, pick(data.y, split.validation)) },
+  };
+}
+
+function trainMlpClassifier(
+  data: TrainingData,
+  hp: MlpHyperparameters,
+  seed: number,
+  onProgress: ProgressSink,
+): TrainedModel {
+  const d = data.features;
+  const split = splitRows(data.rows, hp.validationFraction, seed);
+  const scaler = fitStandardiser(data, split.training);
+  const xs = standardise(data, split.training, scaler);
+  const classes = classesOf(data.y);
+  const y = classIndices(data.y, split.training, classes);
+  const fitStarted = performance.now();
+  const raw = trainMlp(xs, y, d, {
+    hidden: hp.hiddenUnits,
+    classes: classes.length,
+    epochs: hp.epochs,
+    learningRate: hp.learningRate,
+    batchSize: hp.batchSize,
+    l2: hp.l2,
+    seed,
+    onEpoch: onProgress,
+  });
+  const fitMs = performance.now() - fitStarted;
+  const w: MlpWeights = {
+    w1: roundToFloat32(raw.w1),
+    b1: roundToFloat32(raw.b1),
+    w2: roundToFloat32(raw.w2),
+    b2: roundToFloat32(raw.b2),
+  };
+  // The hidden layer is float32 in onnxruntime: round it too, so the head sees the same inputs.
+  const predict = (rows: Float64Array) =>
+    predictLinearClassifier(roundToFloat32(mlpHidden(rows, d, w)), hp.hiddenUnits, w.w2, w.b2);
+  const train = predict(xs);
+  const valid = predict(standardise(data, split.validation, scaler));
+  const yv = classIndices(data.y, split.validation, classes);
+  return {
+    onnx: mlpClassifierOnnx(scaler, w, classes),
+    validationRows: split.validation,
+    validation: {
+      rows: split.validation.length,
+      probabilities: valid.probabilities,
+      labels: Float64Array.from(valid.indices, (i) => classes[i]),
+    },
+    rows: { training: split.training.length, validation: split.validation.length },
+    classes,
+    iterations: hp.epochs,
+    converged: true,
+    fitMs,
+    metrics: {
+      training: classificationMetrics(train.probabilities, train.indices, y),
+      validation: classificationMetrics(valid.probabilities, valid.indices, yv),
+    },
+  };
+}
