@@ -6,6 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 docker-compose -f docker-compose.yml config -q
 echo "docker-compose.yml: ok"
+node scripts/k8s-validate.mjs deploy/k8s >/dev/null
+echo "deploy/k8s: ok (kubernetes-models schemas)"
 if command -v promtool >/dev/null 2>&1; then
   promtool check config deploy/prometheus/prometheus.yml
   promtool check rules deploy/prometheus/alerts.yml
