@@ -81,6 +81,20 @@ describe('dashboard and alert metrics against a running server', () => {
     expect(PENDING.filter((name) => !(name in EXPECTED_ELSEWHERE))).toEqual([]);
   });
 
+  it('should group the metrics of other modules only by the labels expected of them when a query reads one', () => {
+    const unexpected = queries.flatMap(({ where, expr }) =>
+      Object.entries(EXPECTED_ELSEWHERE)
+        .filter(([name]) => metricNames(expr).includes(name))
+        .flatMap(([name, labels]) =>
+          [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)]
+            .flatMap((m) => m[1].split(',').map((l) => l.trim()))
+            .filter((l) => l && l !== 'le' && !(labels as readonly string[]).includes(l))
+            .map((l) => `${name} by ${l} (${where})`),
+        ),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
   it('should report the server ready in the readiness gauges when every component is up', async () => {
     const res = await t.http.get('/metrics').expect(200);
     expect(res.text).toMatch(/^health_ready 1$/m);

@@ -75,6 +75,22 @@ describe(EmbeddedPostgres.name, () => {
     }
   });
 
+  it('should reuse the port of a postmaster left running when its owner is gone and no port is configured', async () => {
+    const dir = join(root, 'orphan');
+    const first = new EmbeddedPostgres({ dataDir: dir, port: 0 });
+    const url = await first.start();
+    // The kept port is gone too: only the running postmaster knows where it listens.
+    rmSync(join(dir, 'port'));
+    const next = new EmbeddedPostgres({ dataDir: dir, port: 0 });
+    try {
+      expect(await next.start()).toBe(url);
+      expect(await currentDatabase(url)).toBe('app');
+    } finally {
+      next.stop();
+      first.stop();
+    }
+  });
+
   it('should move to another free port and keep that one when something else took the kept port', async () => {
     const dir = join(root, 'taken');
     const first = new EmbeddedPostgres({ dataDir: dir, port: 0 });
