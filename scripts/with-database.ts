@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadEnvironment } from '../src/platform/config';
 import { EmbeddedPostgres } from '../src/platform/database';
@@ -12,17 +11,6 @@ import { EmbeddedPostgres } from '../src/platform/database';
  *
  *   node dist/scripts/with-database.js [--throwaway] -- <command> [args...]
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const sep = process.argv.indexOf('--');
   const flags = process.argv.slice(2, sep < 0 ? undefined : sep);
@@ -38,7 +26,7 @@ async function main(): Promise<void> {
       mkdirSync('.data', { recursive: true });
       tmp = mkdtempSync(join('.data', 'tmp-pg-'));
       chmodSync(tmp, 0o755); // as root, the postgres user must be able to reach the data directory
-      pg = new EmbeddedPostgres({ dataDir: join(tmp, 'pg'), port: await freePort() });
+      pg = new EmbeddedPostgres({ dataDir: join(tmp, 'pg'), port: 0 });
     } else {
       pg = new EmbeddedPostgres({ dataDir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT });
     }

@@ -96,4 +96,25 @@ describeWithChain('embedded anvil', () => {
       dir.remove();
     }
   });
+
+  it('should run two chains from two directories at once and keep each port across a restart when no port is configured', async () => {
+    const dirA = makeTempDir('anvil-');
+    const dirB = makeTempDir('anvil-');
+    const a = new EmbeddedAnvil({ dir: dirA.path, port: 0, chainId: 31337 });
+    const b = new EmbeddedAnvil({ dir: dirB.path, port: 0, chainId: 31337 });
+    const again = new EmbeddedAnvil({ dir: dirA.path, port: 0, chainId: 31337 });
+    try {
+      const urlA = await a.start();
+      const urlB = await b.start();
+      expect(urlA).not.toBe(urlB);
+      await a.stop();
+      expect(await again.start()).toBe(urlA);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await again.stop();
+      dirA.remove();
+      dirB.remove();
+    }
+  });
 });

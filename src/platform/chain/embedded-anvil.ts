@@ -2,10 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isAlive } from '../process/is-alive';
+import { keptPort } from '../process/ports';
 
 export interface EmbeddedAnvilOptions {
   dir: string;
-  /** 0: any free port (anvil picks it and prints it). */
+  /** 0: a free port, chosen on the first start and kept in `dir/port` (reused while it stays free). */
   port: number;
   chainId: number;
   /** The anvil executable; by default the one of the optional npm package. */
@@ -61,14 +62,9 @@ export class EmbeddedAnvil {
     }
     mkdirSync(this.dir, { recursive: true });
     await this.reapOrphan();
-    const args = [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(this.options.port),
-      '--chain-id',
-      String(this.options.chainId),
-    ];
+    // Kept so that a wallet or script pointed at the local chain finds it again after a restart.
+    const port = this.options.port || (await keptPort(join(this.dir, 'port')));
+    const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(this.options.chainId)];
     args.push('--state', join(this.dir, 'state.json'), '--state-interval', '10');
     const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -19,11 +19,12 @@ export class DatabaseEnvironment {
   @MinLength(1)
   EMBEDDED_PG_DIR = '.data/pg';
 
+  /** 0: a free port chosen on the first start and kept with the data directory (EMBEDDED_PG_DIR/port). */
   @Transform(toInt)
-  @IsInt({ message: 'must be an integer port number between 1 and 65535' })
-  @Min(1, { message: 'must be an integer port number between 1 and 65535' })
-  @Max(65535, { message: 'must be an integer port number between 1 and 65535' })
-  EMBEDDED_PG_PORT = 54329;
+  @IsInt({ message: 'must be an integer port number between 0 and 65535 (0: any free port)' })
+  @Min(0, { message: 'must be an integer port number between 0 and 65535 (0: any free port)' })
+  @Max(65535, { message: 'must be an integer port number between 0 and 65535 (0: any free port)' })
+  EMBEDDED_PG_PORT = 0;
 }
 
 export const databaseConfig = defineConfig('database', DatabaseEnvironment);

@@ -2,9 +2,14 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isAlive } from '../process/is-alive';
+import { keptPort } from '../process/ports';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
+  /**
+   * 0: a free port, chosen on the first start and kept in `dataDir/port` (reused while it stays free), so that
+   * two checkouts, or a test run beside a running server, never compete for one fixed port.
+   */
   port: number;
   log?: (message: string) => void;
 }
@@ -25,15 +30,17 @@ export class EmbeddedPostgres {
   private readonly bin: string;
   private readonly ids: { uid?: number; gid?: number };
   private started = false;
+  private port: number;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.dir = resolve(options.dataDir);
     this.bin = EmbeddedPostgres.binDir();
     this.ids = EmbeddedPostgres.runAs();
+    this.port = options.port;
   }
 
   get url(): string {
-    return `postgres://postgres@127.0.0.1:${this.options.port}/${DATABASE}`;
+    return `postgres://postgres@127.0.0.1:${this.port}/${DATABASE}`;
   }
 
   static binDir(): string {
@@ -130,8 +137,11 @@ export class EmbeddedPostgres {
     }
     this.claimOwnership();
     // Exit code 0 means a postmaster is already running here: the orphan of an owner that was killed. Reuse it.
-    if (this.run('pg_ctl', ['status', '-D', this.dir]).status !== 0) {
-      const opts = `-p ${this.options.port} -c listen_addresses=127.0.0.1 -k ${this.dir}`;
+    if (this.run('pg_ctl', ['status', '-D', this.dir]).status === 0) {
+      this.port = this.runningPort() ?? this.port;
+    } else {
+      if (this.options.port === 0) this.port = await keptPort(join(this.dir, 'port'));
+      const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir}`;
       const r = this.run('pg_ctl', [
         'start',
         '-D',
@@ -147,13 +157,22 @@ export class EmbeddedPostgres {
       if (r.status !== 0) {
         rmSync(this.ownerFile, { force: true });
         const tail = readTail(join(this.dir, 'server.log'));
-        throw new EmbeddedPostgresError(`embedded PostgreSQL did not start on port ${this.options.port}: ${tail}`);
+        throw new EmbeddedPostgresError(`embedded PostgreSQL did not start on port ${this.port}: ${tail}`);
       }
     }
     this.started = true;
     await this.ensureDatabase();
-    this.options.log?.(`embedded PostgreSQL ready on 127.0.0.1:${this.options.port} (data in ${this.dir})`);
+    this.options.log?.(`embedded PostgreSQL ready on 127.0.0.1:${this.port} (data in ${this.dir})`);
     return this.url;
+  }
+
+  /** The fourth line of postmaster.pid is the port the running postmaster listens on. */
+  private runningPort(): number | undefined {
+    try {
+      return Number(readFileSync(join(this.dir, 'postmaster.pid'), 'utf8').split('\n')[3]) || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async ensureDatabase(): Promise<void> {
