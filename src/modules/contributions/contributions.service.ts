@@ -21,8 +21,10 @@ import {
   AcceptedRow,
   ContributionSettings,
   ContributionSubmission,
+  CreditedContribution,
   RewardRef,
   TrainingRef,
+  TrainingRow,
 } from './contributions.types';
 import { StoredUploads } from './stored-upload';
 
@@ -33,8 +35,10 @@ export {
   ContributionSubmission,
   DEFAULT_MIN_QUALITY,
   LARGE_UPLOAD_QUEUE,
+  CreditedContribution,
   RewardRef,
   TrainingRef,
+  TrainingRow,
 } from './contributions.types';
 
 /**
@@ -183,5 +187,25 @@ export class ContributionsService implements OnModuleInit {
   async acceptedRows(modelName: string, options: { after?: string; limit?: number } = {}): Promise<AcceptedRow[]> {
     const model = await this.registry.getModel(modelName);
     return this.repository.acceptedRows(model.id, options);
+  }
+
+  /**
+   * The model's contributions in `status` (default `accepted`: not yet used for training), or those among
+   * `contributionIds`, with their credited row counts, oldest first.
+   */
+  creditedContributions(
+    modelId: string,
+    options: { status?: 'accepted' | 'included_in_training'; contributionIds?: string[] } = {},
+  ): Promise<CreditedContribution[]> {
+    return this.repository.creditedCounts({
+      modelId,
+      status: options.status ?? 'accepted',
+      contributionIds: options.contributionIds,
+    });
+  }
+
+  /** The credited rows of `contributionIds` with their row hashes, by row id: pass the last `id` as `after`. */
+  trainingRows(contributionIds: string[], options: { after?: string; limit?: number } = {}): Promise<TrainingRow[]> {
+    return this.repository.creditedRowsOf(contributionIds, options);
   }
 }

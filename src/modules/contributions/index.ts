@@ -3,9 +3,11 @@ export {
   AcceptedRow,
   ContributionSettings,
   ContributionsService,
+  CreditedContribution,
   LARGE_UPLOAD_QUEUE,
   RewardRef,
   TrainingRef,
+  TrainingRow,
 } from './contributions.service';
 export { ContributionError } from './contributions.errors';
 export { ContributorRightsService } from './contributor-rights.service';

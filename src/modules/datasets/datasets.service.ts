@@ -69,6 +69,12 @@ export class DatasetsService {
     return d ? toDatasetRecord(d) : null;
   }
 
+  /** The model's newest dataset of `kind` (training: what a training run starts from), or null. */
+  async latestOfKind(modelId: string, kind: DatasetKind): Promise<DatasetRecord | null> {
+    const d = await this.repo.findOne({ where: { modelId, kind }, order: { createdAt: 'DESC', id: 'DESC' } });
+    return d ? toDatasetRecord(d) : null;
+  }
+
   /** Datasets of the model whose hash is `hash` (e.g. a version's declared training dataset), newest first. */
   async findByHash(modelId: string, hash: string): Promise<DatasetRecord[]> {
     const found = await this.repo.find({ where: { modelId, hash }, order: { createdAt: 'DESC' } });
