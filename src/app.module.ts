@@ -5,6 +5,7 @@ import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
 import { RetentionModule } from './modules/retention';
+import { RewardsModule } from './modules/rewards';
 import { WebhooksModule } from './modules/webhooks';
 import { RegistryModule } from './modules/registry';
 import { AuditModule } from './platform/audit';
@@ -48,6 +49,7 @@ export class AppModule {
         InferenceModule,
         ContributionsModule,
         RetentionModule,
+        RewardsModule,
       ],
     };
   }
