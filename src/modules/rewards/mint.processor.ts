@@ -20,6 +20,8 @@ export class MintJobDto {
   retryLimit: 1_000_000,
   retryDelaySeconds: 15,
   retryBackoff: false,
+  // A process without a chain client leaves the mints to one that has it.
+  enabled: (config) => config.CHAIN_ENABLED,
 })
 export class MintProcessor extends JobProcessor<MintJobDto> {
   constructor(
