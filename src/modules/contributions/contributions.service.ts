@@ -184,12 +184,10 @@ export class ContributionsService implements OnModuleInit {
    */
   markLineageRewarded(contributionIds: string[], reward: RewardRef): Promise<ContributionEntity[]> {
     return this.txHost.withTransaction(async () => {
-      const open = await this.txHost.tx
-        .getRepository(ContributionEntity)
-        .find({
-          where: { id: In(contributionIds), status: In(['accepted', 'included_in_training']) },
-          select: { id: true },
-        });
+      const open = await this.txHost.tx.getRepository(ContributionEntity).find({
+        where: { id: In(contributionIds), status: In(['accepted', 'included_in_training']) },
+        select: { id: true },
+      });
       if (open.length === 0) return [];
       return advance(
         this.txHost.tx,
