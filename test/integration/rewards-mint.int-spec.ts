@@ -111,6 +111,11 @@ describeWithChain('rewards: minting on a real anvil', () => {
     const list = await t.http.get(`/api/v1/models/${model.name}/rewards`).set(owner.headers).expect(200);
     expect(list.body.items.map((r: { id: string }) => r.id)).toEqual([done.id]);
 
+    const again = await t.app
+      .get(AwardService)
+      .award(acceptedDeltaOne(model, { version: v2.version, sha256: v2.sha256 }, { deltaBps: 300 }));
+    expect(again).toMatchObject({ status: 'skipped', reason: 'NO_CONTRIBUTORS' });
+
     const att = await t.http
       .get(`/api/v1/evaluations/${accepted.evaluationId}/attestation`)
       .set(owner.headers)
@@ -127,6 +132,11 @@ describeWithChain('rewards: minting on a real anvil', () => {
     const a = await t.app.get(AwardService).award(accepted);
     const b = await t.app.get(AwardService).award(accepted);
     expect(b.id).toBe(a.id);
+    // Another DeltaOne of the same lineage while the first is still pending pays its contributions no more.
+    const other = await t.app
+      .get(AwardService)
+      .award(acceptedDeltaOne(model, { version: v2.version, sha256: v2.sha256 }));
+    expect(other).toMatchObject({ status: 'skipped', reason: 'NO_CONTRIBUTORS' });
     const first = await t.app.get(MintService).run(a.id);
     await ds.getRepository(RewardEntity).update({ id: a.id }, { status: 'pending', blockNumber: null, txHash: null });
     const second = await t.app.get(MintService).run(a.id);

@@ -43,7 +43,10 @@ export class AwardService {
       const done = await repo.findOneBy({ evaluationId: d.evaluationId });
       if (done) return done;
 
-      const credits = await this.contributions.lineageCredits(d.modelId, candidate.contributionIds);
+      // A contribution is paid by one DeltaOne: those in a reward already pending or paid count no more.
+      const paid = await this.paidContributions(d.modelId);
+      const open = candidate.contributionIds.filter((id) => !paid.has(id));
+      const credits = await this.contributions.lineageCredits(d.modelId, open);
       const weights = largestRemainderBps(credits.map((c) => BigInt(c.creditedRows)));
       const attested = credits.map((c, i) => ({
         walletAddress: c.walletAddress,
@@ -114,5 +117,15 @@ export class AwardService {
       }
       return reward;
     });
+  }
+
+  private async paidContributions(modelId: string): Promise<Set<string>> {
+    const rows = await this.txHost.tx.query<Array<{ id: string }>>(
+      `SELECT DISTINCT jsonb_array_elements_text(x->'contributionIds') AS id
+         FROM rewards r CROSS JOIN LATERAL jsonb_array_elements(r.recipients) x
+        WHERE r."modelId" = $1 AND r.status IN ('pending', 'submitted', 'confirmed')`,
+      [modelId],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 }
