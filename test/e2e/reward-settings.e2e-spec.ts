@@ -1,5 +1,9 @@
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
-import { createModel } from '../factories/model.factory';
+import { REWARDS_AWARD_QUEUE } from 'src/modules/deltaone';
+import { jobIdFor, QueueService } from 'src/platform/queue';
+import { acceptedDeltaOne } from '../factories/deltaone.factory';
+import { createModel, createVersion, ModelBody } from '../factories/model.factory';
+import { waitFor } from '../support/wait';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('reward settings', () => {
@@ -7,13 +11,15 @@ describe('reward settings', () => {
   let owner: CreatedKey;
   let other: CreatedKey;
   let model: string;
+  let body: ModelBody;
   const url = () => `/api/v1/models/${model}/reward-settings`;
 
   beforeAll(async () => {
     t = await createTestApp();
     owner = await createApiKey(t, { scopes: ['models:read', 'models:write'] });
     other = await createApiKey(t, { scopes: ['models:read', 'models:write'] });
-    model = (await createModel(t, owner.headers, { visibility: 'public' })).name;
+    body = await createModel(t, owner.headers, { visibility: 'public' });
+    model = body.name;
   });
   afterAll(() => t?.close());
 
@@ -70,5 +76,21 @@ describe('reward settings', () => {
       .expect(404);
     const bad = await t.http.get('/api/v1/contributors/0x123/rewards').set(key.headers).expect(400);
     expect(bad.body.code).toBe('INVALID_WALLET');
+  });
+
+  it('should turn a rewards.award job into a reward with its attestation when deltaone enqueues one', async () => {
+    await t.http.put(url()).set(owner.headers).send({ paused: false }).expect(200);
+    const v1 = await createVersion(t, model, undefined, {}, owner.headers);
+    const accepted = acceptedDeltaOne(body, { version: v1.version, sha256: v1.sha256 });
+    const queue = t.app.get(QueueService);
+    await queue.enqueue(REWARDS_AWARD_QUEUE, accepted, { id: jobIdFor(REWARDS_AWARD_QUEUE, accepted.evaluationId) });
+    const reader = await createApiKey(t, { scopes: ['rewards:read'] });
+    const att = await waitFor(async () => {
+      const res = await t.http.get(`/api/v1/evaluations/${accepted.evaluationId}/attestation`).set(reader.headers);
+      return res.status === 200 && res.body;
+    }, 'the attestation');
+    expect(att.document).toMatchObject({ evaluationId: accepted.evaluationId, deltaBps: 150, weights: [] });
+    const reward = await t.http.get(`/api/v1/rewards/${att.rewardId}`).set(reader.headers).expect(200);
+    expect(reward.body).toMatchObject({ status: 'skipped', reason: 'NO_CONTRIBUTORS', total: '0' });
   });
 });
