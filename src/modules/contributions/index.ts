@@ -4,6 +4,7 @@ export {
   ContributionSettings,
   ContributionsService,
   LARGE_UPLOAD_QUEUE,
+  LineageCredit,
   RewardRef,
   TrainingRef,
 } from './contributions.service';
