@@ -6,6 +6,7 @@ import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
 import { RetentionModule } from './modules/retention';
+import { RewardsModule } from './modules/rewards';
 import { WebhooksModule } from './modules/webhooks';
 import { RegistryModule } from './modules/registry';
 import { AuditModule } from './platform/audit';
@@ -50,6 +51,7 @@ export class AppModule {
         ContributionsModule,
         DatasetsModule,
         RetentionModule,
+        RewardsModule,
       ],
     };
   }

@@ -12,6 +12,7 @@ import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
 import { ChainContractEntity } from './platform/chain';
+import { RewardEntity, RewardSettingsEntity } from './modules/rewards';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
 import { IdempotencyKeyEntity } from './platform/idempotency';
@@ -39,4 +40,6 @@ export const ENTITIES = [
   DatasetRowEntity,
   RetentionRunEntity,
   ChainContractEntity,
+  RewardSettingsEntity,
+  RewardEntity,
 ];

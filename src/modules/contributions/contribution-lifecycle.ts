@@ -23,7 +23,7 @@ export async function advance<To extends keyof MoveData>(
   events: EventsService,
   audit: AuditService,
   ids: string[],
-  from: ContributionStatus,
+  from: ContributionStatus | readonly ContributionStatus[],
   to: To,
   data: MoveData[To],
 ): Promise<ContributionEntity[]> {
@@ -35,11 +35,13 @@ export async function advance<To extends keyof MoveData>(
   if (missing.length > 0) {
     throw new ContributionError('CONTRIBUTION_NOT_FOUND', `No contribution ${missing.join(', ')}.`);
   }
-  const illegal = found.filter((c) => c.status !== from);
+  const fromAny: readonly ContributionStatus[] = typeof from === 'string' ? [from] : from;
+  const before = new Map(found.map((c) => [c.id, c.status]));
+  const illegal = found.filter((c) => !fromAny.includes(c.status));
   if (illegal.length > 0) {
     throw new ContributionError(
       'ILLEGAL_TRANSITION',
-      `Only ${from} contributions can become ${to}: ${illegal.map((c) => `${c.id} is ${c.status}`).join(', ')}.`,
+      `Only ${fromAny.join(' or ')} contributions can become ${to}: ${illegal.map((c) => `${c.id} is ${c.status}`).join(', ')}.`,
       { contributions: illegal.map((c) => ({ id: c.id, status: c.status })) },
     );
   }
@@ -62,7 +64,7 @@ export async function advance<To extends keyof MoveData>(
     found.map((c) => ({
       action: to === 'included_in_training' ? 'contribution.include_in_training' : 'contribution.reward',
       target: { type: 'contribution', id: c.id, owner: c.owner },
-      changes: { status: { from, to } },
+      changes: { status: { from: before.get(c.id), to } },
     })),
   );
   return found;

@@ -6,6 +6,7 @@ import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
 import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
+import { In } from 'typeorm';
 import { Page, PageQueryDto } from 'src/platform/http';
 import { QueueService } from 'src/platform/queue';
 import { ContributionEntity } from './contribution.entity';
@@ -22,6 +23,7 @@ import {
   ContributionSettings,
   ContributionSubmission,
   CreditedContribution,
+  LineageCredit,
   RewardRef,
   TrainingRef,
   TrainingRow,
@@ -36,6 +38,7 @@ export {
   DEFAULT_MIN_QUALITY,
   LARGE_UPLOAD_QUEUE,
   CreditedContribution,
+  LineageCredit,
   RewardRef,
   TrainingRef,
   TrainingRow,
@@ -152,6 +155,57 @@ export class ContributionsService implements OnModuleInit {
         rewardId: reward.rewardId ?? null,
       }),
     );
+  }
+
+  /**
+   * What the contributions in a model version's lineage are owed, per wallet: the credited (first, non-duplicate)
+   * rows of those not rewarded yet (accepted or included in training), wallets in the order of their first
+   * contribution. Rejected, unprocessed and other models' contributions count for nothing.
+   */
+  async lineageCredits(modelId: string, contributionIds: string[]): Promise<LineageCredit[]> {
+    if (contributionIds.length === 0) return [];
+    const rows = await this.txHost.tx.query<
+      Array<{ walletAddress: string; contributionIds: string[]; creditedRows: string }>
+    >(
+      `SELECT c."walletAddress", array_agg(c.id::text ORDER BY c."createdAt", c.id) AS "contributionIds",
+              sum(r.credited)::bigint AS "creditedRows"
+         FROM contributions c
+         JOIN LATERAL (SELECT count(*) AS credited FROM contribution_rows cr
+                        WHERE cr."contributionId" = c.id AND cr.credited) r ON true
+        WHERE c.id::text = ANY($1::text[]) AND c."modelId" = $2
+          AND c.status IN ('accepted', 'included_in_training') AND r.credited > 0
+        GROUP BY c."walletAddress"
+        ORDER BY min(c."createdAt"), min(c.id::text)`,
+      [contributionIds, modelId],
+    );
+    return rows.map((r) => ({ ...r, creditedRows: Number(r.creditedRows) }));
+  }
+
+  /**
+   * accepted | included_in_training → rewarded for the contributions of a confirmed reward, in the caller's
+   * transaction, with `contribution.rewarded` for each; those rewarded meanwhile (by another reward) are left as
+   * they are.
+   */
+  markLineageRewarded(contributionIds: string[], reward: RewardRef): Promise<ContributionEntity[]> {
+    return this.txHost.withTransaction(async () => {
+      const open = await this.txHost.tx.getRepository(ContributionEntity).find({
+        where: { id: In(contributionIds), status: In(['accepted', 'included_in_training']) },
+        select: { id: true },
+      });
+      if (open.length === 0) return [];
+      return advance(
+        this.txHost.tx,
+        this.events,
+        this.audit,
+        open.map((c) => c.id),
+        ['accepted', 'included_in_training'],
+        'rewarded',
+        {
+          txHash: reward.txHash ?? null,
+          rewardId: reward.rewardId ?? null,
+        },
+      );
+    });
   }
 
   /** The contribution when the caller may see it (its owner, the model's owner, an admin), else 404. */

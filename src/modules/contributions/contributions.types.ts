@@ -51,6 +51,14 @@ export interface RewardRef {
   rewardId?: string;
 }
 
+/** One wallet's credited rows among the contributions of a model version's lineage. */
+export interface LineageCredit {
+  walletAddress: string;
+  /** Its contributions that count, oldest first. */
+  contributionIds: string[];
+  creditedRows: number;
+}
+
 /** What a submission is checked against: the model, the contributor's wallet, the settings and the columns. */
 export interface SubmitContext {
   model: RegisteredModel;

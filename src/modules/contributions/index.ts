@@ -5,6 +5,7 @@ export {
   ContributionsService,
   CreditedContribution,
   LARGE_UPLOAD_QUEUE,
+  LineageCredit,
   RewardRef,
   TrainingRef,
   TrainingRow,

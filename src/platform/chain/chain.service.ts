@@ -33,6 +33,8 @@ export interface MintBatchInput {
   recipients: string[];
   /** In the token's smallest unit (18 decimals), each > 0. */
   amounts: bigint[];
+  /** Called once the transaction is sent, before it is mined (to record its hash). */
+  onSent?: (txHash: string) => Promise<void>;
 }
 
 export interface MintResult {
@@ -342,6 +344,7 @@ export class ChainService implements OnApplicationBootstrap, OnApplicationShutdo
     }
     try {
       const tx = (await minter.mintBatch(...args)) as { hash: string; wait: () => Promise<unknown> };
+      await input.onSent?.(tx.hash);
       const receipt = (await tx.wait()) as { blockNumber: number; gasUsed: bigint };
       return {
         ...wanted,

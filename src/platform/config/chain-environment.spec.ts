@@ -1,4 +1,4 @@
-import { DEV_CHAIN_KEYS } from './chain.config';
+import { attesterKey, DEV_CHAIN_KEYS } from './chain.config';
 import { validateEnvironment } from './environment';
 
 const OWN_KEY = `0x${'5a'.repeat(32)}`;
@@ -40,5 +40,20 @@ describe('chain configuration', () => {
 
   it('should skip the chain checks when the chain client is disabled', () => {
     expect(validateEnvironment({ CHAIN_ENABLED: 'false', ETH_RPC_URL: 'http://node:8545' }).CHAIN_ENABLED).toBe(false);
+  });
+
+  it('should refuse a development attester key when the chain id is not 31337', () => {
+    const env = { ETH_RPC_URL: 'https://rpc.example', CHAIN_ID: '8453', MINTER_PRIVATE_KEY: OWN_KEY };
+    expect(() => validateEnvironment({ ...env, ATTESTER_PRIVATE_KEY: DEV_CHAIN_KEYS[0] })).toThrow(
+      /ATTESTER_PRIVATE_KEY is a well-known development key/,
+    );
+  });
+
+  it('should attest with its own key, else the minter key, else the first dev key on 31337 when choosing the attester', () => {
+    const other = `0x${'6b'.repeat(32)}`;
+    expect(attesterKey(validateEnvironment({ ATTESTER_PRIVATE_KEY: other, MINTER_PRIVATE_KEY: OWN_KEY }))).toBe(other);
+    expect(attesterKey(validateEnvironment({ MINTER_PRIVATE_KEY: OWN_KEY }))).toBe(OWN_KEY);
+    expect(attesterKey(validateEnvironment({}))).toBe(DEV_CHAIN_KEYS[0]);
+    expect(attesterKey(validateEnvironment({ CHAIN_ENABLED: 'false', CHAIN_ID: '8453' }))).toBeUndefined();
   });
 });

@@ -42,6 +42,22 @@ export class ChainEnvironment {
   @Matches(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a private key: 0x and 64 hex digits' })
   MINTER_PRIVATE_KEY?: string;
 
+  /**
+   * The key that signs DeltaOne attestations (EIP-712). Unset: MINTER_PRIVATE_KEY, else (embedded chain 31337)
+   * the first development key, so a local server attests with no setup.
+   */
+  @Secret()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a private key: 0x and 64 hex digits' })
+  ATTESTER_PRIVATE_KEY?: string;
+
+  /** Blocks on top of a mint (its own included) before its reward is confirmed and its contributions rewarded. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer of at least 1' })
+  @Min(1, { message: 'must be an integer of at least 1' })
+  REWARD_CONFIRMATIONS = 1;
+
   @IsString()
   @MinLength(1)
   EMBEDDED_CHAIN_DIR = '.data/anvil';
@@ -68,7 +84,23 @@ function checkChain(c: ChainEnvironment): string[] {
       `MINTER_PRIVATE_KEY is a well-known development key, refused on chain id ${c.CHAIN_ID} (only on ${DEV_CHAIN_ID})`,
     );
   }
+  if (
+    c.ATTESTER_PRIVATE_KEY &&
+    c.CHAIN_ID !== DEV_CHAIN_ID &&
+    DEV_CHAIN_KEYS.includes(c.ATTESTER_PRIVATE_KEY.toLowerCase())
+  ) {
+    problems.push(
+      `ATTESTER_PRIVATE_KEY is a well-known development key, refused on chain id ${c.CHAIN_ID} (only on ${DEV_CHAIN_ID})`,
+    );
+  }
   return problems;
+}
+
+/** The attester key in use: its own, else the minter's, else (development chain only) the first dev key. */
+export function attesterKey(c: ChainEnvironment): string | undefined {
+  const key = c.ATTESTER_PRIVATE_KEY ?? c.MINTER_PRIVATE_KEY;
+  if (key) return key;
+  return c.CHAIN_ID === DEV_CHAIN_ID ? DEV_CHAIN_KEYS[0] : undefined;
 }
 
 export const chainConfig = defineConfig('chain', ChainEnvironment, checkChain);

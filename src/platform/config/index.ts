@@ -3,7 +3,7 @@ export { ConfigValidationError, environmentVariableNames, loadEnvironment, valid
 export { appConfig } from './app.config';
 export { authConfig } from './auth.config';
 export { cacheConfig } from './cache.config';
-export { chainConfig, DEV_CHAIN_ID, DEV_CHAIN_KEYS } from './chain.config';
+export { attesterKey, chainConfig, DEV_CHAIN_ID, DEV_CHAIN_KEYS } from './chain.config';
 export { contributionsConfig } from './contributions.config';
 export { databaseConfig } from './database.config';
 export { httpConfig } from './http.config';
