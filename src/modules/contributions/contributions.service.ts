@@ -262,4 +262,15 @@ export class ContributionsService implements OnModuleInit {
   trainingRows(contributionIds: string[], options: { after?: string; limit?: number } = {}): Promise<TrainingRow[]> {
     return this.repository.creditedRowsOf(contributionIds, options);
   }
+
+  /** Up to `limit` distinct values of `column` among the credited rows of `contributionIds` (a label's classes). */
+  async distinctValues(contributionIds: string[], column: string, limit: number): Promise<unknown[]> {
+    if (contributionIds.length === 0) return [];
+    const found: { v: unknown }[] = await this.txHost.tx.query(
+      `SELECT DISTINCT data -> $2 AS v FROM contribution_rows
+        WHERE "contributionId" = ANY($1::uuid[]) AND credited AND data IS NOT NULL LIMIT $3`,
+      [contributionIds, column, limit],
+    );
+    return found.map((r) => r.v);
+  }
 }

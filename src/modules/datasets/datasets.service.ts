@@ -108,6 +108,15 @@ export class DatasetsService {
     return new Set(found.map((r) => r.hash));
   }
 
+  /** Up to `limit` distinct values of `column` among the dataset's rows (JSON values: a label's classes). */
+  async distinctValues(datasetId: string, column: string, limit: number): Promise<unknown[]> {
+    const found: { v: unknown }[] = await this.txHost.tx.query(
+      `SELECT DISTINCT "values" -> $2 AS v FROM dataset_rows WHERE "datasetId" = $1 LIMIT $3`,
+      [datasetId, column, limit],
+    );
+    return found.map((r) => r.v);
+  }
+
   /** How many distinct `hashes` are rows of the dataset (a leakage check without loading the dataset). */
   async countRowsAmong(datasetId: string, hashes: readonly string[]): Promise<number> {
     if (hashes.length === 0) return 0;
