@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
 import { ContributionsModule } from './modules/contributions';
+import { DatasetsModule } from './modules/datasets';
 import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
@@ -47,6 +48,7 @@ export class AppModule {
         RegistryModule,
         InferenceModule,
         ContributionsModule,
+        DatasetsModule,
         RetentionModule,
       ],
     };

@@ -7,6 +7,7 @@ import {
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
 } from './modules/contributions';
+import { DatasetEntity, DatasetRowEntity } from './modules/datasets';
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
@@ -34,6 +35,8 @@ export const ENTITIES = [
   ContributionUploadEntity,
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
+  DatasetEntity,
+  DatasetRowEntity,
   RetentionRunEntity,
   ChainContractEntity,
 ];

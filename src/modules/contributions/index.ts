@@ -19,12 +19,21 @@ export { ContributionColumnStatsEntity } from './contribution-column-stats.entit
 export { MIN_REFERENCE_ROWS, QualityReport } from './contribution-quality';
 export {
   canonicalJson,
+  ColumnSpec,
   datasetHash,
   datasetHashOfRows,
+  expectedColumns,
   normaliseWallet,
+  Row,
   rowHash,
+  RowProblem,
+  RowProblemCode,
   signatureMessage,
+  typeTextRow,
+  validateRows,
 } from './contribution.rules';
+export { formatOf, readRows, UploadFormat } from './contribution-upload';
+export { MAX_LISTED } from './contribution-pipeline';
 export {
   CONTRIBUTIONS_EVENTS,
   ContributionIncludedEvent,

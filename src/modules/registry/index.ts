@@ -1,4 +1,5 @@
-export { RegistryModule } from './registry.module';
+export { createArtifactStorage, RegistryModule } from './registry.module';
+export { ArtifactStorage } from './artifact-storage';
 export { RegisteredModel } from './registered-model';
 export {
   AliasedVersion,

@@ -1,0 +1,6 @@
+export { DatasetsModule } from './datasets.module';
+export { DatasetsService } from './datasets.service';
+export { DatasetError } from './datasets.errors';
+export { DatasetEntity } from './dataset.entity';
+export { DatasetRowEntity } from './dataset-row.entity';
+export { DATASET_KINDS, DatasetKind, DatasetRecord, DatasetRow } from './datasets.types';
