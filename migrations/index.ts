@@ -12,6 +12,7 @@ import { Retention1796546062540 } from './1796546062540-Retention';
 import { AuditLog1796546220833 } from './1796546220833-AuditLog';
 import { ContributorErasure1796546357553 } from './1796546357553-ContributorErasure';
 import { ChainContracts1796549279527 } from './1796549279527-ChainContracts';
+import { DeltaOne1796555444293 } from './1796555444293-DeltaOne';
 import { Datasets1796555030160 } from './1796555030160-Datasets';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ContributorErasure1796546357553,
   ChainContracts1796549279527,
   Datasets1796555030160,
+  DeltaOne1796555444293,
 ];
