@@ -147,21 +147,25 @@ export class EvaluationRunner {
         },
         ['evaluationId'],
       );
-      await this.events.publish('evaluation.completed', {
-        evaluationId: e.id,
-        model: e.modelName,
-        benchmarkId: e.benchmarkId,
-        baselineVersion: e.baselineVersion,
-        candidateVersion: e.candidateVersion,
-        status: 'completed',
-        metric: e.metric,
-        baselineBps: s.baseline.bps,
-        candidateBps: s.candidate.bps,
-        deltaBps: delta,
-        n,
-        reason: decision.reason,
-        error: null,
-      });
+      await this.events.publish(
+        'evaluation.completed',
+        {
+          evaluationId: e.id,
+          model: e.modelName,
+          benchmarkId: e.benchmarkId,
+          baselineVersion: e.baselineVersion,
+          candidateVersion: e.candidateVersion,
+          status: 'completed',
+          metric: e.metric,
+          baselineBps: s.baseline.bps,
+          candidateBps: s.candidate.bps,
+          deltaBps: delta,
+          n,
+          reason: decision.reason,
+          error: null,
+        },
+        { modelName: e.modelName, owner: model.owner },
+      );
       const decided = {
         evaluationId: e.id,
         model: e.modelName,
@@ -177,11 +181,12 @@ export class EvaluationRunner {
         pValue: s.statistics.paired.pValue,
         decidedAt: now.toISOString(),
       };
+      const publishAs = { modelName: e.modelName, owner: model.owner };
       if (decision.reason !== 'ACCEPTED') {
-        await this.events.publish('deltaone.rejected', { ...decided, reason: decision.reason });
+        await this.events.publish('deltaone.rejected', { ...decided, reason: decision.reason }, publishAs);
         return;
       }
-      await this.events.publish('deltaone.achieved', decided);
+      await this.events.publish('deltaone.achieved', decided, publishAs);
       const award: AcceptedDeltaOne = {
         evaluationId: e.id,
         modelId: e.modelId,
@@ -237,21 +242,25 @@ export class EvaluationRunner {
   private async fail(e: EvaluationEntity, error: string): Promise<void> {
     await this.txHost.withTransaction(async () => {
       await this.repo.update(e.id, { status: 'failed', error });
-      await this.events.publish('evaluation.completed', {
-        evaluationId: e.id,
-        model: e.modelName,
-        benchmarkId: e.benchmarkId,
-        baselineVersion: e.baselineVersion,
-        candidateVersion: e.candidateVersion,
-        status: 'failed',
-        metric: e.metric,
-        baselineBps: null,
-        candidateBps: null,
-        deltaBps: null,
-        n: null,
-        reason: null,
-        error,
-      });
+      await this.events.publish(
+        'evaluation.completed',
+        {
+          evaluationId: e.id,
+          model: e.modelName,
+          benchmarkId: e.benchmarkId,
+          baselineVersion: e.baselineVersion,
+          candidateVersion: e.candidateVersion,
+          status: 'failed',
+          metric: e.metric,
+          baselineBps: null,
+          candidateBps: null,
+          deltaBps: null,
+          n: null,
+          reason: null,
+          error,
+        },
+        { modelName: e.modelName },
+      );
     });
   }
 }

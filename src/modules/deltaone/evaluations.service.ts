@@ -119,12 +119,10 @@ export class EvaluationsService {
     } catch {
       throw notFound(id);
     }
-    const versions = await this.txHost.tx
-      .getRepository(ModelVersionEntity)
-      .find({
-        where: [{ id: e.baselineVersionId }, { id: e.candidateVersionId }],
-        select: { id: true, metrics: true },
-      });
+    const versions = await this.txHost.tx.getRepository(ModelVersionEntity).find({
+      where: [{ id: e.baselineVersionId }, { id: e.candidateVersionId }],
+      select: { id: true, metrics: true },
+    });
     const metricsOf = (vid: string) => versions.find((v) => v.id === vid)?.metrics ?? {};
     return {
       evaluation: e,
