@@ -89,6 +89,7 @@ export class EvaluationResponseDto {
   settings: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) decidedAt: string | null;
 }
 
@@ -168,6 +169,7 @@ export function toEvaluationDto(e: EvaluationEntity, declared?: EvaluationView['
     settings: { ...e.settings },
     error: e.error,
     createdAt: e.createdAt.toISOString(),
+    startedAt: e.startedAt ? e.startedAt.toISOString() : null,
     decidedAt: e.decidedAt ? e.decidedAt.toISOString() : null,
   };
 }

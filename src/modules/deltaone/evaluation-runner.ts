@@ -48,7 +48,7 @@ export class EvaluationRunner {
   async run(evaluationId: string): Promise<void> {
     const e = await this.repo.findOneBy({ id: evaluationId });
     if (!e || e.status === 'completed' || e.status === 'failed') return;
-    await this.repo.update(e.id, { status: 'running' });
+    await this.repo.update(e.id, { status: 'running', startedAt: new Date() });
     let scored: Scored;
     try {
       scored = await this.score(e);
@@ -65,8 +65,16 @@ export class EvaluationRunner {
     const model = await this.registry.getModel(e.modelName);
     const benchmark = await this.datasets.get(e.benchmarkId);
     const collector = new OutcomeCollector(model.labelKind === 'numeric' ? 'numeric' : 'classes');
-    for await (const chunk of this.datasets.rows(e.benchmarkId)) {
-      const rows = chunk.map((r) => r.values);
+    const chunks = this.datasets.rows(e.benchmarkId)[Symbol.asyncIterator]();
+    let next = chunks.next();
+    for (;;) {
+      const read = await next;
+      if (read.done) break;
+      // The next chunk is read from the database while this one is scored in the worker pool.
+      next = chunks.next();
+      // Observed here too, so a failed read is not an unhandled rejection when scoring this chunk fails first.
+      next.catch(() => undefined);
+      const rows = read.value.map((r) => r.values);
       const [base, cand] = await Promise.all([
         this.inference.scoreRows(e.modelName, e.baselineVersion, rows),
         this.inference.scoreRows(e.modelName, e.candidateVersion, rows),

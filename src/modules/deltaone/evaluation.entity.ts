@@ -98,6 +98,10 @@ export class EvaluationEntity {
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
+  /** When a worker began scoring (the last attempt). */
+  @Column({ type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
 }
