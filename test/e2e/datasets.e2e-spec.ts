@@ -1,4 +1,7 @@
 import { Wallet } from 'ethers';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { datasetHashOfRows, rowHash } from 'src/modules/contributions';
 import { DatasetRow, DatasetsService } from 'src/modules/datasets';
@@ -95,6 +98,21 @@ describe('datasets', () => {
       expect(res.body.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(res.body.hash).toBe(datasetHashOfRows(batch));
       expect(await storedRows(name)).toBe(30);
+      const hex = createHash('sha256').update(csv(batch)).digest('hex');
+      expect(res.body.fileSha256).toBe(hex);
+      const stored = join(t.config.ARTIFACT_DIR, 'objects', 'datasets', 'sha256', hex.slice(0, 2), `${hex}.csv`);
+      expect(readFileSync(stored).equals(csv(batch))).toBe(true);
+      const [created] = await t.app
+        .get(DataSource)
+        .query(`SELECT data FROM events WHERE type = 'dataset.created' AND data->>'datasetId' = $1`, [res.body.id]);
+      expect(created.data).toEqual({
+        datasetId: res.body.id,
+        model: name,
+        kind: 'benchmark',
+        hash: res.body.hash,
+        rowCount: 30,
+        active: true,
+      });
     });
 
     it('should give a JSONL file of the same rows the same hash as the CSV file and as a contribution of them', async () => {
@@ -204,6 +222,13 @@ describe('datasets', () => {
       const service = t.app.get(DatasetsService);
       const modelId = (await service.get(second.body.id)).modelId;
       expect((await service.activeBenchmark(modelId))?.id).toBe(second.body.id);
+    });
+
+    it('should make exactly one of them active when two first benchmarks are uploaded at once', async () => {
+      const name = await newModel();
+      const [a, b] = await Promise.all([upload(name, csv(rows(600)), 'a.csv'), upload(name, csv(rows(600)), 'b.csv')]);
+      expect([a.status, b.status]).toEqual([201, 201]);
+      expect([a.body.active, b.body.active].sort()).toEqual([false, true]);
     });
 
     it("should refuse a training dataset (422) and another model's dataset (404)", async () => {

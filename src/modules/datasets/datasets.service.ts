@@ -4,11 +4,13 @@ import { ArtifactStorage, assertWritable, RegistryError, RegistryService } from 
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
 import { TxHost } from 'src/platform/database';
+import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { DatasetEntity } from './dataset.entity';
 import { ingestRows, storedDatasetHash } from './dataset-store';
 import { StagedDataset } from './dataset-upload';
 import { DatasetError } from './datasets.errors';
+import './datasets.events';
 import { DatasetKind, DatasetRecord, DatasetRow } from './datasets.types';
 
 export const DATASET_STORAGE = Symbol('DATASET_STORAGE');
@@ -46,6 +48,7 @@ export class DatasetsService {
     private readonly txHost: TxHost,
     private readonly registry: RegistryService,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
     @Inject(DATASET_STORAGE) private readonly storage: ArtifactStorage,
   ) {}
 
@@ -143,8 +146,6 @@ export class DatasetsService {
     const fileKey = datasetFileKey(file.sha256, file.format);
     return this.txHost.withTransaction(async () => {
       const manager = this.txHost.tx;
-      // Serialises the model's benchmark changes: "the first benchmark becomes active" holds under concurrency.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('datasets:' || $1))`, [model.id]);
       const d = await manager.getRepository(DatasetEntity).save(
         manager.getRepository(DatasetEntity).create({
           modelId: model.id,
@@ -167,11 +168,19 @@ export class DatasetsService {
       );
       d.rowCount = await ingestRows(manager, d.id, file, columns);
       d.hash = await storedDatasetHash(manager, d.id);
+      await this.storage.put(fileKey, file.path, file.sizeBytes);
+      // Taken after the rows are in, so uploads to one model are not serialised, only their last step: with it,
+      // "the model's first benchmark becomes active" holds under concurrent uploads (and PUT /benchmark).
+      await this.lockBenchmark(model.id);
       d.active =
         d.kind === 'benchmark' &&
         !(await manager.getRepository(DatasetEntity).existsBy({ modelId: model.id, active: true }));
       await manager.getRepository(DatasetEntity).update(d.id, { rowCount: d.rowCount, hash: d.hash, active: d.active });
-      await this.storage.put(fileKey, file.path, file.sizeBytes);
+      await this.events.publish(
+        'dataset.created',
+        { datasetId: d.id, model: model.name, kind: d.kind, hash: d.hash, rowCount: d.rowCount, active: d.active },
+        { modelName: model.name, owner: model.owner },
+      );
       await this.audit.record({
         action: 'dataset.create',
         target: { type: 'dataset', id: d.id, owner: model.owner },
@@ -213,7 +222,7 @@ export class DatasetsService {
     assertWritable(model, principal);
     return this.txHost.withTransaction(async () => {
       const manager = this.txHost.tx;
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('datasets:' || $1))`, [model.id]);
+      await this.lockBenchmark(model.id);
       const repo = manager.getRepository(DatasetEntity);
       const d = await repo.findOneBy({ id: datasetId, modelId: model.id });
       if (!d) throw notFound(datasetId);
@@ -234,5 +243,10 @@ export class DatasetsService {
       });
       return d;
     });
+  }
+
+  /** Locks the model's active benchmark for the rest of the transaction. */
+  private async lockBenchmark(modelId: string): Promise<void> {
+    await this.txHost.tx.query(`SELECT pg_advisory_xact_lock(hashtext('datasets.benchmark:' || $1))`, [modelId]);
   }
 }

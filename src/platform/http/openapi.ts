@@ -36,6 +36,7 @@ const TAGS: Array<[string, string]> = [
   ['inference', 'Predictions from a model version'],
   ['open-inference-protocol', 'The Open Inference Protocol v2 (KServe, Triton), with its repository extension'],
   ['contributions', 'Training data from contributors: validated, scanned for personal data, hashed, deduplicated'],
+  ['datasets', "A model's benchmarks and training sets: typed, checked and hashed like contributions"],
   ['contributors', "A contributor's own data: export and erasure, proven by a wallet signature"],
   ['webhooks', 'Signed, retried, replayable event deliveries'],
   ['privacy', 'Personal data detection'],
