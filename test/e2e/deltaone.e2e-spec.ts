@@ -1,7 +1,9 @@
+import { Wallet } from 'ethers';
 import { DataSource } from 'typeorm';
 import { REWARDS_AWARD_QUEUE } from 'src/modules/deltaone';
 import { jobIdFor } from 'src/platform/queue';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
+import { features16, MLP } from '../factories/model.factory';
 import { featureRows, labelledBy, modelWithTwoVersions, uploadBenchmark } from '../factories/deltaone.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -128,13 +130,47 @@ describe('DeltaOne evaluations', () => {
     await t.http
       .post(`/api/v1/models/${name}/versions`)
       .set(owner.headers)
-      .field('metadata', JSON.stringify({ datasetHash: bench.hash, metrics: { accuracy: 0.99 } }))
-      .attach('file', require.resolve('../fixtures/registry/mlp-16.onnx'))
+      .field(
+        'metadata',
+        JSON.stringify({ features: features16(), datasetHash: bench.hash, metrics: { accuracy: 0.99 } }),
+      )
+      .attach('file', MLP)
       .expect(201);
     const e = await settle((await evaluate(name, { candidateVersion: 3 }).expect(202)).body.id);
     expect(e).toMatchObject({ accepted: false, reason: 'BENCHMARK_LEAKAGE', leakedRows: 250 });
     // The declared metric is shown apart and is not the computed one.
     expect(e.candidate).toMatchObject({ declaredMetrics: { accuracy: 0.99 }, metricBps: 10000 });
+  });
+
+  it('should reject with BENCHMARK_LEAKAGE when contributions in the candidate lineage hold benchmark rows', async () => {
+    const name = await modelWithTwoVersions(t, owner);
+    const labelled = await labelledBy(t, name, 2, featureRows(220, 4));
+    await uploadBenchmark(t, owner, name, labelled);
+    await t.http
+      .put(`/api/v1/models/${name}/deltaone-settings`)
+      .set(owner.headers)
+      .send({ minExamples: 200 })
+      .expect(200);
+    const contributor = await createApiKey(t, { scopes: ['models:read', 'contributions:write'] });
+    const contribution = await t.http
+      .post(`/api/v1/models/${name}/contributions`)
+      .set(contributor.headers)
+      .send({
+        rows: labelled.slice(0, 20),
+        contributor: { walletAddress: Wallet.createRandom().address.toLowerCase() },
+        license: 'CC-BY-4.0',
+      })
+      .expect(201);
+    expect(contribution.body).toMatchObject({ status: 'accepted', counts: { accepted: 20 } });
+    await t.http
+      .post(`/api/v1/models/${name}/versions`)
+      .set(owner.headers)
+      .field('metadata', JSON.stringify({ features: features16(), contributionIds: [contribution.body.id] }))
+      .attach('file', MLP)
+      .expect(201);
+    const e = await settle((await evaluate(name, { candidateVersion: 3 }).expect(202)).body.id);
+    expect(e).toMatchObject({ accepted: false, reason: 'BENCHMARK_LEAKAGE', leakedRows: 20 });
+    expect(await awardJobs(e.id)).toHaveLength(0);
   });
 
   it('should refuse to start an evaluation when the key is not the model owner', async () => {
