@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatasetsModule } from 'src/modules/datasets';
@@ -20,7 +20,7 @@ import './deltaone.events';
   providers: [DeltaOneSettingsService, EvaluationsService, EvaluationRunner, EvaluationProcessor],
   exports: [EvaluationsService],
 })
-export class DeltaOneModule implements OnModuleInit {
+export class DeltaOneModule implements OnApplicationBootstrap {
   constructor(
     private readonly queue: QueueService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -28,9 +28,10 @@ export class DeltaOneModule implements OnModuleInit {
 
   /**
    * An accepted decision is handed over on REWARDS_AWARD_QUEUE in the deciding transaction, so the queue must exist
-   * even where the rewards processor does not run (its own definition, made at boot before this, wins).
+   * even where the rewards processor does not run. At bootstrap, after the job system has defined the queues of
+   * every processor at module init: the rewards processor's own definition, when it runs here, wins.
    */
-  async onModuleInit(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM pgboss.queue WHERE name = $1', [
       REWARDS_AWARD_QUEUE,
     ]);
