@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
 import { ContributionsModule } from './modules/contributions';
 import { DatasetsModule } from './modules/datasets';
+import { DeltaOneModule } from './modules/deltaone';
 import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
@@ -50,6 +51,7 @@ export class AppModule {
         InferenceModule,
         ContributionsModule,
         DatasetsModule,
+        DeltaOneModule,
         RetentionModule,
         RewardsModule,
       ],

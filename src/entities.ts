@@ -1,3 +1,4 @@
+import { DeltaOneSettingsEntity, EvaluationEntity, EvaluationOutcomesEntity } from './modules/deltaone';
 import { ModelAliasEntity, ModelAliasHistoryEntity, ModelEntity, ModelVersionEntity } from './modules/registry';
 import {
   ContributionEntity,
@@ -39,6 +40,9 @@ export const ENTITIES = [
   ContributionColumnStatsEntity,
   DatasetEntity,
   DatasetRowEntity,
+  DeltaOneSettingsEntity,
+  EvaluationEntity,
+  EvaluationOutcomesEntity,
   RetentionRunEntity,
   ChainContractEntity,
   RewardSettingsEntity,

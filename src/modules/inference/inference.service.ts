@@ -9,7 +9,7 @@ import { InferenceError } from './inference.errors';
 import { InferenceMetrics } from './inference.metrics';
 import { Outputs } from './micro-batcher';
 import { ModelCache } from './model-cache';
-import { formatRows } from './output-format';
+import { formatRows, RowPrediction } from './output-format';
 import { PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
 import { CacheSlot, PredictionCache } from './prediction-cache';
 import { mayFallBack, modelFailure, ProductionFallback } from './production-fallback';
@@ -168,6 +168,23 @@ export class InferenceService {
     await this.engines.engineFor(resolved);
     this.engines.markLoaded(name);
     return resolved;
+  }
+
+  /**
+   * Scores rows with a version for the server itself (evaluations): no key, no prediction cache, no fallback, no
+   * request limit. The rows go to the worker pool as one run (off the event loop), in feature order.
+   */
+  async scoreRows(name: string, version: number, rows: Array<Record<string, unknown>>): Promise<RowPrediction[]> {
+    const resolved = await this.source.resolve(name, { version });
+    const loaded = this.engines.engineFor(resolved);
+    const engine = loaded instanceof Promise ? await loaded : loaded;
+    const names = engine.encoder.featureNames;
+    const batch = engine.encoder.encode({ instances: rows.map((r) => names.map((f) => r[f])) }, rows.length);
+    const outputs =
+      engine.encoder.fixedRows === null
+        ? await engine.runDirect(batch.feeds, batch.rows)
+        : await engine.run(batch.feeds, batch.rows);
+    return formatRows(outputs, batch.rows);
   }
 
   isLoaded(v: { modelName: string; version: number }): boolean {

@@ -1,0 +1,274 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DatasetsService } from 'src/modules/datasets';
+import { InferenceService } from 'src/modules/inference';
+import { RegistryService } from 'src/modules/registry';
+import { TxHost } from 'src/platform/database';
+import { DomainError } from 'src/platform/errors';
+import { EventsService } from 'src/platform/events';
+import { jobIdFor, QueueService } from 'src/platform/queue';
+import { AcceptedDeltaOne, REWARDS_AWARD_QUEUE } from './deltaone.contract';
+import { DeltaOneError } from './deltaone.errors';
+import { deltaBps } from './domain/bps';
+import { decide, Decision } from './domain/decision';
+import { computeMetric, EvaluationMetric, MetricResult, MetricUnavailableError } from './domain/metrics';
+import { Outcomes } from './domain/outcomes';
+import { compareVersions, EvaluationStatistics } from './domain/statistics';
+import { EvaluationEntity, EvaluationOutcomesEntity, StoredStatistics } from './evaluation.entity';
+import { OutcomeCollector, packOutcomes } from './outcome-collector';
+
+interface Scored {
+  outcomes: [Outcomes, Outcomes];
+  baseline: MetricResult;
+  candidate: MetricResult;
+  statistics: EvaluationStatistics;
+}
+
+/**
+ * Runs one evaluation: both versions over every benchmark row (through inference's worker pool), the metric from
+ * the per-row outcomes, the paired test, and the decision, all stored with the events (and, when accepted, the
+ * rewards job) in one transaction. Running it again after it completed does nothing.
+ */
+@Injectable()
+export class EvaluationRunner {
+  private readonly logger = new Logger('DeltaOne');
+
+  constructor(
+    private readonly txHost: TxHost,
+    private readonly registry: RegistryService,
+    private readonly datasets: DatasetsService,
+    private readonly inference: InferenceService,
+    private readonly events: EventsService,
+    private readonly queue: QueueService,
+  ) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(EvaluationEntity);
+  }
+
+  async run(evaluationId: string): Promise<void> {
+    const e = await this.repo.findOneBy({ id: evaluationId });
+    if (!e || e.status === 'completed' || e.status === 'failed') return;
+    await this.repo.update(e.id, { status: 'running', startedAt: new Date() });
+    let scored: Scored;
+    try {
+      scored = await this.score(e);
+    } catch (err) {
+      // A benchmark the versions cannot score fails for good; anything else is retried by the queue.
+      if (!(err instanceof DomainError) && !(err instanceof MetricUnavailableError)) throw err;
+      await this.fail(e, err.message);
+      return;
+    }
+    await this.decideAndStore(e, scored);
+  }
+
+  private async score(e: EvaluationEntity): Promise<Scored> {
+    const model = await this.registry.getModel(e.modelName);
+    const benchmark = await this.datasets.get(e.benchmarkId);
+    const collector = new OutcomeCollector(model.labelKind === 'numeric' ? 'numeric' : 'classes');
+    const chunks = this.datasets.rows(e.benchmarkId)[Symbol.asyncIterator]();
+    let next = chunks.next();
+    for (;;) {
+      const read = await next;
+      if (read.done) break;
+      // The next chunk is read from the database while this one is scored in the worker pool.
+      next = chunks.next();
+      // Observed here too, so a failed read is not an unhandled rejection when scoring this chunk fails first.
+      next.catch(() => undefined);
+      const rows = read.value.map((r) => r.values);
+      const [base, cand] = await Promise.all([
+        this.inference.scoreRows(e.modelName, e.baselineVersion, rows),
+        this.inference.scoreRows(e.modelName, e.candidateVersion, rows),
+      ]);
+      collector.add(
+        rows.map((r) => r[benchmark.labelColumn]),
+        base,
+        cand,
+      );
+    }
+    if (collector.rows === 0) throw new DeltaOneError('UNSCORABLE', 'The benchmark has no rows.');
+    const outcomes = collector.outcomes();
+    const metric = e.metric as EvaluationMetric;
+    const baseline = computeMetric(metric, outcomes[0]);
+    const candidate = computeMetric(metric, outcomes[1]);
+    const statistics = compareVersions(metric, outcomes[0], outcomes[1], baseline, candidate, e.settings.alpha);
+    return { outcomes, baseline, candidate, statistics };
+  }
+
+  private async decideAndStore(e: EvaluationEntity, s: Scored): Promise<void> {
+    const candidate = await this.registry.resolve(e.modelName, { version: e.candidateVersion });
+    const model = candidate.model;
+    await this.txHost.withTransaction(async () => {
+      const manager = this.txHost.tx;
+      // One decision at a time per model and benchmark, so two evaluations cannot both pass the cooldown.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deltaone:${e.modelId}:${e.benchmarkId}`]);
+      const [{ last }]: { last: Date | null }[] = await manager.query(
+        `SELECT max("decidedAt") AS last FROM evaluations
+          WHERE "modelId" = $1 AND "benchmarkId" = $2 AND "reason" = 'ACCEPTED' AND id <> $3`,
+        [e.modelId, e.benchmarkId, e.id],
+      );
+      const leakedRows = await this.leakedRows(
+        e.benchmarkId,
+        e.modelId,
+        candidate.contributionIds,
+        candidate.datasetHash,
+      );
+      const n = s.outcomes[0].labels.length;
+      const delta = deltaBps(s.baseline.bps, s.candidate.bps, e.direction);
+      const now = new Date();
+      const decision: Decision = decide({
+        n,
+        lastAcceptedAt: last ? new Date(last) : null,
+        now,
+        leakedRows,
+        deltaBps: delta,
+        pValue: s.statistics.paired.pValue,
+        settings: e.settings,
+      });
+      const statistics = {
+        ...s.statistics,
+        baseline: { value: s.baseline.value, ratio: s.baseline.ratio },
+        candidate: { value: s.candidate.value, ratio: s.candidate.ratio },
+        thresholdBps: e.settings.thresholdBps,
+        ...(decision.cooldownUntil ? { cooldownUntil: decision.cooldownUntil.toISOString() } : {}),
+      } as unknown as StoredStatistics;
+      await manager.getRepository(EvaluationEntity).update(e.id, {
+        status: 'completed',
+        n,
+        baselineBps: s.baseline.bps,
+        candidateBps: s.candidate.bps,
+        deltaBps: delta,
+        leakedRows,
+        statistics,
+        accepted: decision.accepted,
+        reason: decision.reason,
+        decidedAt: now,
+      });
+      const base = packOutcomes(s.outcomes[0]);
+      await manager.getRepository(EvaluationOutcomesEntity).upsert(
+        {
+          evaluationId: e.id,
+          kind: s.outcomes[0].kind,
+          rows: n,
+          labels: base.labels,
+          baseline: base.version,
+          candidate: packOutcomes(s.outcomes[1]).version,
+        },
+        ['evaluationId'],
+      );
+      await this.events.publish(
+        'evaluation.completed',
+        {
+          evaluationId: e.id,
+          model: e.modelName,
+          benchmarkId: e.benchmarkId,
+          baselineVersion: e.baselineVersion,
+          candidateVersion: e.candidateVersion,
+          status: 'completed',
+          metric: e.metric,
+          baselineBps: s.baseline.bps,
+          candidateBps: s.candidate.bps,
+          deltaBps: delta,
+          n,
+          reason: decision.reason,
+          error: null,
+        },
+        { modelName: e.modelName, owner: model.owner },
+      );
+      const decided = {
+        evaluationId: e.id,
+        model: e.modelName,
+        tokenId: model.tokenId,
+        metric: e.metric,
+        benchmarkHash: e.benchmarkHash,
+        baselineVersion: e.baselineVersion,
+        candidateVersion: e.candidateVersion,
+        baselineBps: s.baseline.bps,
+        candidateBps: s.candidate.bps,
+        deltaBps: delta,
+        n,
+        pValue: s.statistics.paired.pValue,
+        decidedAt: now.toISOString(),
+      };
+      const publishAs = { modelName: e.modelName, owner: model.owner };
+      if (decision.reason !== 'ACCEPTED') {
+        await this.events.publish('deltaone.rejected', { ...decided, reason: decision.reason }, publishAs);
+        return;
+      }
+      await this.events.publish('deltaone.achieved', decided, publishAs);
+      const award: AcceptedDeltaOne = {
+        evaluationId: e.id,
+        modelId: e.modelId,
+        modelName: e.modelName,
+        tokenId: model.tokenId,
+        metric: e.metric,
+        direction: e.direction,
+        benchmark: { datasetId: e.benchmarkId, hash: e.benchmarkHash },
+        baseline: {
+          versionId: e.baselineVersionId,
+          version: e.baselineVersion,
+          sha256: e.baselineSha256,
+          metricBps: s.baseline.bps,
+        },
+        candidate: {
+          versionId: e.candidateVersionId,
+          version: e.candidateVersion,
+          sha256: e.candidateSha256,
+          metricBps: s.candidate.bps,
+        },
+        deltaBps: delta,
+        n,
+        statistics,
+        decidedAt: now.toISOString(),
+      };
+      await this.queue.enqueue(REWARDS_AWARD_QUEUE, award, { id: jobIdFor(REWARDS_AWARD_QUEUE, e.id) });
+    });
+    this.logger.log({ message: 'evaluation decided', evaluationId: e.id, model: e.modelName });
+  }
+
+  /**
+   * Benchmark rows in the candidate's lineage: rows of the contributions it was trained on, and rows of the
+   * model's datasets whose hash is its declared training-data hash (a training set, or the benchmark itself).
+   */
+  private async leakedRows(
+    benchmarkId: string,
+    modelId: string,
+    contributionIds: string[],
+    datasetHash: string | null,
+  ): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.txHost.tx.query(
+      `SELECT count(DISTINCT b.hash)::int AS n FROM dataset_rows b
+        WHERE b."datasetId" = $1 AND (
+          EXISTS (SELECT 1 FROM contribution_rows c
+                   WHERE c."rowHash" = b.hash AND c."modelId" = $2 AND c."contributionId"::text = ANY($3::text[]))
+          OR EXISTS (SELECT 1 FROM dataset_rows t JOIN datasets d ON d.id = t."datasetId"
+                      WHERE t.hash = b.hash AND d."modelId" = $2 AND d.hash = $4))`,
+      [benchmarkId, modelId, contributionIds, datasetHash],
+    );
+    return n;
+  }
+
+  private async fail(e: EvaluationEntity, error: string): Promise<void> {
+    await this.txHost.withTransaction(async () => {
+      await this.repo.update(e.id, { status: 'failed', error });
+      await this.events.publish(
+        'evaluation.completed',
+        {
+          evaluationId: e.id,
+          model: e.modelName,
+          benchmarkId: e.benchmarkId,
+          baselineVersion: e.baselineVersion,
+          candidateVersion: e.candidateVersion,
+          status: 'failed',
+          metric: e.metric,
+          baselineBps: null,
+          candidateBps: null,
+          deltaBps: null,
+          n: null,
+          reason: null,
+          error,
+        },
+        { modelName: e.modelName },
+      );
+    });
+  }
+}
