@@ -24,7 +24,6 @@ const PENDING: readonly string[] = [
   'deltaone_decisions_total',
   'rewards_minted_tokens_total',
   'rewards_mint_failures_total',
-  'training_runs_total',
   'experiment_requests_total',
 ];
 

@@ -65,7 +65,7 @@ export async function loadTrainingData(
 
   if (s.dataset) for await (const chunk of datasets.rows(s.dataset.id)) for (const r of chunk) add(r.hash, r.values);
   const ids = s.contributions.map((c) => c.id);
-  for (let after: string | undefined; ids.length > 0; ) {
+  for (let after: string | undefined; ids.length > 0;) {
     const chunk = await contributions.trainingRows(ids, { after, limit: CHUNK });
     for (const r of chunk) add(r.hash, r.data);
     if (chunk.length < CHUNK) break;

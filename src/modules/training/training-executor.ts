@@ -18,7 +18,7 @@ import {
   VerificationError,
 } from './trainers';
 import { loadTrainingData } from './training-data';
-import { TrainingEvaluations } from './training-evaluations';
+import { asOwner, TrainingEvaluations } from './training-evaluations';
 import { TrainingMetrics } from './training.metrics';
 import { TrainingRunData, TrainingRunEntity } from './training-run.entity';
 import './training.events';
@@ -157,7 +157,7 @@ export class TrainingExecutor {
       await this.txHost.withTransaction(async () => {
         const version = await this.registry.registerVersionFromFile(
           // The run registers as the model's owner: whoever started it (the owner or an admin) may write the model.
-          { keyId: run.createdByKeyId, owner: model.owner, scopes: ['models:read', 'models:write'], isAdmin: false },
+          asOwner(model, run.createdByKeyId),
           run.modelName,
           path,
           {
@@ -187,7 +187,7 @@ export class TrainingExecutor {
               iterations: result.iterations,
               converged: result.converged,
               rows: result.rows,
-              classes: result.classes ?? null,
+              ...(result.classes ? { classes: result.classes } : {}),
               verification: result.verification,
               durationMs: result.durationMs,
             },
@@ -200,7 +200,14 @@ export class TrainingExecutor {
         if (!done.affected) throw new TrainingCancelledError('the training run was cancelled');
         await this.events.publish(
           'training.completed',
-          { runId: run.id, model: run.modelName, version: version.version, sha256: version.sha256, metrics, evaluationId },
+          {
+            runId: run.id,
+            model: run.modelName,
+            version: version.version,
+            sha256: version.sha256,
+            metrics,
+            evaluationId,
+          },
           { modelName: run.modelName, owner: run.owner },
         );
       });

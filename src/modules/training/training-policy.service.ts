@@ -5,7 +5,7 @@ import { Principal } from 'src/platform/auth';
 import { TxHost } from 'src/platform/database';
 import { DomainError } from 'src/platform/errors';
 import { QueueService } from 'src/platform/queue';
-import { TrainingEvaluations } from './training-evaluations';
+import { asOwner, TrainingEvaluations } from './training-evaluations';
 import { TrainingPolicyEntity } from './training-policy.entity';
 import { TrainingRunEntity } from './training-run.entity';
 import { TrainingRunsService } from './training-runs.service';
@@ -105,8 +105,7 @@ export class TrainingPolicyService implements OnApplicationBootstrap {
         const metric = p.onlyWhenMetricBelow === null ? null : await this.evaluations.productionMetric(model);
         const degraded = metric !== null && p.onlyWhenMetricBelow !== null && metric < p.onlyWhenMetricBelow;
         if (newRows < p.minNewRows && !degraded) continue;
-        const principal = { keyId: 'training-policy', owner: model.owner, scopes: [], isAdmin: false };
-        started.push(await this.runs.start(principal, model.name, {}, 'policy'));
+        started.push(await this.runs.start(asOwner(model, 'training-policy'), model.name, {}, 'policy'));
         await this.repo.update({ modelId: p.modelId }, { lastTriggeredAt: now });
       } catch (err) {
         const code = err instanceof DomainError ? err.code : '';

@@ -145,9 +145,12 @@ export class TrainingRunsService {
   ): Promise<void> {
     const column = model.labelColumn!;
     const values = new Set<string>();
-    if (datasetId) for (const v of await this.datasets.distinctValues(datasetId, column, MAX_CLASSES + 1)) values.add(JSON.stringify(v));
+    if (datasetId)
+      for (const v of await this.datasets.distinctValues(datasetId, column, MAX_CLASSES + 1))
+        values.add(JSON.stringify(v));
     const ids = contributions.map((c) => c.id);
-    for (const v of await this.contributions.distinctValues(ids, column, MAX_CLASSES + 1)) values.add(JSON.stringify(v));
+    for (const v of await this.contributions.distinctValues(ids, column, MAX_CLASSES + 1))
+      values.add(JSON.stringify(v));
     values.delete('null');
     if (values.size < 2) {
       throw TrainingError.field(
