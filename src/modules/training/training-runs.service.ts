@@ -6,6 +6,7 @@ import { Principal } from 'src/platform/auth';
 import { TxHost } from 'src/platform/database';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
 import { QueueService } from 'src/platform/queue';
+import { In } from 'typeorm';
 import { MAX_CLASSES } from './trainers/hyperparameters';
 import { resolveHyperparameters, TrainerFamily } from './trainers';
 import { TrainingError } from './training.errors';
@@ -101,6 +102,7 @@ export class TrainingRunsService {
     }
     if (resolved.family !== 'linear_regression') await this.assertClasses(model, dataset?.id, used, name);
 
+    if (await this.repo.existsBy({ modelId: model.id, status: In(['queued', 'running']) })) throw active(name);
     try {
       return await this.txHost.withTransaction(async () => {
         const run = await this.repo.save(
@@ -131,7 +133,7 @@ export class TrainingRunsService {
       });
     } catch (err) {
       if ((err as { code?: string; driverError?: { code?: string } }).driverError?.code === '23505') {
-        throw new TrainingError('TRAINING_RUN_ACTIVE', `Model ${name} already has a queued or running training run.`);
+        throw active(name);
       }
       throw err;
     }
@@ -210,6 +212,10 @@ export function defaultFamily(model: RegisteredModel): TrainerFamily {
   return REGRESSION_METRICS.has(model.benchmarkMetric) || model.labelKind === 'numeric'
     ? 'linear_regression'
     : 'logistic_regression';
+}
+
+function active(name: string): TrainingError {
+  return new TrainingError('TRAINING_RUN_ACTIVE', `Model ${name} already has a queued or running training run.`);
 }
 
 function notFound(id: string): TrainingError {
