@@ -8,7 +8,6 @@ import {
   featureSchema,
   modelTrainedOn,
   skewed,
-  trainedOnnx,
   trainingRows,
   uploadDataset,
 } from '../factories/training.factory';
