@@ -46,7 +46,7 @@ describe('training runs', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    owner = await createApiKey(t, { scopes: ['models:read', 'models:write'] });
+    owner = await createApiKey(t, { scopes: ['models:read', 'models:write', 'training:write'] });
     reader = await createApiKey(t, { scopes: ['models:read'] });
     contributor = await createApiKey(t, { scopes: ['models:read', 'contributions:write', 'contributions:read'] });
   });

@@ -27,7 +27,7 @@ import {
 } from './training.dto';
 
 const ACCESS =
-  "Read with `models:read` on a model the key may see; start, cancel and set policies with `models:write` as the model's " +
+  "Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's " +
   "owner or an admin. Another owner's private model is 404.";
 
 @ApiTags('training')
@@ -41,7 +41,7 @@ export class TrainingController {
 
   @Post('models/:name/training-runs')
   @HttpCode(202)
-  @Scopes('models:write')
+  @Scopes('training:write')
   @ApiOperation({
     summary: 'Start a training run (a durable job)',
     description:
@@ -103,7 +103,7 @@ export class TrainingController {
 
   @Post('training-runs/:id/cancel')
   @HttpCode(200)
-  @Scopes('models:write')
+  @Scopes('training:write')
   @ApiOperation({
     summary: 'Cancel a training run',
     description:
@@ -159,7 +159,7 @@ export class TrainingController {
   }
 
   @Put('models/:name/training-policy')
-  @Scopes('models:write')
+  @Scopes('training:write')
   @ApiOperation({
     summary: "Set the model's retraining policy",
     description:
