@@ -127,7 +127,7 @@ export class TrainingRunDto {
   @ApiProperty({ example: 0 }) seed: number;
   @ApiProperty({ example: 1 }) baseVersion: number;
   @ApiProperty({ type: [String] }) contributionIds: string[];
-  @ApiProperty({ type: TrainingDataDto }) data: TrainingDataDto | null;
+  @ApiPropertyOptional({ type: TrainingDataDto, nullable: true }) data: TrainingDataDto | null;
   @ApiPropertyOptional({ type: TrainingProgressDto, nullable: true }) progress: TrainingProgressDto | null;
   @ApiPropertyOptional({
     nullable: true,
@@ -136,17 +136,22 @@ export class TrainingRunDto {
   metrics: { training: Record<string, number>; validation: Record<string, number> } | null;
   @ApiPropertyOptional({ nullable: true, description: 'Iterations, convergence, verification against onnxruntime' })
   details: Record<string, unknown> | null;
-  @ApiPropertyOptional({ nullable: true, example: 2, description: 'The version registered' })
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 2, description: 'The version registered' })
   resultVersion: number | null;
-  @ApiPropertyOptional({ nullable: true }) resultSha256: string | null;
-  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'The evaluation against production queued' })
+  @ApiPropertyOptional({ type: String, nullable: true }) resultSha256: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'The evaluation against production queued',
+  })
   evaluationId: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'VERIFICATION_FAILED' }) failureCode: string | null;
-  @ApiPropertyOptional({ nullable: true }) failureReason: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'VERIFICATION_FAILED' }) failureCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) failureReason: string | null;
   @ApiProperty() cancelRequested: boolean;
-  @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true }) startedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) finishedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) startedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
 }
 
 export class TrainingRunAcceptedDto extends TrainingRunDto {
@@ -156,7 +161,7 @@ export class TrainingRunAcceptedDto extends TrainingRunDto {
 
 export class TrainingRunPageDto {
   @ApiProperty({ type: [TrainingRunDto] }) items: TrainingRunDto[];
-  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor: string | null;
 }
 
 export class TrainingPolicyDto {
@@ -177,6 +182,7 @@ export class TrainingPolicyDto {
   minIntervalMinutes: number;
 
   @ApiPropertyOptional({
+    type: Number,
     nullable: true,
     example: 0.85,
     description:
@@ -190,7 +196,7 @@ export class TrainingPolicyDto {
 
 export class TrainingPolicyResponseDto extends TrainingPolicyDto {
   @ApiProperty({ example: 'churn' }) modelName: string;
-  @ApiPropertyOptional({ nullable: true }) lastTriggeredAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastTriggeredAt: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
