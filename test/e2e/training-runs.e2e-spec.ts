@@ -271,6 +271,36 @@ describe('training runs', () => {
       expect((await policies.checkPolicies()).filter((r) => r.modelName === name)).toEqual([]);
     });
 
+    it("should start a run from the policy when production's measured metric is below the threshold", async () => {
+      const name = await modelTrainedOn(t, owner, trainingRows(40, 18, skewed));
+      await uploadDataset(t, owner, name, 'benchmark', trainingRows(100, 19));
+      const first = await settle((await start(name).expect(202)).body.id);
+      await waitFor(
+        async () => {
+          const e = await t.http.get(`/api/v1/evaluations/${String(first.evaluationId)}`).set(reader.headers);
+          return e.body.status === 'completed' ? true : undefined;
+        },
+        'the evaluation of v2 against v1',
+        60_000,
+      );
+      const policies = t.app.get(TrainingPolicyService);
+      const put = (onlyWhenMetricBelow: number) =>
+        t.http
+          .put(`/api/v1/models/${name}/training-policy`)
+          .set(owner.headers)
+          .send({ enabled: true, minNewRows: 1_000_000, minIntervalMinutes: 0, onlyWhenMetricBelow })
+          .expect(200);
+
+      // v1 (production) learnt the skewed rule: far from perfect on the benchmark, never below 0.
+      await put(0);
+      expect((await policies.checkPolicies()).filter((r) => r.modelName === name)).toEqual([]);
+      await put(0.99);
+      const started = (await policies.checkPolicies()).filter((r) => r.modelName === name);
+      expect(started).toHaveLength(1);
+      expect(started[0]).toMatchObject({ trigger: 'policy', baseVersion: 1 });
+      await settle(started[0].id);
+    });
+
     it('should refuse a policy with 400 naming the field when minNewRows is not a positive integer', async () => {
       const name = await modelTrainedOn(t, owner, trainingRows(20, 16));
       const res = await t.http
