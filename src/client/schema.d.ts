@@ -1310,7 +1310,7 @@ export interface components {
              * @default
              * @example CI notifications
              */
-            description: string;
+            description?: string;
             /**
              * @description Only events about these models (events not about a model are still delivered)
              * @example [
@@ -1594,7 +1594,7 @@ export interface components {
              * @default public
              * @enum {string}
              */
-            visibility: "public" | "private";
+            visibility?: "public" | "private";
         };
         AliasPointerDto: {
             /** @example production */

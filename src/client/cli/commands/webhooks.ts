@@ -24,7 +24,7 @@ export const webhookCommands: CommandModule = (program, ctx) => {
     .option('--description <text>')
     .action(async (url: string, o: { events: string[]; model?: string[]; description?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      const body = { url, eventTypes: o.events, modelNames: o.model, description: o.description ?? '' };
+      const body = { url, eventTypes: o.events, modelNames: o.model, description: o.description };
       const e = await answer(c.client().POST('/api/v1/webhooks/endpoints', { body }));
       c.print(e, (r) => `created endpoint ${r.id} -> ${r.url}\nsecret: ${r.secret}`);
     });
