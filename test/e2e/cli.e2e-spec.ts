@@ -4,7 +4,7 @@ import { Wallet } from 'ethers';
 import { createDeltaOneClient, ProblemError } from 'src/client';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { features16, LOGREG, MLP } from '../factories/model.factory';
-import { runCli } from '../support/cli';
+import { fakeTerminal, runCli, spawnCli } from '../support/cli';
 import { makeTempDir } from '../support/temp-dir';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -50,9 +50,14 @@ describe('deltaone CLI and client', () => {
     const fs = features16()
       .map((f) => `${f.name}:${f.type}`)
       .join(',');
-    const uploaded = await runCli(['versions', 'upload', name, file, '--features', fs, '--json'], env);
+    const terminal = fakeTerminal();
+    const uploaded = await runCli(['versions', 'upload', name, file, '--features', fs], env, terminal);
     expect(uploaded.err).toBe('');
-    expect(uploaded.json()).toMatchObject({ modelName: name, version: 1, status: 'READY' });
+    expect(uploaded.out).toMatch(new RegExp(`^uploaded ${name} v1 \\(\\d+ bytes, sha256 [0-9a-f]{64}\\)`));
+    expect(terminal.text()).toContain(`uploading ${file}`);
+    expect(terminal.text()).toContain('100%');
+    const version = await runCli(['versions', 'get', name, '1', '--json'], env);
+    expect(version.json()).toMatchObject({ modelName: name, version: 1, status: 'READY' });
     expect((await runCli(['promote', name, '1'], env)).out).toContain('-> v1');
     return name;
   };
@@ -129,6 +134,16 @@ describe('deltaone CLI and client', () => {
     const noKey = await runCli(['models', 'list'], { DELTAONE_URL: base });
     expect(noKey.err).toMatch(/^error API_KEY_MISSING \(401\): /);
     for (const run of [missing, invalid, noKey]) expect(run.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('should exit 1 and print the problem code without a stack when the spawned binary meets an error', async () => {
+    const help = await spawnCli(['--help'], {});
+    expect(help).toMatchObject({ code: 0, err: '' });
+    expect(help.out).toContain('Usage: deltaone');
+    const run = await spawnCli(['models', 'get', 'no-such-model'], { DELTAONE_URL: base, DELTAONE_API_KEY: owner.key });
+    expect(run).toMatchObject({ code: 1, out: '' });
+    expect(run.err).toMatch(/^error MODEL_NOT_FOUND \(404\): /);
+    expect(run.err).not.toMatch(/\n\s+at /);
   });
 
   it('should exit non-zero with a usage message and no request when a required option is missing', async () => {
