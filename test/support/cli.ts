@@ -45,7 +45,7 @@ export function spawnCli(
   const args = ['-r', join(root, 'test/support/ts-register.js'), join(root, 'src/client/cli/bin.ts'), ...argv];
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, args, { env: { PATH: process.env.PATH, ...env } }, (error, out, err) => {
-      if (error && typeof error.code !== 'number') reject(error);
+      if (error && typeof error.code !== 'number') reject(error as Error);
       else resolve({ code: child.exitCode ?? 1, out, err });
     });
   });
