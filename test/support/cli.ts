@@ -43,10 +43,10 @@ export function spawnCli(
 ): Promise<{ code: number; out: string; err: string }> {
   const root = join(__dirname, '..', '..');
   const args = ['-r', join(root, 'test/support/ts-register.js'), join(root, 'src/client/cli/bin.ts'), ...argv];
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, args, { env: { PATH: process.env.PATH, ...env } }, (error, out, err) => {
-      if (error && typeof error.code !== 'number') reject(error as Error);
-      else resolve({ code: child.exitCode ?? 1, out, err });
-    });
+  // A failure to start shows as exit code 1 with the reason on stderr, which the caller's expectations report.
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, args, { env: { PATH: process.env.PATH, ...env } }, (error, out, err) =>
+      resolve({ code: child.exitCode ?? 1, out, err: err || (error?.message ?? '') }),
+    );
   });
 }
