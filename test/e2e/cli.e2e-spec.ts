@@ -131,9 +131,12 @@ describe('deltaone CLI and client', () => {
     expect(invalid.err).toMatch(/^error VALIDATION_FAILED \(400\): /);
     expect(invalid.err).toMatch(/\n {2}name: /);
 
+    const upload = await runCli(['versions', 'upload', 'no-such-model', LOGREG], as(owner));
+    expect(upload.err).toMatch(/^error MODEL_NOT_FOUND \(404\): /);
+
     const noKey = await runCli(['models', 'list'], { DELTAONE_URL: base });
     expect(noKey.err).toMatch(/^error API_KEY_MISSING \(401\): /);
-    for (const run of [missing, invalid, noKey]) expect(run.err).not.toMatch(/\n\s+at /);
+    for (const run of [missing, invalid, upload, noKey]) expect(run.err).not.toMatch(/\n\s+at /);
   });
 
   it('should exit 1 and print the problem code without a stack when the spawned binary meets an error', async () => {

@@ -13,12 +13,17 @@ interface PredictOptions {
 
 /** Rows from a JSON document (one object or a list) or JSON Lines. */
 export function parseRows(text: string): Array<Record<string, unknown>> {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[') || !trimmed.includes('\n')) {
-    const doc = JSON.parse(trimmed) as unknown;
-    return (Array.isArray(doc) ? doc : [doc]) as Array<Record<string, unknown>>;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    // Not one document: JSON Lines, one row a line.
+    doc = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as unknown);
   }
-  return trimmed.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return (Array.isArray(doc) ? doc : [doc]) as Array<Record<string, unknown>>;
 }
 
 export const predictCommand: CommandModule = (program, ctx) => {
