@@ -149,6 +149,16 @@ describe('deltaone CLI and client', () => {
     expect(run.err).not.toMatch(/\n\s+at /);
   });
 
+  it('should print the event catalogue and the endpoints when webhooks are listed through the CLI', async () => {
+    const env = { DELTAONE_URL: base, DELTAONE_API_KEY: t.adminKey };
+    const types = await runCli(['webhooks', 'event-types', '--json'], env);
+    expect(types.code).toBe(0);
+    expect(types.json<{ items: Array<{ type: string }> }>().items.map((i) => i.type)).toContain('model.promoted');
+    const human = await runCli(['webhooks', 'list'], env);
+    expect(human).toMatchObject({ code: 0, err: '' });
+    expect(human.out).toMatch(/^(id\s+url|\(none\))/);
+  });
+
   it('should exit non-zero with a usage message and no request when a required option is missing', async () => {
     const run = await runCli(['models', 'create', 'x'], as(owner));
     expect(run.code).not.toBe(0);
