@@ -108,6 +108,9 @@ describe('DeltaOne evaluations', () => {
 
     const page = await t.http.get(`/api/v1/models/${name}/deltaone`).set(reader.headers).expect(200);
     expect(page.body.items.map((x: EvaluationBody) => x.id)).toEqual([again.id, e.id]);
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    expect(metrics).toContain('deltaone_decisions_total{reason="ACCEPTED"} 1');
+    expect(metrics).toContain('deltaone_decisions_total{reason="COOLDOWN_ACTIVE"} 1');
   });
 
   it('should reject with INSUFFICIENT_SAMPLES when the benchmark has fewer rows than the default 800', async () => {

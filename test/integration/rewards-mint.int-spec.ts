@@ -110,6 +110,9 @@ describeWithChain('rewards: minting on a real anvil', () => {
     expect(mine.body.items.map((r: { id: string }) => r.id)).toEqual([done.id]);
     const list = await t.http.get(`/api/v1/models/${model.name}/rewards`).set(owner.headers).expect(200);
     expect(list.body.items.map((r: { id: string }) => r.id)).toEqual([done.id]);
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    const mintedMetric = new RegExp(`rewards_minted_tokens_total\\{token="${model.tokenId}"\\} (\\S+)`).exec(metrics);
+    expect(Number(mintedMetric?.[1])).toBeCloseTo(Number(BigInt(done.total) / 10n ** 18n), 6);
 
     const again = await t.app
       .get(AwardService)

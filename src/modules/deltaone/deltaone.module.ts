@@ -10,6 +10,7 @@ import { REWARDS_AWARD_QUEUE } from './deltaone.contract';
 import { DeltaOneController } from './deltaone.controller';
 import { DeltaOneSettingsService } from './deltaone-settings.service';
 import { EvaluationProcessor } from './evaluation.processor';
+import { DeltaOneMetrics } from './deltaone.metrics';
 import { EvaluationRunner } from './evaluation-runner';
 import { EvaluationsService } from './evaluations.service';
 import './deltaone.events';
@@ -17,7 +18,7 @@ import './deltaone.events';
 @Module({
   imports: [AuthModule, RegistryModule, DatasetsModule, InferenceModule],
   controllers: [DeltaOneController],
-  providers: [DeltaOneSettingsService, EvaluationsService, EvaluationRunner, EvaluationProcessor],
+  providers: [DeltaOneSettingsService, EvaluationsService, EvaluationRunner, EvaluationProcessor, DeltaOneMetrics],
   exports: [EvaluationsService],
 })
 export class DeltaOneModule implements OnApplicationBootstrap {

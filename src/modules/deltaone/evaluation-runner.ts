@@ -8,6 +8,7 @@ import { EventsService } from 'src/platform/events';
 import { jobIdFor, QueueService } from 'src/platform/queue';
 import { AcceptedDeltaOne, REWARDS_AWARD_QUEUE } from './deltaone.contract';
 import { DeltaOneError } from './deltaone.errors';
+import { DeltaOneMetrics } from './deltaone.metrics';
 import { deltaBps } from './domain/bps';
 import { decide, Decision } from './domain/decision';
 import { computeMetric, EvaluationMetric, MetricResult, MetricUnavailableError } from './domain/metrics';
@@ -39,6 +40,7 @@ export class EvaluationRunner {
     private readonly inference: InferenceService,
     private readonly events: EventsService,
     private readonly queue: QueueService,
+    private readonly metrics: DeltaOneMetrics,
   ) {}
 
   private get repo() {
@@ -97,7 +99,7 @@ export class EvaluationRunner {
   private async decideAndStore(e: EvaluationEntity, s: Scored): Promise<void> {
     const candidate = await this.registry.resolve(e.modelName, { version: e.candidateVersion });
     const model = candidate.model;
-    await this.txHost.withTransaction(async () => {
+    const reason = await this.txHost.withTransaction(async () => {
       const manager = this.txHost.tx;
       // One decision at a time per model and benchmark, so two evaluations cannot both pass the cooldown.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deltaone:${e.modelId}:${e.benchmarkId}`]);
@@ -192,7 +194,7 @@ export class EvaluationRunner {
       const publishAs = { modelName: e.modelName, owner: model.owner };
       if (decision.reason !== 'ACCEPTED') {
         await this.events.publish('deltaone.rejected', { ...decided, reason: decision.reason }, publishAs);
-        return;
+        return decision.reason;
       }
       await this.events.publish('deltaone.achieved', decided, publishAs);
       const award: AcceptedDeltaOne = {
@@ -221,7 +223,9 @@ export class EvaluationRunner {
         decidedAt: now.toISOString(),
       };
       await this.queue.enqueue(REWARDS_AWARD_QUEUE, award, { id: jobIdFor(REWARDS_AWARD_QUEUE, e.id) });
+      return decision.reason;
     });
+    this.metrics.decisions.inc({ reason });
     this.logger.log({ message: 'evaluation decided', evaluationId: e.id, model: e.modelName });
   }
 

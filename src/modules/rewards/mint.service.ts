@@ -5,6 +5,7 @@ import { ChainError, ChainService, MintResult } from 'src/platform/chain';
 import { chainConfig } from 'src/platform/config';
 import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
+import { RewardsMetrics } from './rewards.metrics';
 import { RewardEntity } from './reward.entity';
 
 // Refusals that no retry can change: the reward fails with the code as its reason.
@@ -49,6 +50,7 @@ export class MintService {
     private readonly contributions: ContributionsService,
     private readonly events: EventsService,
     @Inject(chainConfig.KEY) private readonly config: ConfigType<typeof chainConfig>,
+    private readonly metrics: RewardsMetrics,
   ) {}
 
   /** One attempt; throws MintNotFinished (or a chain error) when it must be tried again. */
@@ -102,9 +104,11 @@ export class MintService {
         `reward ${reward.id}: ${confirmations} of ${this.config.REWARD_CONFIRMATIONS} confirmations`,
       );
     }
-    return this.txHost.withTransaction(async () => {
+    let confirmedNow = false;
+    const confirmed = await this.txHost.withTransaction(async () => {
       const locked = await this.load(reward.id, true);
       if (locked.status === 'confirmed') return locked;
+      confirmedNow = true;
       const done = await this.update(reward.id, { status: 'confirmed', confirmations, confirmedAt: new Date() });
       const ids = locked.recipients.flatMap((r) => r.contributionIds);
       await this.contributions.markLineageRewarded(ids, { txHash: locked.txHash ?? undefined, rewardId: locked.id });
@@ -127,11 +131,13 @@ export class MintService {
       );
       return done;
     });
+    if (confirmedNow) this.metrics.countMinted(confirmed.tokenId, BigInt(confirmed.total));
+    return confirmed;
   }
 
-  private fail(reward: RewardEntity, err: ChainError): Promise<RewardEntity> {
+  private async fail(reward: RewardEntity, err: ChainError): Promise<RewardEntity> {
     this.logger.error(`reward ${reward.id} failed: ${err.code}: ${err.detail}`);
-    return this.txHost.withTransaction(async () => {
+    const failed = await this.txHost.withTransaction(async () => {
       const done = await this.update(reward.id, { status: 'failed', failureReason: `${err.code}: ${err.detail}` });
       await this.events.publish(
         'reward.failed',
@@ -147,6 +153,8 @@ export class MintService {
       );
       return done;
     });
+    this.metrics.failures.inc();
+    return failed;
   }
 
   private async load(id: string, lock = false): Promise<RewardEntity> {

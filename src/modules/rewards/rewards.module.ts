@@ -5,6 +5,7 @@ import { AwardProcessor } from './award.processor';
 import { AwardService } from './award.service';
 import { MintProcessor } from './mint.processor';
 import { MintService } from './mint.service';
+import { RewardsMetrics } from './rewards.metrics';
 import { RewardSettingsService } from './reward-settings.service';
 import { RewardsController } from './rewards.controller';
 import { RewardsService } from './rewards.service';
@@ -12,7 +13,15 @@ import { RewardsService } from './rewards.service';
 @Module({
   imports: [RegistryModule, ContributionsModule],
   controllers: [RewardsController],
-  providers: [RewardSettingsService, AwardService, MintService, RewardsService, AwardProcessor, MintProcessor],
+  providers: [
+    RewardSettingsService,
+    AwardService,
+    MintService,
+    RewardsService,
+    AwardProcessor,
+    MintProcessor,
+    RewardsMetrics,
+  ],
   exports: [AwardService, MintService, RewardsService, RewardSettingsService],
 })
 export class RewardsModule {}

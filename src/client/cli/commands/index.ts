@@ -1,0 +1,21 @@
+import type { CommandModule } from '../context';
+import { aliasCommands } from './aliases';
+import { apiKeyCommands } from './api-keys';
+import { contributionCommands } from './contributions';
+import { jobCommands } from './jobs';
+import { modelCommands } from './models';
+import { predictCommand } from './predict';
+import { versionCommands } from './versions';
+import { webhookCommands } from './webhooks';
+
+/** Every command group, in the order of `deltaone --help`. A new group is one file here and one line below. */
+export const COMMANDS: CommandModule[] = [
+  apiKeyCommands,
+  modelCommands,
+  versionCommands,
+  aliasCommands,
+  predictCommand,
+  contributionCommands,
+  webhookCommands,
+  jobCommands,
+];
