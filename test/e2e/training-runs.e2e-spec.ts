@@ -105,6 +105,17 @@ describe('training runs', () => {
       .set(reader.headers)
       .expect(200);
     expect(evaluation.body).toMatchObject({ candidate: { version: 2 }, baseline: { version: 1 } });
+    // The contribution carried 4 benchmark rows, which the run dropped: the candidate never saw them.
+    const decided = await waitFor(
+      async () => {
+        const r = await t.http.get(`/api/v1/evaluations/${String(done.evaluationId)}`).set(reader.headers);
+        return r.body.status === 'completed' && (r.body as { leakedRows: number; reason: string });
+      },
+      'the evaluation decided',
+      60_000,
+    );
+    expect(decided.leakedRows).toBe(0);
+    expect(decided.reason).not.toBe('BENCHMARK_LEAKAGE');
 
     const metrics = await t.http.get('/metrics').set(t.admin).expect(200);
     expect(metrics.text).toMatch(/training_runs_total\{status="registered"\} [1-9]/);

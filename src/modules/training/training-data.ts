@@ -97,6 +97,7 @@ export async function loadTrainingData(
       contributions: s.contributions,
       rows: used,
       dropped,
+      excludedBenchmark: benchmark ? { id: benchmark.id, hash: benchmark.hash } : null,
       features: s.features,
       labelColumn: s.labelColumn,
       ...(classes ? { classes } : {}),

@@ -17,6 +17,11 @@ export interface TrainingRunData {
   /** Rows used after the drops. */
   rows: number;
   dropped: { reason: 'IN_ACTIVE_BENCHMARK' | 'MISSING_VALUE'; rows: number }[];
+  /**
+   * The benchmark active when the data was read: every row whose hash is in it was dropped, so the DeltaOne leakage
+   * gate knows that benchmark's rows are not in what the candidate was trained on (see the deltaone module).
+   */
+  excludedBenchmark: { id: string; hash: string } | null;
   features: string[];
   labelColumn: string;
   /** For classifiers: the label value of each class index. */
