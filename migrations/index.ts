@@ -12,6 +12,7 @@ import { Retention1796546062540 } from './1796546062540-Retention';
 import { AuditLog1796546220833 } from './1796546220833-AuditLog';
 import { ContributorErasure1796546357553 } from './1796546357553-ContributorErasure';
 import { ChainContracts1796549279527 } from './1796549279527-ChainContracts';
+import { Experiments1796555060108 } from './1796555060108-Experiments';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AuditLog1796546220833,
   ContributorErasure1796546357553,
   ChainContracts1796549279527,
+  Experiments1796555060108,
 ];

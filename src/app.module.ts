@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ENTITIES } from './entities';
 import { ContributionsModule } from './modules/contributions';
+import { ExperimentsModule } from './modules/experiments';
 import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
@@ -46,6 +47,7 @@ export class AppModule {
         WebhooksModule,
         RegistryModule,
         InferenceModule,
+        ExperimentsModule,
         ContributionsModule,
         RetentionModule,
       ],

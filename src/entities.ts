@@ -7,6 +7,7 @@ import {
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
 } from './modules/contributions';
+import { ExperimentEntity } from './modules/experiments';
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
@@ -36,4 +37,5 @@ export const ENTITIES = [
   ContributionColumnStatsEntity,
   RetentionRunEntity,
   ChainContractEntity,
+  ExperimentEntity,
 ];

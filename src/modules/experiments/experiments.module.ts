@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { RegistryModule } from 'src/modules/registry';
+import { ExperimentsController } from './experiments.controller';
+import { ExperimentsService } from './experiments.service';
+import { RunningExperiments } from './running-experiments';
+
+@Module({
+  imports: [RegistryModule],
+  controllers: [ExperimentsController],
+  providers: [ExperimentsService, RunningExperiments],
+  exports: [RunningExperiments],
+})
+export class ExperimentsModule {}
