@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ExperimentsModule } from 'src/modules/experiments';
 import { RegistryModule } from 'src/modules/registry';
 import { EngineCache } from './engine-cache';
 import { InferenceMetrics } from './inference.metrics';
@@ -12,7 +13,7 @@ import { VERSION_SOURCE } from './version-source';
 import { VersionRouter } from './version-router';
 
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, ExperimentsModule],
   controllers: [PredictController, OipController],
   providers: [
     InferenceService,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Assignment } from 'src/modules/experiments';
 import { canSee } from 'src/modules/registry';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
@@ -10,7 +11,7 @@ import { InferenceMetrics } from './inference.metrics';
 import { Outputs } from './micro-batcher';
 import { ModelCache } from './model-cache';
 import { formatRows } from './output-format';
-import { PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
+import { ExperimentServed, PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
 import { CacheSlot, PredictionCache } from './prediction-cache';
 import { mayFallBack, modelFailure, ProductionFallback } from './production-fallback';
 import { CachedResult } from './result-cache';
@@ -21,11 +22,12 @@ import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
 import { VersionRouter } from './version-router';
 
 export { Fallback } from './production-fallback';
-export { PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
+export { ExperimentServed, PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
 
-/** What a request resolved to before it failed (for its metrics labels). */
+/** What a request resolved to (for its metrics labels, and the experiment its answer names). */
 interface Served {
   version?: number;
+  assignment?: Assignment;
 }
 
 /**
@@ -53,8 +55,10 @@ export class InferenceService {
     body: unknown,
     options: PredictOptions = {},
   ): Promise<PredictResult> {
-    const outcome = await this.predictCounted(principal, name, ref, body, options);
-    return outcome instanceof Hit ? PredictionCache.served(outcome.entry) : outcome;
+    const served: Served = {};
+    const outcome = await this.predictCounted(principal, name, ref, body, options, served);
+    const result = outcome instanceof Hit ? PredictionCache.served(outcome.entry) : outcome;
+    return served.assignment ? { ...result, experiment: experimentServed(served.assignment) } : result;
   }
 
   /** As `predict`, answered as JSON text: a cache hit reuses its answer's text (see PredictionCache.answer). */
@@ -65,7 +69,18 @@ export class InferenceService {
     body: unknown,
     options: PredictOptions = {},
   ): Promise<PredictAnswer> {
-    const outcome = await this.predictCounted(principal, name, ref, body, options);
+    const served: Served = {};
+    const outcome = await this.predictCounted(principal, name, ref, body, options, served);
+    if (served.assignment) {
+      // Not the cached answer text: the same cached result is served to several variants' requests.
+      const result = outcome instanceof Hit ? PredictionCache.served(outcome.entry) : outcome;
+      const experiment = experimentServed(served.assignment);
+      return {
+        version: result.version,
+        variant: experiment.variant,
+        json: (requestId) => JSON.stringify({ ...result, experiment, requestId }),
+      };
+    }
     if (outcome instanceof Hit) {
       const entry = outcome.entry;
       return { version: entry.value.version, json: (id) => PredictionCache.answer(entry, id) };
@@ -79,8 +94,8 @@ export class InferenceService {
     ref: VersionRef,
     body: unknown,
     options: PredictOptions,
+    served: Served,
   ): Promise<PredictResult | Hit> {
-    const served: Served = {};
     try {
       const outcome = await this.predictOnce(principal, name, ref, body, options, served);
       this.metrics.countRequest(
@@ -107,10 +122,11 @@ export class InferenceService {
     // Awaited only when not known yet: a known route and a loaded engine cost no trip through the microtasks.
     // The router checks the key's access before the result cache is asked: a cached answer never reaches a key
     // that may not see the model.
-    const routed = this.router.route(name, ref, { principal });
+    const routed = this.router.route(name, ref, { principal, header: options.header });
     const route = routed instanceof Promise ? await routed : routed;
     const version = route.version;
     served.version = version.version;
+    served.assignment = route.assignment;
     const cacheable = !this.cache.bypasses(options.noCache, options.bodyBytes);
     const textKey = cacheable ? PredictionCache.textKey(name, version.version, input) : undefined;
     if (textKey !== undefined) {
@@ -164,17 +180,21 @@ export class InferenceService {
     name: string,
     version: number | undefined,
     run: (engine: Engine) => Promise<Outputs>,
-  ): Promise<{ version: ServableVersion; outputs: Outputs }> {
+    header?: PredictOptions['header'],
+  ): Promise<{ version: ServableVersion; outputs: Outputs; experiment?: ExperimentServed }> {
     const served: Served = {};
     try {
-      const resolved = (await this.router.route(name, refOf(version), { principal })).version;
+      const route = await this.router.route(name, refOf(version), { principal, header });
+      const resolved = route.version;
       served.version = resolved.version;
       const engine = await this.engines.engineFor(resolved);
       const outputs = await run(engine).catch((e: unknown) => {
         throw modelFailure(e, 'MODEL_FAILED');
       });
       this.metrics.countRequest('oip', name, resolved.version, 200);
-      return { version: resolved, outputs };
+      return route.assignment
+        ? { version: resolved, outputs, experiment: experimentServed(route.assignment) }
+        : { version: resolved, outputs };
     } catch (err) {
       this.metrics.countFailure('oip', name, served.version, err);
       throw err;
@@ -241,3 +261,13 @@ class Hit {
 }
 
 const refOf = (version: number | undefined): VersionRef => (version === undefined ? {} : { version });
+
+function experimentServed(a: Assignment): ExperimentServed {
+  return {
+    id: a.experimentId,
+    name: a.experiment,
+    variant: a.variant,
+    version: a.version,
+    assignment: a.random ? 'random' : 'unit',
+  };
+}
