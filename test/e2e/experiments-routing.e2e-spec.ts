@@ -135,6 +135,60 @@ describe('experiments: routing predict and infer by variant', () => {
   });
 });
 
+describe('experiments: shadow traffic and metrics by variant', () => {
+  let dir: { path: string; remove: () => void };
+  let t: TestApp;
+
+  beforeAll(async () => {
+    dir = makeTempDir('exp-shadow-');
+    t = await createTestApp({ env: { ARTIFACT_DIR: dir.path } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  const metric = (text: string, name: string, labels: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+
+  it('should run the shadow version after answering, count agreement, and never return its output', async () => {
+    const key = (await createApiKey(t, { owner: 'alice', scopes: ['predict', 'models:write', 'experiments:write'] }))
+      .headers;
+    const model = (await createModel(t, key)).name;
+    await createVersion(t, model, LOGREG, { features: features16() }, key);
+    await createVersion(t, model, MLP, { features: features16() }, key);
+    await createVersion(t, model, LOGREG, { features: features16() }, key);
+    await t.http.post(`/api/v1/models/${model}/promote`).set(key).send({ version: 1 }).expect(200);
+    const e = await createExperiment(t, key, model, { shadow: { version: 3, percent: 100 } });
+    await t.http.post(`/api/v1/experiments/${e.id}/start`).set(key).expect(200);
+    for (let i = 0; i < 8; i++) {
+      const res = await t.http
+        .post(`/api/v1/models/${model}/predict`)
+        .set({ ...key, 'x-user-id': `u${i}`, 'content-type': 'application/json' })
+        .send(row)
+        .expect(200);
+      expect([1, 2]).toContain(res.body.version);
+    }
+    const shadowRuns = async (): Promise<number> => {
+      const text = (await t.http.get('/metrics').set(t.admin).expect(200)).text;
+      const of = (result: string) => metric(text, 'experiment_shadow_total', `result="${result}"`);
+      return of('agreed') + of('disagreed') + of('error') + of('dropped');
+    };
+    await waitFor(async () => (await shadowRuns()) === 8, 'eight shadow runs counted');
+    const text = (await t.http.get('/metrics').set(t.admin).expect(200)).text;
+    const requests = ['control', 'treatment']
+      .map((v) => metric(text, 'experiment_requests_total', `variant="${v}"`))
+      .reduce((a, b) => a + b, 0);
+    expect(requests).toBeGreaterThan(0);
+    expect(text).toContain(`experiment_request_duration_seconds_bucket{le="0.0005",experiment="${e.id}"`);
+    // Version 3 is the same model file as version 1: the control's answers agree with the shadow's.
+    expect(metric(text, 'experiment_shadow_total', 'result="error"')).toBe(0);
+  });
+});
+
 describe('experiments: the same unit gets the same variant on two replicas and after a restart', () => {
   it('should assign every unit the same variant when two processes on one database and a restarted one serve it', async () => {
     const dir = makeTempDir('exp-replicas-');

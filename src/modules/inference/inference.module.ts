@@ -9,6 +9,7 @@ import { PredictController } from './predict.controller';
 import { PredictionCache } from './prediction-cache';
 import { ProductionFallback } from './production-fallback';
 import { RegistryVersionSource } from './registry-version-source';
+import { ShadowRunner } from './shadow-runner';
 import { VERSION_SOURCE } from './version-source';
 import { VersionRouter } from './version-router';
 
@@ -22,6 +23,7 @@ import { VersionRouter } from './version-router';
     EngineCache,
     PredictionCache,
     ProductionFallback,
+    ShadowRunner,
     { provide: VERSION_SOURCE, useClass: RegistryVersionSource },
   ],
   exports: [InferenceService],

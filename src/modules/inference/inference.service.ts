@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Assignment } from 'src/modules/experiments';
+import { Assignment, ExperimentMetrics } from 'src/modules/experiments';
 import { canSee } from 'src/modules/registry';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
@@ -18,6 +18,7 @@ import { CachedResult } from './result-cache';
 import { toPredictBody } from './row-encoder';
 import { ServableVersion } from './servable';
 import { assertManageable } from './serving-access';
+import { agree, ShadowRunner } from './shadow-runner';
 import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
 import { VersionRouter } from './version-router';
 
@@ -45,6 +46,8 @@ export class InferenceService {
     private readonly engines: EngineCache,
     private readonly cache: PredictionCache<PredictResult>,
     private readonly fallback: ProductionFallback,
+    private readonly experimentMetrics: ExperimentMetrics,
+    private readonly shadows: ShadowRunner,
   ) {}
 
   /** `body` is the request body: parsed JSON, or a RawJson the common case is read from without parsing. */
@@ -96,19 +99,47 @@ export class InferenceService {
     options: PredictOptions,
     served: Served,
   ): Promise<PredictResult | Hit> {
+    const started = performance.now();
     try {
       const outcome = await this.predictOnce(principal, name, ref, body, options, served);
-      this.metrics.countRequest(
-        'predict',
-        name,
-        outcome instanceof Hit ? outcome.entry.value.version : outcome.version,
-        200,
-      );
+      const result = outcome instanceof Hit ? outcome.entry.value : outcome;
+      this.metrics.countRequest('predict', name, result.version, 200);
+      if (served.assignment) this.observeRouted(served.assignment, started, principal, name, body, result);
       return outcome;
     } catch (err) {
       this.metrics.countFailure('predict', name, served.version, err);
+      if (served.assignment) {
+        const seconds = (performance.now() - started) / 1000;
+        this.experimentMetrics.served(served.assignment, { seconds, error: true, fallback: false });
+      }
       throw err;
     }
+  }
+
+  /** A routed answer's metrics, and its shadow run (after the answer has gone). */
+  private observeRouted(
+    a: Assignment,
+    started: number,
+    principal: Principal,
+    name: string,
+    input: unknown,
+    result: PredictResult,
+  ): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.experimentMetrics.served(a, { seconds, error: false, fallback: result.fallback !== null });
+    const maxRows = this.config.MAX_ROWS_PER_REQUEST;
+    this.shadows.offer(
+      a,
+      principal,
+      name,
+      async (engine) => {
+        const batch =
+          (input instanceof RawJson ? engine.encoder.encodeText(input.bytes, maxRows) : null) ??
+          engine.encoder.encode(toPredictBody(input), maxRows);
+        return formatRows(await engine.run(batch.feeds, batch.rows), batch.rows);
+      },
+      (rows) => agree(result.predictions, rows),
+    );
   }
 
   private async predictOnce(
@@ -183,8 +214,10 @@ export class InferenceService {
     header?: PredictOptions['header'],
   ): Promise<{ version: ServableVersion; outputs: Outputs; experiment?: ExperimentServed }> {
     const served: Served = {};
+    const started = performance.now();
     try {
       const route = await this.router.route(name, refOf(version), { principal, header });
+      served.assignment = route.assignment;
       const resolved = route.version;
       served.version = resolved.version;
       const engine = await this.engines.engineFor(resolved);
@@ -192,11 +225,21 @@ export class InferenceService {
         throw modelFailure(e, 'MODEL_FAILED');
       });
       this.metrics.countRequest('oip', name, resolved.version, 200);
+      if (route.assignment) {
+        const seconds = (performance.now() - started) / 1000;
+        this.experimentMetrics.served(route.assignment, { seconds, error: false, fallback: false });
+        const agrees = (o: Outputs): boolean => JSON.stringify(o) === JSON.stringify(outputs);
+        this.shadows.offer(route.assignment, principal, name, run, agrees);
+      }
       return route.assignment
         ? { version: resolved, outputs, experiment: experimentServed(route.assignment) }
         : { version: resolved, outputs };
     } catch (err) {
       this.metrics.countFailure('oip', name, served.version, err);
+      if (served.assignment) {
+        const seconds = (performance.now() - started) / 1000;
+        this.experimentMetrics.served(served.assignment, { seconds, error: true, fallback: false });
+      }
       throw err;
     }
   }
