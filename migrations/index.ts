@@ -13,6 +13,7 @@ import { AuditLog1796546220833 } from './1796546220833-AuditLog';
 import { ContributorErasure1796546357553 } from './1796546357553-ContributorErasure';
 import { ChainContracts1796549279527 } from './1796549279527-ChainContracts';
 import { Experiments1796555060108 } from './1796555060108-Experiments';
+import { ExperimentPredictions1796557193811 } from './1796557193811-ExperimentPredictions';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ContributorErasure1796546357553,
   ChainContracts1796549279527,
   Experiments1796555060108,
+  ExperimentPredictions1796557193811,
 ];

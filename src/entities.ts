@@ -7,7 +7,7 @@ import {
   ContributionUploadPartEntity,
   ContributionColumnStatsEntity,
 } from './modules/contributions';
-import { ExperimentEntity } from './modules/experiments';
+import { ExperimentEntity, PredictionLogEntity } from './modules/experiments';
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
@@ -38,4 +38,5 @@ export const ENTITIES = [
   RetentionRunEntity,
   ChainContractEntity,
   ExperimentEntity,
+  PredictionLogEntity,
 ];

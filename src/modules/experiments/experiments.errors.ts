@@ -5,7 +5,8 @@ const KINDS = {
   EXPERIMENT_INVALID: 'invalid',
   EXPERIMENT_STATE_CONFLICT: 'conflict',
   EXPERIMENT_ALREADY_RUNNING: 'conflict',
-  NOT_EXPERIMENT_OWNER: 'forbidden',
+  PREDICTION_NOT_FOUND: 'not_found',
+  OUTCOME_CONFLICT: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ExperimentsErrorCode = keyof typeof KINDS;

@@ -3,3 +3,5 @@ export { ExperimentEntity } from './experiment.entity';
 export { Assignment, HeaderReader, RunningExperiments } from './running-experiments';
 export { EXPERIMENT_EVENTS, ExperimentStateEvent } from './experiments.events';
 export { ExperimentMetrics, ServedObservation, ShadowObservation } from './experiment-metrics';
+export { PredictionLog, RoutedPrediction } from './prediction-log';
+export { PredictionLogEntity } from './prediction-log.entity';

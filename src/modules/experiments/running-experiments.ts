@@ -14,6 +14,8 @@ export interface Assignment {
   /** Assigned at random because the request named no unit (counted apart from the sticky assignments). */
   readonly random: boolean;
   readonly shadow: Shadow | null;
+  /** The header naming the unit (lower case). */
+  readonly unitHeader: string;
 }
 
 /** Reads a request header by its lower-case name. */
@@ -101,6 +103,7 @@ function compile(row: ExperimentEntity): Compiled {
         version: v.version,
         random,
         shadow: plan.shadow,
+        unitHeader: plan.unitHeader,
       }),
     );
   return { plan, table: bucketTable(plan.layout), byUnit: make(false), byChance: make(true) };

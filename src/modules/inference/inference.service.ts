@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Assignment, ExperimentMetrics } from 'src/modules/experiments';
+import { Assignment, ExperimentMetrics, PredictionLog } from 'src/modules/experiments';
+import { DomainError } from 'src/platform/errors';
 import { canSee } from 'src/modules/registry';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
@@ -48,6 +49,7 @@ export class InferenceService {
     private readonly fallback: ProductionFallback,
     private readonly experimentMetrics: ExperimentMetrics,
     private readonly shadows: ShadowRunner,
+    private readonly predictionLog: PredictionLog,
   ) {}
 
   /** `body` is the request body: parsed JSON, or a RawJson the common case is read from without parsing. */
@@ -104,16 +106,40 @@ export class InferenceService {
       const outcome = await this.predictOnce(principal, name, ref, body, options, served);
       const result = outcome instanceof Hit ? outcome.entry.value : outcome;
       this.metrics.countRequest('predict', name, result.version, 200);
-      if (served.assignment) this.observeRouted(served.assignment, started, principal, name, body, result);
+      if (served.assignment) {
+        this.logRouted(served.assignment, started, principal, options, result.version, null);
+        this.observeRouted(served.assignment, started, principal, name, body, result);
+      }
       return outcome;
     } catch (err) {
       this.metrics.countFailure('predict', name, served.version, err);
-      if (served.assignment) {
-        const seconds = (performance.now() - started) / 1000;
-        this.experimentMetrics.served(served.assignment, { seconds, error: true, fallback: false });
-      }
+      if (served.assignment) this.logRouted(served.assignment, started, principal, options, null, err);
       throw err;
     }
+  }
+
+  /** A routed request's log entry and, when it failed, its metrics (a success's are in observeRouted). */
+  private logRouted(
+    a: Assignment,
+    started: number,
+    principal: Principal,
+    options: PredictOptions,
+    servedVersion: number | null,
+    err: unknown,
+  ): void {
+    const ms = performance.now() - started;
+    if (err !== null) this.experimentMetrics.served(a, { seconds: ms / 1000, error: true, fallback: false });
+    if (options.requestId === undefined) return;
+    const raw = options.header?.(a.unitHeader);
+    this.predictionLog.record({
+      requestId: options.requestId,
+      assignment: a,
+      unit: (Array.isArray(raw) ? raw[0] : raw) ?? null,
+      callerOwner: principal.owner,
+      servedVersion,
+      latencyMs: ms,
+      error: err === null ? null : err instanceof DomainError ? err.code : 'INTERNAL',
+    });
   }
 
   /** A routed answer's metrics, and its shadow run (after the answer has gone). */
@@ -212,7 +238,9 @@ export class InferenceService {
     version: number | undefined,
     run: (engine: Engine) => Promise<Outputs>,
     header?: PredictOptions['header'],
+    requestId?: string,
   ): Promise<{ version: ServableVersion; outputs: Outputs; experiment?: ExperimentServed }> {
+    const options: PredictOptions = { header, requestId };
     const served: Served = {};
     const started = performance.now();
     try {
@@ -227,6 +255,7 @@ export class InferenceService {
       this.metrics.countRequest('oip', name, resolved.version, 200);
       if (route.assignment) {
         const seconds = (performance.now() - started) / 1000;
+        this.logRouted(route.assignment, started, principal, options, resolved.version, null);
         this.experimentMetrics.served(route.assignment, { seconds, error: false, fallback: false });
         const agrees = (o: Outputs): boolean => JSON.stringify(o) === JSON.stringify(outputs);
         this.shadows.offer(route.assignment, principal, name, run, agrees);
@@ -236,10 +265,7 @@ export class InferenceService {
         : { version: resolved, outputs };
     } catch (err) {
       this.metrics.countFailure('oip', name, served.version, err);
-      if (served.assignment) {
-        const seconds = (performance.now() - started) / 1000;
-        this.experimentMetrics.served(served.assignment, { seconds, error: true, fallback: false });
-      }
+      if (served.assignment) this.logRouted(served.assignment, started, principal, options, null, err);
       throw err;
     }
   }

@@ -246,6 +246,7 @@ export class OipController {
         return engine.runDirect(feeds, rows);
       },
       (h) => http.headers[h],
+      http.id,
     );
     if (experiment) void reply.header('x-variant', experiment.variant);
     return {

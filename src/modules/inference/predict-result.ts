@@ -5,6 +5,8 @@ import type { RowPrediction } from './output-format';
 export interface PredictOptions {
   /** The request's headers: an A/B experiment on the model reads its unit header from them. */
   header?: HeaderReader;
+  /** The request's id: a routed prediction is logged under it (its outcome is reported by it). */
+  requestId?: string;
   /** `Cache-Control: no-cache`: skip the result cache for this request. */
   noCache?: boolean;
   /** Size of the request body, for the result cache's size limit. */

@@ -64,6 +64,7 @@ export class PredictController {
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
       bodyBytes: Number(request.headers['content-length'] ?? 0),
       header: (h) => request.headers[h],
+      requestId: request.id,
     });
     void reply.header('x-model-version', String(answer.version));
     if (answer.variant !== undefined) void reply.header('x-variant', answer.variant);

@@ -12,6 +12,7 @@ const assignment: Assignment = {
   version: 1,
   random: false,
   shadow: { version: 2, percent: 100 },
+  unitHeader: 'x-user-id',
 };
 
 describe('ShadowRunner', () => {

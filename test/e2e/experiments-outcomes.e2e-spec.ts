@@ -1,0 +1,107 @@
+import { DataSource } from 'typeorm';
+import { PredictionLog } from 'src/modules/experiments';
+import { createApiKey, CreatedKey } from '../factories/api-key.factory';
+import { createExperiment } from '../factories/experiment.factory';
+import { createModel, createVersion, features16, LOGREG, MLP } from '../factories/model.factory';
+import { makeTempDir } from '../support/temp-dir';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const row = JSON.stringify({ instances: [Array.from({ length: 16 }, (_, i) => i / 16)] });
+
+describe('experiments: the prediction log and outcomes', () => {
+  let dir: { path: string; remove: () => void };
+  let t: TestApp;
+  let alice: CreatedKey;
+  let bob: CreatedKey;
+  let model: string;
+  let experimentId: string;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    dir = makeTempDir('exp-outcomes-');
+    t = await createTestApp({ env: { ARTIFACT_DIR: dir.path } });
+    ds = t.app.get(DataSource);
+    alice = await createApiKey(t, { owner: 'alice', scopes: ['predict', 'models:write', 'experiments:write'] });
+    bob = await createApiKey(t, { owner: 'bob', scopes: ['predict'] });
+    model = (await createModel(t, alice.headers)).name;
+    await createVersion(t, model, LOGREG, { features: features16() }, alice.headers);
+    await createVersion(t, model, MLP, { features: features16() }, alice.headers);
+    await t.http.post(`/api/v1/models/${model}/promote`).set(alice.headers).send({ version: 1 }).expect(200);
+    experimentId = (await createExperiment(t, alice.headers, model)).id;
+    await t.http.post(`/api/v1/experiments/${experimentId}/start`).set(alice.headers).expect(200);
+  });
+
+  afterAll(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  const predict = async (headers: Record<string, string>, query = '') =>
+    (
+      await t.http
+        .post(`/api/v1/models/${model}/predict${query}`)
+        .set({ ...headers, 'content-type': 'application/json' })
+        .send(row)
+        .expect(200)
+    ).body as { requestId: string; experiment?: { variant: string; version: number } };
+
+  const outcome = (requestId: string, value: unknown, headers = alice.headers) =>
+    t.http.post(`/api/v1/predictions/${requestId}/outcome`).set(headers).send({ value });
+
+  it('should log a routed prediction with its experiment, variant, version and unit when the log is flushed', async () => {
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-1' });
+    await t.app.get(PredictionLog).flush();
+    const [logged] = await ds.query(`SELECT * FROM experiment_predictions WHERE "requestId" = $1`, [served.requestId]);
+    expect(logged).toMatchObject({
+      experimentId,
+      variant: served.experiment!.variant,
+      version: served.experiment!.version,
+      servedVersion: served.experiment!.version,
+      unit: 'u-1',
+      random: false,
+      callerOwner: 'alice',
+      error: null,
+      outcome: null,
+    });
+    expect(logged.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('should record an outcome once, answer the same value again idempotently and refuse a different one', async () => {
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-2' });
+    // Not flushed yet: the outcome route writes the buffered log first.
+    const first = await outcome(served.requestId, 1).expect(200);
+    expect(first.body).toMatchObject({ requestId: served.requestId, experimentId, value: 1, created: true });
+    const again = await outcome(served.requestId, 1).expect(200);
+    expect(again.body.created).toBe(false);
+    const conflict = await outcome(served.requestId, 0).expect(409);
+    expect(conflict.body.code).toBe('OUTCOME_CONFLICT');
+  });
+
+  it('should answer 404 for a request id no experiment served, and for another owner', async () => {
+    const unrouted = await predict(alice.headers, '?version=1');
+    expect((await outcome(unrouted.requestId, 1).expect(404)).body.code).toBe('PREDICTION_NOT_FOUND');
+    await outcome('never-served', 1).expect(404);
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-3' });
+    await outcome(served.requestId, 1, bob.headers).expect(404);
+  });
+
+  it('should answer 400 naming value when a proportion outcome is not 0 or 1', async () => {
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-4' });
+    const res = await outcome(served.requestId, 0.5).expect(400);
+    expect(res.body.errors[0].field).toBe('value');
+    const notNumber = await outcome(served.requestId, 'yes').expect(400);
+    expect(notNumber.body.errors[0].field).toBe('value');
+  });
+
+  it('should flush the buffered log when the app shuts down', async () => {
+    const other = await createTestApp({ env: { ARTIFACT_DIR: dir.path }, databaseUrl: t.databaseUrl });
+    const res = await other.http
+      .post(`/api/v1/models/${model}/predict`)
+      .set({ ...alice.headers, 'x-user-id': 'u-5', 'content-type': 'application/json' })
+      .send(row)
+      .expect(200);
+    await other.app.close();
+    const rows = await ds.query(`SELECT 1 FROM experiment_predictions WHERE "requestId" = $1`, [res.body.requestId]);
+    expect(rows).toHaveLength(1);
+  });
+});
