@@ -89,6 +89,21 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
     return this.flushing;
   }
 
+  /** Deletes up to `limit` entries logged before `cutoff` (the retention job); returns how many. */
+  async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM experiment_predictions WHERE "requestId" IN (
+           SELECT "requestId" FROM experiment_predictions WHERE "createdAt" < $1
+            ORDER BY "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED
+         ) RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [cutoff, limit],
+    );
+    return n;
+  }
+
   private async write(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, BATCH);
