@@ -21,7 +21,10 @@ describe('experiments: the prediction log and outcomes', () => {
     dir = makeTempDir('exp-outcomes-');
     t = await createTestApp({ env: { ARTIFACT_DIR: dir.path } });
     ds = t.app.get(DataSource);
-    alice = await createApiKey(t, { owner: 'alice', scopes: ['predict', 'models:write', 'experiments:write'] });
+    alice = await createApiKey(t, {
+      owner: 'alice',
+      scopes: ['predict', 'models:write', 'experiments:write', 'experiments:read'],
+    });
     bob = await createApiKey(t, { owner: 'bob', scopes: ['predict'] });
     model = (await createModel(t, alice.headers)).name;
     await createVersion(t, model, LOGREG, { features: features16() }, alice.headers);
@@ -91,6 +94,41 @@ describe('experiments: the prediction log and outcomes', () => {
     expect(res.body.errors[0].field).toBe('value');
     const notNumber = await outcome(served.requestId, 'yes').expect(400);
     expect(notNumber.body.errors[0].field).toBe('value');
+  });
+
+  it('should report per-variant counts, outcomes, latency and an always-valid decision when results are asked', async () => {
+    const served: Array<{ requestId: string; variant: string }> = [];
+    for (let i = 0; i < 12; i++) {
+      const p = await predict({ ...alice.headers, 'x-user-id': `r-${i}` });
+      served.push({ requestId: p.requestId, variant: p.experiment!.variant });
+    }
+    await predict(alice.headers);
+    for (const [i, p] of served.entries()) await outcome(p.requestId, i % 2).expect(200);
+    const res = await t.http.get(`/api/v1/experiments/${experimentId}/results`).set(alice.headers).expect(200);
+    expect(res.body).toMatchObject({
+      experimentId,
+      status: 'running',
+      decision: 'continue',
+      promotable: false,
+      fixedHorizonNote: 'valid only at the planned sample size',
+    });
+    const byName = new Map(res.body.variants.map((v: { name: string }) => [v.name, v]));
+    for (const name of ['control', 'treatment']) {
+      const mine = served.filter((p) => p.variant === name).length;
+      const v = byName.get(name) as {
+        units: number;
+        outcomes: number;
+        latencyMs: { p95: number };
+        statistics: { summary?: unknown };
+      };
+      expect(v.units).toBeGreaterThanOrEqual(mine);
+      expect(v.outcomes).toBeGreaterThanOrEqual(mine);
+      expect(v.latencyMs.p95).toBeGreaterThan(0);
+      expect(v.statistics.summary).toBeDefined();
+    }
+    const total = res.body.variants.reduce((n: number, v: { randomPredictions: number }) => n + v.randomPredictions, 0);
+    expect(total).toBe(1);
+    expect(res.body.sampleRatio).toHaveProperty('pValue');
   });
 
   it('should flush the buffered log when the app shuts down', async () => {

@@ -8,9 +8,10 @@ import {
   ExperimentListQueryDto,
   ExperimentPageDto,
   ExperimentResponseDto,
+  ExperimentResultsDto,
   UpdateWeightsDto,
 } from './experiments.dto';
-import { toExperimentDto } from './experiments.mapper';
+import { toExperimentDto, toResultsDto } from './experiments.mapper';
 import { ExperimentsService } from './experiments.service';
 
 const CREATE_EXAMPLE = {
@@ -69,6 +70,22 @@ export class ExperimentsController {
   @ApiProblems(400, 404, 429)
   async get(@CurrentPrincipal() p: Principal, @Param() params: ExperimentIdParamDto): Promise<ExperimentResponseDto> {
     return toExperimentDto(await this.experiments.get(p, params.id));
+  }
+
+  @Get(':id/results')
+  @Scopes('experiments:read')
+  @ApiOperation({
+    summary: 'Results now, per variant, and the decision',
+    description:
+      'Per variant: units, predictions, outcomes, the metric with its interval, latency p50/p95/p99, errors, lift over the control with its interval, and a sample-ratio check (chi-square of units against the weights; a mismatch below p = 0.001 blocks promotion). The decision (`continue`, `winner`, `loser`, `inconclusive`, with reasons) rests on always-valid inference (mSPRT, mixing variance from `minimumDetectableEffect`), so it may be read at any time; the fixed-horizon p-value beside it is valid only at the planned sample size.',
+  })
+  @ApiOkResponse({ type: ExperimentResultsDto })
+  @ApiProblems(400, 404, 429)
+  async results(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: ExperimentIdParamDto,
+  ): Promise<ExperimentResultsDto> {
+    return toResultsDto(await this.experiments.results(p, params.id));
   }
 
   @Patch(':id')

@@ -223,3 +223,47 @@ export class ExperimentPageDto {
   @ApiProperty({ type: [ExperimentResponseDto] }) items: ExperimentResponseDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
+
+export class VariantResultsDto {
+  @ApiProperty({ example: 'treatment' }) name: string;
+  @ApiProperty({ example: 4 }) version: number;
+  @ApiProperty({ example: 50 }) weight: number;
+  @ApiProperty({ description: 'Distinct units served (random assignments left out)' }) units: number;
+  @ApiProperty() predictions: number;
+  @ApiProperty({ description: 'Predictions assigned at random (no unit named)' }) randomPredictions: number;
+  @ApiProperty() errors: number;
+  @ApiProperty({ description: 'Outcomes reported' }) outcomes: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'p50, p95, p99 in ms (null before any)' })
+  latencyMs: Record<string, number | null>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The statistics: summary (metric with interval), comparison (lift over control with interval), fixedHorizon (p-value, valid only at the planned sample size), alwaysValid (mSPRT), guardrails, decision, reasons',
+  })
+  statistics: Record<string, unknown>;
+}
+
+export class ExperimentResultsDto {
+  @ApiProperty({ format: 'uuid' }) experimentId: string;
+  @ApiProperty({ enum: EXPERIMENT_STATUSES }) status: string;
+  @ApiProperty({ enum: ['continue', 'winner', 'loser', 'inconclusive'], description: 'From always-valid inference' })
+  decision: string;
+  @ApiProperty({ type: String, nullable: true }) winner: string | null;
+  @ApiProperty({ description: 'A winner with its minimum samples, no guardrail breach and no sample-ratio mismatch' })
+  promotable: boolean;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
+  reasons: Record<string, unknown>[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Chi-square of units against the weights; mismatch below p = 0.001 (blocks promotion)',
+  })
+  sampleRatio: Record<string, unknown>;
+  @ApiProperty({
+    example: 'valid only at the planned sample size',
+    description: 'What the fixed-horizon p-values mean',
+  })
+  fixedHorizonNote: string;
+  @ApiProperty({ type: [VariantResultsDto] }) variants: VariantResultsDto[];
+}

@@ -1,5 +1,6 @@
+import { ExperimentResults } from './experiment-results';
 import { ExperimentEntity } from './experiment.entity';
-import { ExperimentResponseDto } from './experiments.dto';
+import { ExperimentResponseDto, ExperimentResultsDto } from './experiments.dto';
 
 export function toExperimentDto(e: ExperimentEntity): ExperimentResponseDto {
   return {
@@ -29,5 +30,24 @@ export function toExperimentDto(e: ExperimentEntity): ExperimentResponseDto {
     updatedAt: e.updatedAt.toISOString(),
     startedAt: e.startedAt?.toISOString() ?? null,
     endedAt: e.endedAt?.toISOString() ?? null,
+  };
+}
+
+export function toResultsDto(r: ExperimentResults): ExperimentResultsDto {
+  const a = r.analysis;
+  return {
+    experimentId: r.experimentId,
+    status: r.status,
+    decision: a.decision,
+    winner: a.winner,
+    promotable: a.promotable,
+    reasons: a.reasons.map((x) => ({ ...x })),
+    sampleRatio: { ...a.sampleRatio },
+    fixedHorizonNote: r.fixedHorizonNote,
+    variants: r.counts.map((c) => {
+      const { latencyMs, outcomeSum: _sum, outcomeSumSq: _sumSq, ...counts } = c;
+      const stats = a.variants.find((v) => v.name === c.name);
+      return { ...counts, latencyMs: { ...latencyMs }, statistics: { ...stats } };
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from 'src/modules/registry';
 import { ExperimentMetrics } from './experiment-metrics';
+import { ExperimentResultsService } from './experiment-results';
 import { ExperimentsController } from './experiments.controller';
 import { ExperimentsService } from './experiments.service';
 import { OutcomesController } from './outcomes.controller';
@@ -11,7 +12,14 @@ import { RunningExperiments } from './running-experiments';
 @Module({
   imports: [RegistryModule],
   controllers: [ExperimentsController, OutcomesController],
-  providers: [ExperimentsService, RunningExperiments, ExperimentMetrics, PredictionLog, OutcomesService],
+  providers: [
+    ExperimentResultsService,
+    ExperimentsService,
+    RunningExperiments,
+    ExperimentMetrics,
+    PredictionLog,
+    OutcomesService,
+  ],
   exports: [RunningExperiments, ExperimentMetrics, PredictionLog],
 })
 export class ExperimentsModule {}

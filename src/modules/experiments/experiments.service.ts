@@ -7,6 +7,7 @@ import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { Page, paginate } from 'src/platform/http';
 import { initialLayout, relayout } from './assignment';
+import { ExperimentResults, ExperimentResultsService } from './experiment-results';
 import { ExperimentEntity } from './experiment.entity';
 import { CreateExperimentDto, ExperimentListQueryDto, UpdateWeightsDto } from './experiments.dto';
 import { ExperimentsError } from './experiments.errors';
@@ -24,7 +25,12 @@ export class ExperimentsService {
     private readonly events: EventsService,
     private readonly audit: AuditService,
     private readonly running: RunningExperiments,
+    private readonly resultsOf: ExperimentResultsService,
   ) {}
+
+  async results(principal: Principal, id: string): Promise<ExperimentResults> {
+    return this.resultsOf.results(await this.get(principal, id));
+  }
 
   async create(principal: Principal, dto: CreateExperimentDto): Promise<ExperimentEntity> {
     checkVariantNames(dto);
