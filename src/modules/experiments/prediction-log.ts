@@ -108,13 +108,27 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, BATCH);
       try {
-        await this.dataSource
-          .createQueryBuilder()
-          .insert()
-          .into(PredictionLogEntity)
-          .values(batch)
-          .orIgnore()
-          .execute();
+        // One statement with one array parameter per column: a 500-row batch is 13 parameters, not 6,500.
+        await this.dataSource.query(
+          `INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit,
+             random, "callerOwner", "createdAt", "latencyMs", error)
+           SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::int[], $5::int[], $6::varchar[],
+             $7::bool[], $8::varchar[], $9::timestamptz[], $10::float8[], $11::varchar[])
+           ON CONFLICT ("requestId") DO NOTHING`,
+          [
+            batch.map((e) => e.requestId),
+            batch.map((e) => e.experimentId),
+            batch.map((e) => e.variant),
+            batch.map((e) => e.version),
+            batch.map((e) => e.servedVersion),
+            batch.map((e) => e.unit),
+            batch.map((e) => e.random),
+            batch.map((e) => e.callerOwner),
+            batch.map((e) => e.createdAt),
+            batch.map((e) => e.latencyMs),
+            batch.map((e) => e.error),
+          ],
+        );
       } catch (err) {
         this.dropped.inc({ reason: 'write_failed' }, batch.length);
         this.logger.warn({ message: 'could not write the prediction log', error: (err as Error).message });
