@@ -18,6 +18,7 @@ import { Experiments1796555060108 } from './1796555060108-Experiments';
 import { DeltaOne1796555444293 } from './1796555444293-DeltaOne';
 import { ExperimentPredictions1796557193811 } from './1796557193811-ExperimentPredictions';
 import { Training1796560000000 } from './1796560000000-Training';
+import { ExperimentAutoPromotion1796570000000 } from './1796570000000-ExperimentAutoPromotion';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   DeltaOne1796555444293,
   ExperimentPredictions1796557193811,
   Training1796560000000,
+  ExperimentAutoPromotion1796570000000,
 ];

@@ -9,6 +9,8 @@ export interface VariantCounts {
   predictions: number;
   /** Distinct units (random assignments are left out: the sample-ratio check counts units). */
   units: number;
+  /** Distinct units seen since the weights last changed: what the sample-ratio check counts. */
+  unitsSinceWeights: number;
   randomPredictions: number;
   errors: number;
   outcomes: number;
@@ -20,7 +22,7 @@ export interface VariantCounts {
 export interface ExperimentResults {
   experimentId: string;
   status: string;
-  counts: Array<VariantCounts & { name: string; version: number; weight: number }>;
+  counts: Array<VariantCounts & { name: string; version: number; weight: number; previousPValue: number | null }>;
   analysis: ExperimentAnalysis;
   fixedHorizonNote: typeof FIXED_HORIZON_VALIDITY;
 }
@@ -28,6 +30,7 @@ export interface ExperimentResults {
 const EMPTY: VariantCounts = {
   predictions: 0,
   units: 0,
+  unitsSinceWeights: 0,
   randomPredictions: 0,
   errors: 0,
   outcomes: 0,
@@ -45,13 +48,15 @@ export class ExperimentResultsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async results(e: ExperimentEntity): Promise<ExperimentResults> {
-    const counts = await this.counts(e.id);
+    const counts = await this.counts(e.id, e.weightsSince);
+    const stored = e.alwaysValidPValues ?? {};
     const variants: VariantData[] = e.variants.map((v) => {
       const c = counts.get(v.name) ?? EMPTY;
       return {
         name: v.name,
         weight: v.weight,
-        units: c.units,
+        units: c.unitsSinceWeights,
+        previousPValue: stored[v.name],
         outcomes: e.primaryMetric.kind === 'proportion' ? { n: c.outcomes, successes: c.outcomeSum } : moments(c),
         serving: { requests: c.predictions, errors: c.errors, latencyP95Ms: c.latencyMs.p95 },
       };
@@ -71,6 +76,7 @@ export class ExperimentResultsService {
         name: v.name,
         version: v.version,
         weight: v.weight,
+        previousPValue: stored[v.name] ?? null,
         ...(counts.get(v.name) ?? EMPTY),
       })),
       analysis,
@@ -78,11 +84,13 @@ export class ExperimentResultsService {
     };
   }
 
-  private async counts(experimentId: string): Promise<Map<string, VariantCounts>> {
+  private async counts(experimentId: string, weightsSince: Date | null): Promise<Map<string, VariantCounts>> {
     const rows: Array<Record<string, string | number | null>> = await this.dataSource.query(
       `SELECT variant,
               count(*)::int AS predictions,
               count(DISTINCT unit) FILTER (WHERE NOT random)::int AS units,
+              count(DISTINCT unit) FILTER (WHERE NOT random AND ($2::timestamptz IS NULL OR "createdAt" >= $2))::int
+                AS "unitsSinceWeights",
               count(*) FILTER (WHERE random)::int AS "randomPredictions",
               count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
               count(outcome)::int AS outcomes,
@@ -92,7 +100,7 @@ export class ExperimentResultsService {
               percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyMs") AS p99
          FROM experiment_predictions WHERE "experimentId" = $1 GROUP BY variant`,
-      [experimentId],
+      [experimentId, weightsSince],
     );
     const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
     return new Map(
@@ -101,6 +109,7 @@ export class ExperimentResultsService {
         {
           predictions: Number(r.predictions),
           units: Number(r.units),
+          unitsSinceWeights: Number(r.unitsSinceWeights),
           randomPredictions: Number(r.randomPredictions),
           errors: Number(r.errors),
           outcomes: Number(r.outcomes),

@@ -58,6 +58,17 @@ export class ExperimentEntity {
   @Column({ type: 'boolean' })
   autoPromote: boolean;
 
+  /**
+   * Per treatment, the always-valid p-value's running minimum from the last look of the scheduled check: passed back
+   * as `previousPValue`, so a look never forgets the evidence an earlier one saw.
+   */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  alwaysValidPValues: Record<string, number>;
+
+  /** When the weights last changed (start or reweight): the sample-ratio check counts units seen since then. */
+  @Column({ type: 'timestamptz', nullable: true })
+  weightsSince: Date | null;
+
   @Column({ type: 'varchar', length: 100 })
   createdBy: string;
 

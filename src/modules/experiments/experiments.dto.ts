@@ -233,6 +233,13 @@ export class VariantResultsDto {
   @ApiProperty({ description: 'Predictions assigned at random (no unit named)' }) randomPredictions: number;
   @ApiProperty() errors: number;
   @ApiProperty({ description: 'Outcomes reported' }) outcomes: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      "The always-valid p-value's running minimum stored by the scheduled check's last look (null for the control and before the first); passed to the statistics as previousPValue",
+  })
+  previousPValue: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'p50, p95, p99 in ms (null before any)' })
   latencyMs: Record<string, number | null>;
   @ApiProperty({

@@ -6,6 +6,20 @@ export interface ExperimentStateEvent {
   model: { id: string; name: string };
   status: string;
   variants: Variant[];
+  /** The variant promoted to production by the scheduled check (null when the experiment ended otherwise). */
+  winner?: { variant: string; version: number } | null;
+  /** Why it completed: `stopped` by a caller, or the decision's reason when it was promoted. */
+  reason?: string | null;
+}
+
+export interface GuardrailBreachedEvent {
+  experiment: { id: string; name: string };
+  model: { id: string; name: string };
+  variant: { name: string; version: number };
+  guardrail: { metric: string; max: number; observed: number | null };
+  reason: string;
+  /** The treatment's weight now: 0, it no longer receives units. */
+  weight: number;
 }
 
 export const EXPERIMENT_EVENTS = defineEvents('experiments', {
@@ -13,8 +27,12 @@ export const EXPERIMENT_EVENTS = defineEvents('experiments', {
     "An A/B experiment started routing its model's traffic. data: experiment, model, status, variants.",
   ),
   'experiment.completed': event<ExperimentStateEvent>(
-    "An A/B experiment was stopped; its model's traffic goes to production again. data: experiment, model, " +
-      'status, variants.',
+    "An A/B experiment ended (stopped, or its winner promoted to production by the scheduled check); its model's " +
+      'traffic goes to production again. data: experiment, model, status, variants, winner, reason.',
+  ),
+  'experiment.guardrail_breached': event<GuardrailBreachedEvent>(
+    'A treatment of a running A/B experiment broke a guardrail; the scheduled check set its weight to 0. data: ' +
+      'experiment, model, variant, guardrail (metric, max, observed), reason, weight.',
   ),
 });
 

@@ -45,7 +45,7 @@ export function toResultsDto(r: ExperimentResults): ExperimentResultsDto {
     sampleRatio: { ...a.sampleRatio },
     fixedHorizonNote: r.fixedHorizonNote,
     variants: r.counts.map((c) => {
-      const { latencyMs, outcomeSum: _sum, outcomeSumSq: _sumSq, ...counts } = c;
+      const { latencyMs, outcomeSum: _sum, outcomeSumSq: _sumSq, unitsSinceWeights: _since, ...counts } = c;
       const stats = a.variants.find((v) => v.name === c.name);
       return { ...counts, latencyMs: { ...latencyMs }, statistics: { ...stats } };
     }),

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from 'src/modules/registry';
+import { ExperimentChecks } from './experiment-checks';
+import { ExperimentCheckProcessor } from './experiment-checks.processor';
 import { ExperimentMetrics } from './experiment-metrics';
 import { ExperimentResultsService } from './experiment-results';
 import { ExperimentsController } from './experiments.controller';
@@ -19,6 +21,8 @@ import { RunningExperiments } from './running-experiments';
     ExperimentMetrics,
     PredictionLog,
     OutcomesService,
+    ExperimentChecks,
+    ExperimentCheckProcessor,
   ],
   exports: [RunningExperiments, ExperimentMetrics, PredictionLog],
 })

@@ -11,10 +11,23 @@ import { ExperimentResults, ExperimentResultsService } from './experiment-result
 import { ExperimentEntity } from './experiment.entity';
 import { CreateExperimentDto, ExperimentListQueryDto, UpdateWeightsDto } from './experiments.dto';
 import { ExperimentsError } from './experiments.errors';
+import { ExperimentStateEvent } from './experiments.events';
 import { ExperimentAction, nextStatus, Variant } from './experiments.rules';
 import { RunningExperiments } from './running-experiments';
 
 const AUDITED = ['status', 'variants', 'layout'] as const;
+/**
+ * The sample-ratio check counts units from this long after a weight change: other replicas route by the old
+ * weights until their next refresh (ALIAS_REFRESH_MS, 1 s by default), and their units must not count as a mismatch.
+ */
+export const WEIGHTS_SETTLE_MS = 10_000;
+
+/** What the scheduled check decided and the results' figures behind it (kept in the audit record). */
+export interface CheckDecision {
+  decision: string;
+  reason: string;
+  figures: Record<string, unknown>;
+}
 
 /** Experiments' lifecycle: create (draft), start, pause, resume, stop, reweight. Owner-scoped like models. */
 @Injectable()
@@ -98,6 +111,7 @@ export class ExperimentsService {
         // Aliases are read once more now: the experiment then serves these versions until it ends.
         after.variants = await this.resolveVariants(before.modelName, before.variants);
         after.startedAt = new Date();
+        after.weightsSince = after.startedAt;
       }
       if (status === 'completed' || status === 'cancelled') after.endedAt = new Date();
       if (status === 'running') await this.assertNoOtherRunning(after);
@@ -127,26 +141,70 @@ export class ExperimentsService {
         }
         weights.set(w.name, w.weight);
       });
-      const variants = before.variants.map((v) => ({ ...v, weight: weights.get(v.name) ?? v.weight }));
-      if (!variants.some((v) => v.weight > 0)) throw ExperimentsError.field('variants', 'Some weight must be > 0.');
-      const after: ExperimentEntity = {
-        ...before,
-        variants,
-        layout: relayout(
-          before.layout,
-          variants.map((v) => v.weight),
-        ),
-      };
-      await this.txHost.tx.getRepository(ExperimentEntity).save(after);
-      await this.audit.record({
-        action: 'experiment.reweight',
-        target: { type: 'experiment', id, owner: before.owner },
-        changes: changesOf(before, after, ['variants']),
-      });
-      return after;
+      return this.applyWeights(before, weights, 'experiment.reweight');
     });
     await this.running.refresh();
     return changed;
+  }
+
+  /**
+   * The scheduled check's rollback: the breached treatments get weight 0 through the same relayout as PATCH, on an
+   * experiment the caller holds locked in its transaction. Refresh the routing after the commit (`refreshRouting`).
+   */
+  retire(locked: ExperimentEntity, variants: string[], decision: CheckDecision): Promise<ExperimentEntity> {
+    const weights = new Map(variants.map((name) => [name, 0]));
+    return this.applyWeights(locked, weights, 'experiment.guardrail_rollback', decision);
+  }
+
+  /**
+   * The scheduled check's promotion has moved `production`: the experiment completes, `experiment.completed` says
+   * which variant won and why. On an experiment the caller holds locked in its transaction.
+   */
+  async completeWithWinner(
+    locked: ExperimentEntity,
+    winner: { variant: string; version: number },
+    decision: CheckDecision,
+  ): Promise<ExperimentEntity> {
+    const after: ExperimentEntity = { ...locked, status: 'completed', endedAt: new Date() };
+    await this.txHost.tx.getRepository(ExperimentEntity).save(after);
+    await this.publishState(after, 'stop', { winner, reason: decision.reason });
+    await this.audit.record({
+      action: 'experiment.auto_promote',
+      target: { type: 'experiment', id: locked.id, owner: locked.owner },
+      changes: { ...changesOf(locked, after, ['status']), ...decisionChanges(decision) },
+    });
+    return after;
+  }
+
+  /** Re-reads the running experiments on this replica (others follow with the router's refresh). */
+  refreshRouting(): Promise<void> {
+    return this.running.refresh();
+  }
+
+  private async applyWeights(
+    before: ExperimentEntity,
+    weights: Map<string, number>,
+    action: string,
+    decision?: CheckDecision,
+  ): Promise<ExperimentEntity> {
+    const variants = before.variants.map((v) => ({ ...v, weight: weights.get(v.name) ?? v.weight }));
+    if (!variants.some((v) => v.weight > 0)) throw ExperimentsError.field('variants', 'Some weight must be > 0.');
+    const after: ExperimentEntity = {
+      ...before,
+      variants,
+      layout: relayout(
+        before.layout,
+        variants.map((v) => v.weight),
+      ),
+      weightsSince: new Date(Date.now() + WEIGHTS_SETTLE_MS),
+    };
+    await this.txHost.tx.getRepository(ExperimentEntity).save(after);
+    await this.audit.record({
+      action,
+      target: { type: 'experiment', id: before.id, owner: before.owner },
+      changes: { ...changesOf(before, after, ['variants']), ...(decision ? decisionChanges(decision) : {}) },
+    });
+    return after;
   }
 
   private async lock(principal: Principal, id: string): Promise<ExperimentEntity> {
@@ -184,7 +242,11 @@ export class ExperimentsService {
     }
   }
 
-  private async publishState(e: ExperimentEntity, action: ExperimentAction): Promise<void> {
+  private async publishState(
+    e: ExperimentEntity,
+    action: ExperimentAction,
+    outcome: Pick<ExperimentStateEvent, 'winner' | 'reason'> = {},
+  ): Promise<void> {
     const type = action === 'start' ? 'experiment.started' : e.status === 'completed' ? 'experiment.completed' : null;
     if (!type) return;
     await this.events.publish(
@@ -194,6 +256,8 @@ export class ExperimentsService {
         model: { id: e.modelId, name: e.modelName },
         status: e.status,
         variants: e.variants,
+        winner: outcome.winner ?? null,
+        reason: outcome.reason ?? (type === 'experiment.completed' ? 'stopped' : null),
       },
       { modelName: e.modelName, owner: e.owner },
     );
@@ -246,6 +310,10 @@ function visible(e: ExperimentEntity | null, id: string, principal: Principal): 
     throw new ExperimentsError('EXPERIMENT_NOT_FOUND', `No experiment ${id}.`);
   }
   return e;
+}
+
+function decisionChanges(d: CheckDecision): Record<string, { to: unknown }> {
+  return { decision: { to: d.decision }, reason: { to: d.reason }, results: { to: d.figures } };
 }
 
 function alreadyRunning(model: string, other: string | null): ExperimentsError {
