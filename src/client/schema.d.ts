@@ -2681,6 +2681,8 @@ export interface components {
             errors: number;
             /** @description Outcomes reported */
             outcomes: number;
+            /** @description The always-valid p-value's running minimum stored by the scheduled check's last look (null for the control and before the first); passed to the statistics as previousPValue */
+            previousPValue: number | null;
             /** @description p50, p95, p99 in ms (null before any) */
             latencyMs: {
                 [key: string]: unknown;

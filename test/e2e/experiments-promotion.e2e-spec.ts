@@ -122,6 +122,12 @@ describe('experiments: automatic promotion and guardrail rollback', () => {
     expect(treatment.previousPValue).toBeLessThan(0.05);
     expect(treatment.statistics.alwaysValidPValue).toBeLessThanOrEqual(treatment.previousPValue);
     expect(await events('experiment.completed', id)).toHaveLength(0);
+    // The decision is audited once, not at every look that repeats it.
+    await t.app.get(ExperimentChecks).check(id);
+    const checks = await audits('experiment.check', id);
+    expect(checks).toHaveLength(1);
+    expect(checks[0].changes.decision).toEqual({ from: null, to: 'winner' });
+    expect(checks[0].changes.results.to.winner).toBe('treatment');
   });
 
   it('should not promote when the units per variant do not match the weights', async () => {
@@ -139,6 +145,8 @@ describe('experiments: automatic promotion and guardrail rollback', () => {
     expect(outcome).toMatchObject({ action: 'none', decision: 'inconclusive' });
     expect(await production(model)).toBe(1);
     expect((await experiment(id)).status).toBe('running');
+    const [audit] = await audits('experiment.check', id);
+    expect(audit.changes.reason.to).toContain('sample_ratio_mismatch');
   });
 
   it('should set a treatment that breaks a guardrail to weight 0, tell the owner and route no more units to it', async () => {

@@ -92,6 +92,7 @@ export class ExperimentChecks implements OnApplicationBootstrap {
       if (breached.length > 0) return this.rollBack(looked, r, breached);
       const a = r.analysis;
       if (e.autoPromote && a.promotable && a.winner) return this.promote(looked, r, a.winner);
+      if (a.decision !== e.lastDecision) await this.experiments.recordLook(looked, lookDecision(r));
       return { experimentId: id, action: 'none', decision: a.decision };
     });
     if (outcome.action !== 'none') await this.experiments.refreshRouting();
@@ -165,6 +166,13 @@ function runningPValues(e: ExperimentEntity, r: ExperimentResults): Record<strin
   const out: Record<string, number> = { ...(e.alwaysValidPValues ?? {}) };
   for (const v of r.analysis.variants) if (v.alwaysValidPValue !== null) out[v.name] = v.alwaysValidPValue;
   return out;
+}
+
+/** A look that changes nothing: its decision, its reasons, the figures. */
+function lookDecision(r: ExperimentResults): CheckDecision {
+  const a = r.analysis;
+  const reason = a.reasons.map((x) => `${x.variant ? `${x.variant} ` : ''}${x.code}: ${x.message}`).join('; ');
+  return decisionOf(r, a.decision, reason || a.decision);
 }
 
 /** The figures behind a decision, for the audit record. */

@@ -65,6 +65,10 @@ export class ExperimentEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   alwaysValidPValues: Record<string, number>;
 
+  /** The scheduled check's last decision: a look is audited when its decision differs from this one. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  lastDecision: string | null;
+
   /** When the weights last changed (start or reweight): the sample-ratio check counts units seen since then. */
   @Column({ type: 'timestamptz', nullable: true })
   weightsSince: Date | null;

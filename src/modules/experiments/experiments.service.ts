@@ -165,7 +165,12 @@ export class ExperimentsService {
     winner: { variant: string; version: number },
     decision: CheckDecision,
   ): Promise<ExperimentEntity> {
-    const after: ExperimentEntity = { ...locked, status: 'completed', endedAt: new Date() };
+    const after: ExperimentEntity = {
+      ...locked,
+      status: 'completed',
+      endedAt: new Date(),
+      lastDecision: decision.decision,
+    };
     await this.txHost.tx.getRepository(ExperimentEntity).save(after);
     await this.publishState(after, 'stop', { winner, reason: decision.reason });
     await this.audit.record({
@@ -174,6 +179,19 @@ export class ExperimentsService {
       changes: { ...changesOf(locked, after, ['status']), ...decisionChanges(decision) },
     });
     return after;
+  }
+
+  /**
+   * A look of the scheduled check whose decision differs from the last one (continue → winner without autoPromote,
+   * a sample-ratio mismatch blocking a promotion...): audited once, not at every look.
+   */
+  async recordLook(locked: ExperimentEntity, decision: CheckDecision): Promise<void> {
+    await this.txHost.tx.getRepository(ExperimentEntity).update({ id: locked.id }, { lastDecision: decision.decision });
+    await this.audit.record({
+      action: 'experiment.check',
+      target: { type: 'experiment', id: locked.id, owner: locked.owner },
+      changes: { ...decisionChanges(decision), decision: { from: locked.lastDecision, to: decision.decision } },
+    });
   }
 
   /** Re-reads the running experiments on this replica (others follow with the router's refresh). */
@@ -197,6 +215,7 @@ export class ExperimentsService {
         variants.map((v) => v.weight),
       ),
       weightsSince: new Date(Date.now() + WEIGHTS_SETTLE_MS),
+      lastDecision: decision?.decision ?? before.lastDecision,
     };
     await this.txHost.tx.getRepository(ExperimentEntity).save(after);
     await this.audit.record({

@@ -26,8 +26,9 @@ export class OutcomesService {
 
   async record(principal: Principal, requestId: string, value: number): Promise<RecordedOutcome> {
     let row = await this.find(requestId);
-    if (!row && this.log.pending > 0) {
-      // Served by this replica a moment ago: its log entry may still be in the buffer.
+    if (!row) {
+      // Served by this replica a moment ago: its log entry may still be in the buffer, or in a batch being written
+      // (the buffer is already empty then); flush waits for that write and writes the rest.
       await this.log.flush();
       row = await this.find(requestId);
     }

@@ -39,7 +39,7 @@ export class RunningExperiments {
   private readonly logger = new Logger('Experiments');
   private byModel = new Map<string, Compiled>();
   private refreshing: Promise<void> | null = null;
-  private again = false;
+  private next: Promise<void> | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -57,20 +57,22 @@ export class RunningExperiments {
     return this.byModel.get(modelName)?.plan;
   }
 
-  /** Reads the running experiments again; concurrent calls share one read, and a call during a read gets another. */
+  /**
+   * Reads the running experiments again. A call during a read waits for a read that starts after it (the one in
+   * flight may have begun before the caller's commit); the calls made during one read share the next.
+   */
   refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
+    if (!this.refreshing) {
+      this.refreshing = this.load().finally(() => {
+        this.refreshing = null;
+      });
       return this.refreshing;
     }
-    this.refreshing = this.load().finally(() => {
-      this.refreshing = null;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
+    this.next ??= this.refreshing.then(() => {
+      this.next = null;
+      return this.refresh();
     });
-    return this.refreshing;
+    return this.next;
   }
 
   private async load(): Promise<void> {
