@@ -126,7 +126,7 @@ describe('experiments: automatic promotion and guardrail rollback', () => {
     await t.app.get(ExperimentChecks).check(id);
     const checks = await audits('experiment.check', id);
     expect(checks).toHaveLength(1);
-    expect(checks[0].changes.decision).toEqual({ from: null, to: 'winner' });
+    expect(checks[0].changes.decision).toEqual({ from: 'continue', to: 'winner' });
     expect(checks[0].changes.results.to.winner).toBe('treatment');
   });
 

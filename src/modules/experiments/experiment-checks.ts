@@ -92,7 +92,8 @@ export class ExperimentChecks implements OnApplicationBootstrap {
       if (breached.length > 0) return this.rollBack(looked, r, breached);
       const a = r.analysis;
       if (e.autoPromote && a.promotable && a.winner) return this.promote(looked, r, a.winner);
-      if (a.decision !== e.lastDecision) await this.experiments.recordLook(looked, lookDecision(r));
+      // An experiment starts at 'continue': a look that says so changes nothing worth a record.
+      if (a.decision !== (e.lastDecision ?? 'continue')) await this.experiments.recordLook(looked, lookDecision(r));
       return { experimentId: id, action: 'none', decision: a.decision };
     });
     if (outcome.action !== 'none') await this.experiments.refreshRouting();

@@ -190,7 +190,10 @@ export class ExperimentsService {
     await this.audit.record({
       action: 'experiment.check',
       target: { type: 'experiment', id: locked.id, owner: locked.owner },
-      changes: { ...decisionChanges(decision), decision: { from: locked.lastDecision, to: decision.decision } },
+      changes: {
+        ...decisionChanges(decision),
+        decision: { from: locked.lastDecision ?? 'continue', to: decision.decision },
+      },
     });
   }
 
