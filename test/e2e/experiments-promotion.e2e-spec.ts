@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { EXPERIMENT_CHECK_QUEUE, ExperimentChecks, PredictionLog } from 'src/modules/experiments';
-import { jobIdFor } from 'src/platform/queue';
+import { jobIdFor, QueueService } from 'src/platform/queue';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { createExperiment } from '../factories/experiment.factory';
 import { createModel, createVersion, features16, LOGREG, MLP } from '../factories/model.factory';
@@ -108,6 +108,22 @@ describe('experiments: automatic promotion and guardrail rollback', () => {
       key,
     ]);
     expect(jobs).toEqual([{ id: jobIdFor(EXPERIMENT_CHECK_QUEUE, key) }]);
+  });
+
+  it("should promote through the durable job when the slot's job is worked by a replica", async () => {
+    const { model, id } = await runningExperiment({ ...WINNER, autoPromote: true });
+    await driveWinner(model, 'job');
+    const slot = new Date().toISOString();
+    await t.app.get(QueueService).enqueue(EXPERIMENT_CHECK_QUEUE, { slot }, { key: `test-${slot}` });
+    // The job is worked by whichever replica polls first; wait for its effect.
+    let status = 'running';
+    for (let i = 0; i < 100 && status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await experiment(id)).status;
+    }
+    expect(status).toBe('completed');
+    expect(await production(model)).toBe(2);
+    expect(await events('experiment.completed', id)).toHaveLength(1);
   });
 
   it('should store the running always-valid p-value and show it in the results when the check has looked', async () => {
