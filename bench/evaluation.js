@@ -11,7 +11,9 @@ const { startServer, stopServer, sleep } = require('./lib');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'evaluation');
-const PORT = 3296;
+// Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
+const PORT = Number(process.env.BENCH_PORT || 3296);
+const PG_PORT = process.env.BENCH_PG_PORT || '54396';
 const KEY = 'bench-admin-key-0123456789abcdef';
 const BASE = `http://127.0.0.1:${PORT}`;
 const ROWS = Number(process.env.ROWS || 10000);
@@ -123,7 +125,7 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const env = {
     PORT: String(PORT),
-    EMBEDDED_PG_PORT: '54396',
+    EMBEDDED_PG_PORT: PG_PORT,
     EMBEDDED_PG_DIR: join(OUT, 'pg'),
     EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
     ARTIFACT_DIR: join(OUT, 'artifacts'),
