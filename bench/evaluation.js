@@ -1,7 +1,7 @@
 // DeltaOne evaluation throughput: the server evaluates two versions (logistic regression and an MLP, 16 features)
 // on a 10,000-row benchmark; its benchmark rows/s (each row scored by both versions, metric, statistics and the
 // decision stored) against onnxruntime-node's own batched rows/s for the same two models in this process (the
-// same 2,000-row chunks, no database, no encoding): the goal is >= 0.5x.
+// same 2,000-row chunks, the same session options, no database, no encoding): the goal is >= 0.5x.
 // Usage: npm run bench:evaluation (ROWS sets the benchmark size, ROUNDS how many evaluations are timed)
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
@@ -19,10 +19,15 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const ROWS = Number(process.env.ROWS || 10000);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const CHUNK = 2000;
+// The server's sessions and the comparison's are built alike: the same intra-op threads (the machine's cores
+// unless BENCH_THREADS says otherwise), one inter-op thread, all graph optimisations.
+const THREADS = Number(process.env.BENCH_THREADS || os.cpus().length);
+const SESSION_OPTIONS = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
 const { writeAll } = require('../test/fixtures/onnx-models.js');
 
-// Two pairs of versions: the registry fixtures (16 features, microseconds per run, so the evaluation's own work
-// shows) and a logistic regression against a 64-512-512-2 MLP (inference is most of the work).
+// Three pairs of versions: the registry fixtures (16 features, microseconds per run, so the evaluation's own work
+// shows), a logistic regression against a 32-128-128-2 MLP (mid-size), and against a 64-512-512-2 MLP (inference
+// is most of the work).
 const SCENARIOS = [
   {
     name: 'small (logreg-16 vs mlp-16)',
@@ -31,6 +36,11 @@ const SCENARIOS = [
       join(ROOT, 'test/fixtures/registry/logreg-16.onnx'),
       join(ROOT, 'test/fixtures/registry/mlp-16.onnx'),
     ],
+  },
+  {
+    name: 'mlp-128 (logistic-32 vs mlp 32-128-128-2)',
+    features: 32,
+    models: () => [join(OUT, 'models', 'logistic-32.onnx'), join(OUT, 'models', 'mlp-128.onnx')],
   },
   {
     name: 'mlp-512 (logistic-64 vs mlp 64-512-512-2)',
@@ -99,7 +109,7 @@ async function evaluateOnce(name) {
 /** onnxruntime-node alone: both models over the same rows in the same chunks, one session each, one thread pool. */
 async function ortAlone(sc) {
   const FEATURES = sc.features;
-  const sessions = await Promise.all(sc.models().map((m) => ort.InferenceSession.create(m)));
+  const sessions = await Promise.all(sc.models().map((m) => ort.InferenceSession.create(m, SESSION_OPTIONS)));
   const data = new Float32Array(ROWS * FEATURES);
   for (let r = 0; r < ROWS; r++) for (let i = 0; i < FEATURES; i++) data[r * FEATURES + i] = value(r, i);
   const runAll = async () => {
@@ -134,6 +144,7 @@ async function main() {
     ADMIN_API_KEY: KEY,
     RATE_LIMIT_ENABLED: 'false',
     JOBS_POLL_INTERVAL_MS: '500',
+    INFERENCE_THREADS: String(THREADS),
     CHAIN_ENABLED: 'false',
     DATABASE_URL: '',
     REDIS_URL: '',
@@ -141,8 +152,10 @@ async function main() {
   mkdirSync(join(OUT, 'models'), { recursive: true });
   writeAll(join(OUT, 'models'));
   const { writeFileSync } = require('node:fs');
-  const { logistic } = require('../test/fixtures/onnx-models.js');
+  const { logistic, mlp } = require('../test/fixtures/onnx-models.js');
   writeFileSync(join(OUT, 'models', 'logistic-64.onnx'), logistic(64, 5));
+  writeFileSync(join(OUT, 'models', 'logistic-32.onnx'), logistic(32, 6));
+  writeFileSync(join(OUT, 'models', 'mlp-128.onnx'), mlp(32, [128, 128], 7));
   const server = await startServer('node', ['dist/src/main.js'], env, `${BASE}/health/ready`);
   const results = [];
   try {
@@ -176,6 +189,7 @@ async function main() {
       {
         machine: `${cpu.length} x ${cpu[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
         rows: ROWS,
+        threads: THREADS,
         results,
       },
       null,
