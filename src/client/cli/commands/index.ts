@@ -2,9 +2,14 @@ import type { CommandModule } from '../context';
 import { aliasCommands } from './aliases';
 import { apiKeyCommands } from './api-keys';
 import { contributionCommands } from './contributions';
+import { datasetCommands } from './datasets';
+import { deltaoneCommands } from './deltaone';
+import { evaluationCommands } from './evaluations';
 import { jobCommands } from './jobs';
 import { modelCommands } from './models';
 import { predictCommand } from './predict';
+import { rewardCommands } from './rewards';
+import { trainingRunCommands } from './training-runs';
 import { versionCommands } from './versions';
 import { webhookCommands } from './webhooks';
 
@@ -16,6 +21,11 @@ export const COMMANDS: CommandModule[] = [
   aliasCommands,
   predictCommand,
   contributionCommands,
+  datasetCommands,
+  trainingRunCommands,
+  evaluationCommands,
+  deltaoneCommands,
+  rewardCommands,
   webhookCommands,
   jobCommands,
 ];
