@@ -10,6 +10,7 @@ import { uploadDataset, uploadVersion } from '../upload';
 import { FEATURES, jsonl, LABEL, type Row, rows, skewed, trainLocally, truth } from './data';
 import { check, DemoFailure, type DemoLog } from './log';
 import type { DemoReceiver } from './receiver';
+import { runExperiment } from './experiment';
 import { contributeRows, mintAndBalances, waitForDecision, webhookReport } from './steps';
 
 export interface DemoOptions {
@@ -21,7 +22,7 @@ export interface DemoOptions {
   timeoutSeconds: number;
 }
 
-export const STEPS = 13;
+export const STEPS = 14;
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** The whole flow of the README on generated data; throws DemoFailure (or a ProblemError) at the first bad step. */
@@ -233,9 +234,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       mintAndBalances(admin, log, name, evaluation.id, wallets, o.timeoutSeconds),
     );
 
-    log.skip(
-      'A/B experiment v1 vs v2',
-      'A/B experiments are not on this server version yet (src/modules/experiments is being merged)',
+    await log.step('A/B experiment: v1 against v2 on live traffic, the winner promoted', () =>
+      runExperiment(admin, log, name),
     );
 
     await log.step('Webhook deliveries at the local receiver, verified with standardwebhooks', () =>

@@ -141,6 +141,8 @@ export const EXPECTED_EVENTS = [
   'evaluation.completed',
   'deltaone.achieved',
   'reward.minted',
+  'experiment.started',
+  'experiment.completed',
 ];
 
 /** Waits until every expected event reached the receiver, verified, and lists them with the server's delivery log. */
@@ -164,10 +166,12 @@ export async function webhookReport(
   const minted = receiver.events.find((e) => e.type === 'reward.minted');
   log.info(`reward.minted says tx ${String(minted?.data.txHash)}`);
   const page = await answer(
-    client.GET('/api/v1/webhooks/endpoints/{id}/deliveries', { params: { path: { id: endpointId } } }),
+    client.GET('/api/v1/webhooks/endpoints/{id}/deliveries', {
+      params: { path: { id: endpointId }, query: { limit: 100 } },
+    }),
   );
   const delivered = page.items.filter((d) => d.status === 'delivered').length;
-  log.info(`the server's delivery log for the endpoint: ${delivered} of ${page.items.length} shown delivered`);
+  log.info(`the server's delivery log for the endpoint: ${delivered} of ${page.items.length} deliveries delivered`);
   check(receiver.refused.length === 0, `deliveries failed verification: ${receiver.refused.join('; ')}`);
 }
 
