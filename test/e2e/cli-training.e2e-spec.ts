@@ -15,8 +15,8 @@ interface Dataset {
   active: boolean;
 }
 
-/** The CLI groups of the training loop: datasets, training runs, evaluations, DeltaOne decisions and rewards. */
-describe('deltaone CLI: datasets, training runs, evaluations, DeltaOne, rewards', () => {
+/** The CLI groups of the training loop: datasets, training runs, evaluations, DeltaOne decisions, rewards, experiments. */
+describe('deltaone CLI: datasets, training runs, evaluations, DeltaOne, rewards, experiments', () => {
   let t: TestApp;
   let owner: CreatedKey;
   let contributor: CreatedKey;
@@ -29,7 +29,15 @@ describe('deltaone CLI: datasets, training runs, evaluations, DeltaOne, rewards'
     await t.app.listen(0, '127.0.0.1');
     dir = makeTempDir('cli-training-');
     owner = await createApiKey(t, {
-      scopes: ['models:read', 'models:write', 'training:write', 'rewards:read'],
+      scopes: [
+        'models:read',
+        'models:write',
+        'training:write',
+        'rewards:read',
+        'experiments:read',
+        'experiments:write',
+        'predict',
+      ],
     });
     contributor = await createApiKey(t, { scopes: ['models:read', 'contributions:write', 'contributions:read'] });
     env = { DELTAONE_URL: await t.app.getUrl(), DELTAONE_API_KEY: owner.key };
@@ -146,6 +154,62 @@ describe('deltaone CLI: datasets, training runs, evaluations, DeltaOne, rewards'
     expect(run).toMatchObject({ code: 0, err: '' });
     expect(run.out).toMatch(/^evaluation [0-9a-f-]{36} \(.+, accuracy\): completed/);
     expect(run.out).toContain('decision: rejected (COOLDOWN_ACTIVE)');
+  });
+
+  // Runs after the loop above: the model has v1 and v2.
+  it('should create, start, reweight, stop and report an experiment and take an outcome when the experiments commands are run', async () => {
+    const created = await runCli(
+      [
+        'experiments',
+        'create',
+        'cli v1 vs v2',
+        '--model',
+        name,
+        '--variant',
+        'control:1:50',
+        'treatment:2:50',
+        '--metric',
+        'correct:proportion:increase',
+        '--mde',
+        '0.1',
+        '--min-samples',
+        '50',
+        '--json',
+      ],
+      env,
+    );
+    expect(created).toMatchObject({ code: 0, err: '' });
+    const { id } = created.json<{ id: string }>();
+    expect((await runCli(['experiments', 'start', id], env)).out).toMatch(
+      /: cli v1 vs v2, running\n {2}control: v1, weight 50 \(control\)/,
+    );
+
+    const predicted = await t.http
+      .post(`/api/v1/models/${name}/predict`)
+      .set({ ...owner.headers, 'x-user-id': 'user-1' })
+      .send({ inputs: [{ f0: 1, f1: 1, f2: 0, f3: 0 }] })
+      .expect(200);
+    expect(predicted.body.experiment).toMatchObject({ id });
+    const outcome = await waitFor(
+      async () => {
+        const r = await runCli(['experiments', 'outcome', predicted.body.requestId as string, '1', '--json'], env);
+        return r.code === 0 ? r : undefined;
+      },
+      'the prediction log to be written',
+      10_000,
+    );
+    expect(outcome.json()).toMatchObject({ created: true });
+
+    const reweighted = await runCli(['experiments', 'reweight', id, 'control:20', 'treatment:80'], env);
+    expect(reweighted.out).toContain('treatment: v2, weight 80');
+    const results = await runCli(['experiments', 'results', id], env);
+    expect(results.out).toMatch(new RegExp(`^experiment ${id}: continue`));
+    expect(results.out).toMatch(/control \(v1\): \d+ units/);
+    expect((await runCli(['experiments', 'stop', id], env)).out).toContain('completed');
+    const list = await runCli(['experiments', 'list', '--model', name, '--json'], env);
+    expect(list.json<{ items: Array<{ id: string; status: string }> }>().items).toEqual([
+      expect.objectContaining({ id, status: 'completed' }),
+    ]);
   });
 
   it('should print the problem code and exit 1 when a training run is cancelled that does not exist', async () => {

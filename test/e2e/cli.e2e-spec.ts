@@ -77,6 +77,7 @@ describe('deltaone CLI and client', () => {
       'evaluations',
       'deltaone',
       'rewards',
+      'experiments',
       'webhooks',
       'jobs',
     ]) {

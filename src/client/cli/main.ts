@@ -7,7 +7,7 @@ import { describeError } from './output';
 export function buildProgram(io: CliIo): Command {
   const program = new Command('deltaone')
     .description(
-      'Drive a DeltaOne platform server: models, versions, predictions, contributions, datasets, training, DeltaOne, rewards, webhooks, jobs',
+      'Drive a DeltaOne platform server: models, versions, predictions, contributions, datasets, training, DeltaOne, rewards, experiments, webhooks, jobs',
     )
     .version(APP_VERSION)
     .addOption(new Option('--url <url>', `server URL (env DELTAONE_URL, default ${DEFAULT_URL})`))

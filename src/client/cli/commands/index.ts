@@ -5,6 +5,7 @@ import { contributionCommands } from './contributions';
 import { datasetCommands } from './datasets';
 import { deltaoneCommands } from './deltaone';
 import { evaluationCommands } from './evaluations';
+import { experimentCommands } from './experiments';
 import { jobCommands } from './jobs';
 import { modelCommands } from './models';
 import { predictCommand } from './predict';
@@ -26,6 +27,7 @@ export const COMMANDS: CommandModule[] = [
   evaluationCommands,
   deltaoneCommands,
   rewardCommands,
+  experimentCommands,
   webhookCommands,
   jobCommands,
 ];
