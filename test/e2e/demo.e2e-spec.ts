@@ -45,8 +45,9 @@ describeWithChain('npm run demo', () => {
       cwd: ROOT,
       env: {
         ...process.env,
-        ...chainEnv(FAST_WEBHOOKS),
-        NODE_ENV: 'test',
+        // The webhook target settings left unset: development's defaults must let the demo's local receiver in.
+        ...chainEnv({ ...FAST_WEBHOOKS, WEBHOOK_ALLOW_HTTP: '', WEBHOOK_ALLOW_PRIVATE: '' }),
+        NODE_ENV: 'development',
         PORT: String(port),
         HOST: '127.0.0.1',
         WEB_CONCURRENCY: '1',

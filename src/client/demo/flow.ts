@@ -49,7 +49,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
             if (e instanceof ProblemError && /http/i.test(e.detail)) {
               throw new DemoFailure(
                 `${e.code}: ${e.detail}\nThe demo receives webhooks on ${o.receiver.url}: start the server with ` +
-                  'WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOW_PRIVATE=true (development only).',
+                  'NODE_ENV=development (the default), or WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOW_PRIVATE=true.',
               );
             }
             throw e;

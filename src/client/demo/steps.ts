@@ -177,5 +177,5 @@ export async function webhookReport(
 
 const hint = (receiver: DemoReceiver) =>
   receiver.events.length === 0
-    ? ' (none arrived: the server must allow private http targets, WEBHOOK_ALLOW_PRIVATE=true WEBHOOK_ALLOW_HTTP=true)'
+    ? ' (none arrived: the server must allow private http targets: NODE_ENV=development, or WEBHOOK_ALLOW_PRIVATE=true WEBHOOK_ALLOW_HTTP=true)'
     : '';
