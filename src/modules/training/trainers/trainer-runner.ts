@@ -60,29 +60,30 @@ type WorkerMessage =
  * ms on a loaded machine) on every run otherwise. It is unref'd while idle so it never keeps the process alive.
  * A cancelled or crashed worker is terminated, never returned here; the next job starts a fresh one.
  */
-let idle: Worker | undefined;
+let idle: { worker: Worker; forget: () => void } | undefined;
 
+// Our own listeners are removed one by one: Worker.removeAllListeners() would also drop Node's internal
+// 'newListener' hook that starts the message port, and the next job's messages would never arrive.
 function takeWorker(): Worker {
-  const worker = idle ?? spawnWorker();
+  if (!idle) return spawnWorker();
+  const { worker, forget } = idle;
   idle = undefined;
-  worker.removeAllListeners();
+  worker.off('exit', forget).off('error', forget);
   worker.ref();
   return worker;
 }
 
 function keepWarm(worker: Worker): void {
-  worker.removeAllListeners();
   if (idle) {
     void worker.terminate();
     return;
   }
-  idle = worker;
-  worker.unref();
   const forget = () => {
-    if (idle === worker) idle = undefined;
+    if (idle?.worker === worker) idle = undefined;
   };
-  worker.once('exit', forget);
-  worker.once('error', forget);
+  idle = { worker, forget };
+  worker.unref();
+  worker.once('exit', forget).once('error', forget);
 }
 
 /** Starts the warm worker ahead of the first job; resolves once its modules (onnxruntime included) are loaded. */
@@ -90,17 +91,22 @@ export function prewarmTrainer(): Promise<void> {
   if (idle) return Promise.resolve();
   const worker = spawnWorker();
   return new Promise((resolve, reject) => {
-    worker.once('message', () => {
+    const ready = () => {
+      worker.off('error', failed);
       keepWarm(worker);
       resolve();
-    });
-    worker.once('error', reject);
+    };
+    const failed = (e: Error) => {
+      worker.off('message', ready);
+      reject(e);
+    };
+    worker.once('message', ready).once('error', failed);
   });
 }
 
 /** Stops the idle warm worker, if any (shutdown, tests). */
 export async function stopIdleTrainer(): Promise<void> {
-  const worker = idle;
+  const worker = idle?.worker;
   idle = undefined;
   if (worker) await worker.terminate();
 }
@@ -124,11 +130,12 @@ export function startTraining(
     const settle = (f: () => void, reusable: boolean) => {
       if (settled) return;
       settled = true;
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       f();
       if (reusable && !cancelled) keepWarm(worker);
       else void worker.terminate();
     };
-    worker.on('message', (m: WorkerMessage) => {
+    const onMessage = (m: WorkerMessage) => {
       if (m.type === 'started') start = performance.now() - requested;
       else if (m.type === 'progress') options.onProgress?.(m.progress);
       else if (m.type === 'done') {
@@ -139,11 +146,10 @@ export function startTraining(
           () => reject(m.figures ? new VerificationError(m.message, m.figures) : new TrainingFailedError(m.message)),
           true,
         );
-    });
-    worker.on('error', (e) =>
-      settle(() => reject(new TrainingFailedError(`the trainer crashed: ${e.message}`)), false),
-    );
-    worker.on('exit', (code) =>
+    };
+    const onError = (e: Error) =>
+      settle(() => reject(new TrainingFailedError(`the trainer crashed: ${e.message}`)), false);
+    const onExit = (code: number) =>
       settle(
         () =>
           reject(
@@ -152,8 +158,8 @@ export function startTraining(
               : new TrainingFailedError(`the trainer stopped with exit code ${code}`),
           ),
         false,
-      ),
-    );
+      );
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
   worker.postMessage({ type: 'job', job });
   return {
