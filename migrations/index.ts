@@ -15,6 +15,7 @@ import { ChainContracts1796549279527 } from './1796549279527-ChainContracts';
 import { Rewards1796554878394 } from './1796554878394-Rewards';
 import { Datasets1796555030160 } from './1796555030160-Datasets';
 import { DeltaOne1796555444293 } from './1796555444293-DeltaOne';
+import { Training1796560000000 } from './1796560000000-Training';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Rewards1796554878394,
   Datasets1796555030160,
   DeltaOne1796555444293,
+  Training1796560000000,
 ];

@@ -8,6 +8,7 @@ import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
 import { RetentionModule } from './modules/retention';
 import { RewardsModule } from './modules/rewards';
+import { TrainingModule } from './modules/training';
 import { WebhooksModule } from './modules/webhooks';
 import { RegistryModule } from './modules/registry';
 import { AuditModule } from './platform/audit';
@@ -52,6 +53,7 @@ export class AppModule {
         ContributionsModule,
         DatasetsModule,
         DeltaOneModule,
+        TrainingModule,
         RetentionModule,
         RewardsModule,
       ],

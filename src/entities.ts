@@ -16,6 +16,7 @@ import { ChainContractEntity } from './platform/chain';
 import { RewardEntity, RewardSettingsEntity } from './modules/rewards';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from './modules/webhooks';
 import { EventEntity } from './platform/events';
+import { TrainingPolicyEntity, TrainingRunEntity } from './modules/training';
 import { IdempotencyKeyEntity } from './platform/idempotency';
 
 /** Every TypeORM entity of the app: the app, the TypeORM CLI and the migration drift check all use this list. */
@@ -46,4 +47,6 @@ export const ENTITIES = [
   ChainContractEntity,
   RewardSettingsEntity,
   RewardEntity,
+  TrainingRunEntity,
+  TrainingPolicyEntity,
 ];

@@ -1158,6 +1158,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/training-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A model's training runs, newest first (cursor pagination)
+         * @description Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        get: operations["TrainingController_list"];
+        put?: never;
+        /**
+         * Start a training run (a durable job)
+         * @description Trains on the model's latest `kind=training` dataset plus the credited rows of accepted contributions (default: all not yet used); rows whose hash is in the active benchmark are dropped and counted. Features are the base version's, the label the model's labelColumn. Everything is checked before a run exists: 400 UNKNOWN_TRAINER_FAMILY, INVALID_HYPERPARAMETERS, validation errors; 422 NO_FEATURE_SCHEMA, NO_LABEL_COLUMN, NO_TRAINING_ROWS, SINGLE_CLASS_LABEL, CONTRIBUTION_NOT_USABLE, INVALID_TRAINING_DATA; each names its field. 409 TRAINING_RUN_ACTIVE when the model already has a queued or running run. When registered, the model becomes the next version (lineage: parent, dataset hash, contributions), its contributions move to included_in_training and an evaluation against production on the active benchmark is queued (DeltaOne). Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        post: operations["TrainingController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A training run: status, progress, metrics, the data used and the version it registered
+         * @description status: queued → running → registered | failed | cancelled. Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        get: operations["TrainingController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a training run
+         * @description A queued run is cancelled at once. A running one is flagged (`cancelRequested`): the process running its job, on whichever replica, polls the flag every 250 ms and stops the worker thread, so the run is `cancelled` within a second. 409 TRAINING_RUN_FINISHED when it already ended. Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        post: operations["TrainingController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-runs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A training run's progress as Server-Sent Events
+         * @description `text/event-stream` (`curl -N` follows it): `event: status` when the status changes, `event: progress` `{iteration, loss, elapsedMs}` as the trainer reports it (stored at most twice a second, so any replica serves the stream from the database), and last `event: end` with the whole run in its final state; then the stream closes. Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        get: operations["TrainingController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/training-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model's retraining policy (disabled until set)
+         * @description Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        get: operations["TrainingController_getPolicy"];
+        /**
+         * Set the model's retraining policy
+         * @description Once a minute one replica checks every enabled policy: when `minIntervalMinutes` have passed since the run it last started, it starts a run (default inputs) if at least `minNewRows` credited rows of accepted contributions are not yet trained on, or production's metric measured on the benchmark (its newest evaluation) is below `onlyWhenMetricBelow`. One run per model at a time. Read with `models:read` on a model the key may see; start, cancel and set policies with `training:write` as the model's owner or an admin. Another owner's private model is 404.
+         */
+        put: operations["TrainingController_putPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/reward-settings": {
         parameters: {
             query?: never;
@@ -2713,6 +2821,253 @@ export interface components {
              * @example 0.05
              */
             alpha?: number;
+        };
+        StartTrainingDto: {
+            /**
+             * @description The version to train from (its features); default: production
+             * @example 1
+             */
+            baseVersion?: number;
+            /**
+             * @description Default: the base version's family when it was trained here, else logistic_regression (linear_regression for rmse/mae models). An unknown family is 400 UNKNOWN_TRAINER_FAMILY naming `family`.
+             * @enum {string}
+             */
+            family?: "logistic_regression" | "linear_regression" | "mlp_classifier";
+            /** @description Accepted contributions to train on; default: every accepted contribution not yet used */
+            contributionIds?: string[];
+            /**
+             * @description The family's hyperparameters (missing ones take their defaults; default: the base version's when the family is not given). logistic_regression: l2 [0, 1e4], maxIterations [1, 10000], validationFraction (0, 0.5]; linear_regression: l2, validationFraction; mlp_classifier: hiddenUnits [1, 256], epochs [1, 500], learningRate [1e-6, 1], batchSize [1, 8192], l2, validationFraction. Out of range: 400 INVALID_HYPERPARAMETERS naming `hyperparameters.<name>`.
+             * @example {
+             *       "l2": 0.0001,
+             *       "maxIterations": 500,
+             *       "validationFraction": 0.2
+             *     }
+             */
+            hyperparameters?: {
+                [key: string]: number;
+            };
+            /**
+             * @description Seed of the validation split and the trainer (default 0)
+             * @example 42
+             */
+            seed?: number;
+        };
+        TrainingContributionDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example 0x9A3e0b1C5d7F2a4B6c8D0e1F3a5B7c9D1e3F5a7B */
+            walletAddress: string;
+            /**
+             * @description Rows credited to it (first to bring them), trained on
+             * @example 120
+             */
+            creditedRows: number;
+        };
+        TrainingDroppedDto: {
+            /** @enum {string} */
+            reason: "IN_ACTIVE_BENCHMARK" | "MISSING_VALUE";
+            /** @example 3 */
+            rows: number;
+        };
+        TrainingDataDto: {
+            /**
+             * @description The model's latest training dataset (null: none)
+             * @example {
+             *       "id": "0b4d3c5e-8f6a-4d2b-9c1e-7a5f3e2d1c0b",
+             *       "hash": "sha256:9f2c…",
+             *       "rows": 500
+             *     }
+             */
+            dataset?: Record<string, never> | null;
+            contributions: components["schemas"]["TrainingContributionDto"][];
+            /**
+             * @description Rows trained on (training + validation split), after the drops
+             * @example 617
+             */
+            rows: number;
+            /** @description Rows not trained on, and why */
+            dropped: components["schemas"]["TrainingDroppedDto"][];
+            features: string[];
+            /** @example churned */
+            labelColumn: string;
+        };
+        TrainingProgressDto: {
+            /** @example 37 */
+            iteration: number;
+            /** @example 0.4121 */
+            loss: number;
+            /**
+             * @description Milliseconds since the trainer started
+             * @example 812
+             */
+            elapsedMs: number;
+        };
+        TrainingRunAcceptedDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example churn */
+            modelName: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "registered" | "failed" | "cancelled";
+            /** @enum {string} */
+            trigger: "api" | "policy";
+            /** @enum {string} */
+            family: "logistic_regression" | "linear_regression" | "mlp_classifier";
+            hyperparameters: {
+                [key: string]: number;
+            };
+            /** @example 0 */
+            seed: number;
+            /** @example 1 */
+            baseVersion: number;
+            contributionIds: string[];
+            data?: components["schemas"]["TrainingDataDto"] | null;
+            progress?: components["schemas"]["TrainingProgressDto"] | null;
+            /**
+             * @example {
+             *       "training": {
+             *         "accuracy": 0.91,
+             *         "logloss": 0.24
+             *       },
+             *       "validation": {
+             *         "accuracy": 0.9,
+             *         "logloss": 0.26
+             *       }
+             *     }
+             */
+            metrics?: Record<string, never> | null;
+            /** @description Iterations, convergence, verification against onnxruntime */
+            details?: Record<string, never> | null;
+            /**
+             * @description The version registered
+             * @example 2
+             */
+            resultVersion?: number | null;
+            resultSha256?: string | null;
+            /**
+             * Format: uuid
+             * @description The evaluation against production queued
+             */
+            evaluationId?: string | null;
+            /** @example VERIFICATION_FAILED */
+            failureCode?: string | null;
+            failureReason?: string | null;
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /**
+             * @description Poll it, or follow `${statusUrl}/events`
+             * @example /api/v1/training-runs/3f0c…
+             */
+            statusUrl: string;
+        };
+        TrainingRunDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example churn */
+            modelName: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "registered" | "failed" | "cancelled";
+            /** @enum {string} */
+            trigger: "api" | "policy";
+            /** @enum {string} */
+            family: "logistic_regression" | "linear_regression" | "mlp_classifier";
+            hyperparameters: {
+                [key: string]: number;
+            };
+            /** @example 0 */
+            seed: number;
+            /** @example 1 */
+            baseVersion: number;
+            contributionIds: string[];
+            data?: components["schemas"]["TrainingDataDto"] | null;
+            progress?: components["schemas"]["TrainingProgressDto"] | null;
+            /**
+             * @example {
+             *       "training": {
+             *         "accuracy": 0.91,
+             *         "logloss": 0.24
+             *       },
+             *       "validation": {
+             *         "accuracy": 0.9,
+             *         "logloss": 0.26
+             *       }
+             *     }
+             */
+            metrics?: Record<string, never> | null;
+            /** @description Iterations, convergence, verification against onnxruntime */
+            details?: Record<string, never> | null;
+            /**
+             * @description The version registered
+             * @example 2
+             */
+            resultVersion?: number | null;
+            resultSha256?: string | null;
+            /**
+             * Format: uuid
+             * @description The evaluation against production queued
+             */
+            evaluationId?: string | null;
+            /** @example VERIFICATION_FAILED */
+            failureCode?: string | null;
+            failureReason?: string | null;
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
+        };
+        TrainingRunPageDto: {
+            items: components["schemas"]["TrainingRunDto"][];
+            nextCursor?: string | null;
+        };
+        TrainingPolicyResponseDto: {
+            /** @description Whether the scheduled check (once a minute) may start runs */
+            enabled: boolean;
+            /**
+             * @description Credited rows of accepted contributions not yet trained on
+             * @example 500
+             */
+            minNewRows: number;
+            /**
+             * @description Minutes between two runs the policy starts
+             * @example 60
+             */
+            minIntervalMinutes: number;
+            /**
+             * @description Also start a run when production's metric measured on the benchmark (its newest evaluation) is below this
+             * @example 0.85
+             */
+            onlyWhenMetricBelow?: number | null;
+            /** @example churn */
+            modelName: string;
+            /** Format: date-time */
+            lastTriggeredAt?: string | null;
+        };
+        TrainingPolicyDto: {
+            /** @description Whether the scheduled check (once a minute) may start runs */
+            enabled: boolean;
+            /**
+             * @description Credited rows of accepted contributions not yet trained on
+             * @example 500
+             */
+            minNewRows: number;
+            /**
+             * @description Minutes between two runs the policy starts
+             * @example 60
+             */
+            minIntervalMinutes: number;
+            /**
+             * @description Also start a run when production's metric measured on the benchmark (its newest evaluation) is below this
+             * @example 0.85
+             */
+            onlyWhenMetricBelow?: number | null;
         };
         RewardSettingsResponseDto: {
             /** @example churn */
@@ -7790,6 +8145,533 @@ export interface operations {
              * @description Error
              *
              *     The key lacks a required scope (code INSUFFICIENT_SCOPE); needs models:write
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Opaque cursor from the previous page (`nextCursor`) */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The model name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs models:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartTrainingDto"];
+            };
+        };
+        responses: {
+            /** @description The queued run; poll statusUrl */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunAcceptedDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /**
+             * @description Error
+             *
+             *     The key lacks a required scope (code INSUFFICIENT_SCOPE); needs training:write
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The training run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs models:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The training run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingRunDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /**
+             * @description Error
+             *
+             *     The key lacks a required scope (code INSUFFICIENT_SCOPE); needs training:write
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The training run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example event: progress
+                     *     data: {"iteration":3}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs models:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_getPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingPolicyResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs models:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    TrainingController_putPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingPolicyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingPolicyResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /**
+             * @description Error
+             *
+             *     The key lacks a required scope (code INSUFFICIENT_SCOPE); needs training:write
              */
             403: {
                 headers: {

@@ -9,7 +9,7 @@ import { ContributionEntity } from './contribution.entity';
 import { ContributionUploadEntity } from './contribution-upload.entity';
 import { ContributionUploadPartEntity } from './contribution-upload-part.entity';
 import { UploadFormat } from './contribution-upload';
-import { AcceptedRow } from './contributions.types';
+import { AcceptedRow, CreditedContribution, TrainingRow } from './contributions.types';
 
 /** A stored upload is written and read in pieces of this size. */
 const UPLOAD_PART_BYTES = 1024 * 1024;
@@ -87,6 +87,36 @@ export class ContributionsRepository {
       .take(options.limit ?? 1000)
       .getMany();
     return rows.map((r) => ({ id: r.id, contributionId: r.contributionId, data: r.data! }));
+  }
+
+  /** Credited rows (with their contents) of the given contributions, by row id, `limit` at a time after `after`. */
+  async creditedRowsOf(contributionIds: string[], options: { after?: string; limit?: number }): Promise<TrainingRow[]> {
+    const found: { id: string; contributionId: string; rowHash: string; data: Record<string, unknown> }[] =
+      await this.txHost.tx.query(
+        `SELECT id::text AS id, "contributionId", "rowHash", data FROM contribution_rows
+          WHERE "contributionId" = ANY($1::uuid[]) AND credited AND data IS NOT NULL AND id > $2::bigint
+          ORDER BY id LIMIT $3`,
+        [contributionIds, options.after ?? '0', options.limit ?? 1000],
+      );
+    return found.map((r) => ({ id: r.id, contributionId: r.contributionId, hash: r.rowHash.trim(), data: r.data }));
+  }
+
+  /** Credited rows (contents not erased) per contribution, for those among `contributionIds` in `status`. */
+  async creditedCounts(where: {
+    modelId: string;
+    status: string;
+    contributionIds?: string[];
+  }): Promise<CreditedContribution[]> {
+    const found: { id: string; walletAddress: string; rows: number }[] = await this.txHost.tx.query(
+      `SELECT c.id, c."walletAddress", count(r.id)::int AS rows
+         FROM contributions c
+         LEFT JOIN contribution_rows r ON r."contributionId" = c.id AND r.credited AND r.data IS NOT NULL
+        WHERE c."modelId" = $1 AND c.status = $2 AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))
+        GROUP BY c.id, c."walletAddress", c."createdAt"
+        ORDER BY c."createdAt", c.id`,
+      [where.modelId, where.status, where.contributionIds ?? null],
+    );
+    return found.map((r) => ({ id: r.id, walletAddress: r.walletAddress, creditedRows: r.rows }));
   }
 
   findSettings(modelId: string): Promise<ContributionSettingsEntity | null> {

@@ -22,9 +22,11 @@ import {
   AcceptedRow,
   ContributionSettings,
   ContributionSubmission,
+  CreditedContribution,
   LineageCredit,
   RewardRef,
   TrainingRef,
+  TrainingRow,
 } from './contributions.types';
 import { StoredUploads } from './stored-upload';
 
@@ -35,9 +37,11 @@ export {
   ContributionSubmission,
   DEFAULT_MIN_QUALITY,
   LARGE_UPLOAD_QUEUE,
+  CreditedContribution,
   LineageCredit,
   RewardRef,
   TrainingRef,
+  TrainingRow,
 } from './contributions.types';
 
 /**
@@ -237,5 +241,36 @@ export class ContributionsService implements OnModuleInit {
   async acceptedRows(modelName: string, options: { after?: string; limit?: number } = {}): Promise<AcceptedRow[]> {
     const model = await this.registry.getModel(modelName);
     return this.repository.acceptedRows(model.id, options);
+  }
+
+  /**
+   * The model's contributions in `status` (default `accepted`: not yet used for training), or those among
+   * `contributionIds`, with their credited row counts, oldest first.
+   */
+  creditedContributions(
+    modelId: string,
+    options: { status?: 'accepted' | 'included_in_training'; contributionIds?: string[] } = {},
+  ): Promise<CreditedContribution[]> {
+    return this.repository.creditedCounts({
+      modelId,
+      status: options.status ?? 'accepted',
+      contributionIds: options.contributionIds,
+    });
+  }
+
+  /** The credited rows of `contributionIds` with their row hashes, by row id: pass the last `id` as `after`. */
+  trainingRows(contributionIds: string[], options: { after?: string; limit?: number } = {}): Promise<TrainingRow[]> {
+    return this.repository.creditedRowsOf(contributionIds, options);
+  }
+
+  /** Up to `limit` distinct values of `column` among the credited rows of `contributionIds` (a label's classes). */
+  async distinctValues(contributionIds: string[], column: string, limit: number): Promise<unknown[]> {
+    if (contributionIds.length === 0) return [];
+    const found: { v: unknown }[] = await this.txHost.tx.query(
+      `SELECT DISTINCT data -> $2 AS v FROM contribution_rows
+        WHERE "contributionId" = ANY($1::uuid[]) AND credited AND data IS NOT NULL LIMIT $3`,
+      [contributionIds, column, limit],
+    );
+    return found.map((r) => r.v);
   }
 }

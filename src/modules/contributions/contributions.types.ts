@@ -24,6 +24,21 @@ export interface AcceptedRow {
   data: Record<string, unknown>;
 }
 
+/** A credited row of a contribution, for a training run: `hash` is the row hash (hex), as datasets store it. */
+export interface TrainingRow {
+  id: string;
+  contributionId: string;
+  hash: string;
+  data: Record<string, unknown>;
+}
+
+/** A contribution and how many of its rows are credited to it (and still have their contents). */
+export interface CreditedContribution {
+  id: string;
+  walletAddress: string;
+  creditedRows: number;
+}
+
 /** The training run that used contributions' rows. */
 export interface TrainingRef {
   modelName: string;

@@ -3,10 +3,12 @@ export {
   AcceptedRow,
   ContributionSettings,
   ContributionsService,
+  CreditedContribution,
   LARGE_UPLOAD_QUEUE,
   LineageCredit,
   RewardRef,
   TrainingRef,
+  TrainingRow,
 } from './contributions.service';
 export { ContributionError } from './contributions.errors';
 export { ContributorRightsService } from './contributor-rights.service';

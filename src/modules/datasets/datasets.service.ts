@@ -69,6 +69,12 @@ export class DatasetsService {
     return d ? toDatasetRecord(d) : null;
   }
 
+  /** The model's newest dataset of `kind` (training: what a training run starts from), or null. */
+  async latestOfKind(modelId: string, kind: DatasetKind): Promise<DatasetRecord | null> {
+    const d = await this.repo.findOne({ where: { modelId, kind }, order: { createdAt: 'DESC', id: 'DESC' } });
+    return d ? toDatasetRecord(d) : null;
+  }
+
   /** Datasets of the model whose hash is `hash` (e.g. a version's declared training dataset), newest first. */
   async findByHash(modelId: string, hash: string): Promise<DatasetRecord[]> {
     const found = await this.repo.find({ where: { modelId, hash }, order: { createdAt: 'DESC' } });
@@ -100,6 +106,15 @@ export class DatasetsService {
       [datasetId],
     );
     return new Set(found.map((r) => r.hash));
+  }
+
+  /** Up to `limit` distinct values of `column` among the dataset's rows (JSON values: a label's classes). */
+  async distinctValues(datasetId: string, column: string, limit: number): Promise<unknown[]> {
+    const found: { v: unknown }[] = await this.txHost.tx.query(
+      `SELECT DISTINCT "values" -> $2 AS v FROM dataset_rows WHERE "datasetId" = $1 LIMIT $3`,
+      [datasetId, column, limit],
+    );
+    return found.map((r) => r.v);
   }
 
   /** How many distinct `hashes` are rows of the dataset (a leakage check without loading the dataset). */

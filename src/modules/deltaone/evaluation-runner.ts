@@ -108,12 +108,7 @@ export class EvaluationRunner {
           WHERE "modelId" = $1 AND "benchmarkId" = $2 AND "reason" = 'ACCEPTED' AND id <> $3`,
         [e.modelId, e.benchmarkId, e.id],
       );
-      const leakedRows = await this.leakedRows(
-        e.benchmarkId,
-        e.modelId,
-        candidate.contributionIds,
-        candidate.datasetHash,
-      );
+      const leakedRows = await this.leakedRows(e.benchmarkId, e.modelId, candidate);
       const n = s.outcomes[0].labels.length;
       const delta = deltaBps(s.baseline.bps, s.candidate.bps, e.direction);
       const now = new Date();
@@ -231,14 +226,27 @@ export class EvaluationRunner {
 
   /**
    * Benchmark rows in the candidate's lineage: rows of the contributions it was trained on, and rows of the
-   * model's datasets whose hash is its declared training-data hash (a training set, or the benchmark itself).
+   * model's datasets whose hash is its declared training-data hash (a training set, or the benchmark itself). A
+   * version trained here by a run that excluded this benchmark (dropped every row whose hash is in it) was trained
+   * on none of its rows, whatever its lineage's contributions hold.
    */
   private async leakedRows(
     benchmarkId: string,
     modelId: string,
-    contributionIds: string[],
-    datasetHash: string | null,
+    {
+      contributionIds,
+      datasetHash,
+      runId,
+    }: { contributionIds: string[]; datasetHash: string | null; runId: string | null },
   ): Promise<number> {
+    const run = /^training-run:([0-9a-f-]{36})$/.exec(runId ?? '')?.[1];
+    if (run) {
+      const excluded: unknown[] = await this.txHost.tx.query(
+        `SELECT 1 FROM training_runs WHERE id = $1 AND data->'excludedBenchmark'->>'id' = $2`,
+        [run, benchmarkId],
+      );
+      if (excluded.length > 0) return 0;
+    }
     const [{ n }]: { n: number }[] = await this.txHost.tx.query(
       `SELECT count(DISTINCT b.hash)::int AS n FROM dataset_rows b
         WHERE b."datasetId" = $1 AND (

@@ -130,6 +130,22 @@ export class EvaluationsService {
     };
   }
 
+  /**
+   * The metric `version` measured on the benchmark by the model's newest completed evaluation that ran it (as
+   * baseline or candidate), in basis points, or null when none did (the training policy's degradation trigger).
+   */
+  async measuredMetricBps(modelId: string, version: number): Promise<number | null> {
+    const found: { bps: number | null }[] = await this.txHost.tx.query(
+      `SELECT CASE WHEN "baselineVersion" = $2 THEN "baselineBps" ELSE "candidateBps" END AS bps
+         FROM evaluations
+        WHERE "modelId" = $1 AND ("baselineVersion" = $2 OR "candidateVersion" = $2)
+          AND "baselineBps" IS NOT NULL AND "candidateBps" IS NOT NULL
+        ORDER BY "createdAt" DESC LIMIT 1`,
+      [modelId, version],
+    );
+    return found[0]?.bps ?? null;
+  }
+
   /** The model's decided evaluations, newest first. */
   async decisions(principal: Principal, name: string, query: PageQueryDto): Promise<Page<EvaluationEntity>> {
     assertCanRead(principal);

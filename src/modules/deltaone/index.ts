@@ -1,5 +1,6 @@
 export { AcceptedDeltaOne, AcceptedVersionRef, REWARDS_AWARD_QUEUE } from './deltaone.contract';
 export { DeltaOneModule } from './deltaone.module';
+export { EvaluationsService, StartEvaluation } from './evaluations.service';
 export {
   DELTAONE_EVENTS,
   DeltaOneDecidedEvent,
