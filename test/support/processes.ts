@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { waitFor } from './wait';
 
@@ -39,4 +40,14 @@ export function killHard(child: ChildProcess): Promise<void> {
   const gone = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGKILL');
   return gone;
+}
+
+/** Whether a process runs (a zombie, exited but not yet reaped by its parent, does not). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
