@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { featureRows, labelledBy, modelWithTwoVersions, uploadBenchmark } from '../factories/deltaone.factory';
 import { createModel, createVersion, features16, MLP, uniqueModel } from '../factories/model.factory';
+import { modelTrainedOn, trainingRows } from '../factories/training.factory';
 import { TEST_REDIS_URL, describeWithRedis } from '../support/redis';
 import { makeTempDir } from '../support/temp-dir';
 import { createReplicas, TestApp } from '../support/test-app';
@@ -116,5 +117,27 @@ describeWithRedis('scale-out: two replicas on one PostgreSQL and one Redis', () 
       return [...text.matchAll(/^deltaone_decisions_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
     };
     expect((await decisions(a)) + (await decisions(b))).toBe(2);
+  });
+
+  it('should run a training run once and register one version when both replicas run jobs', async () => {
+    const trainer = await createApiKey(a, { scopes: ['models:read', 'models:write', 'training:write'] });
+    const name = await modelTrainedOn(a, trainer, trainingRows(80, 11));
+    const res = await b.http.post(`/api/v1/models/${name}/training-runs`).set(trainer.headers).send({ seed: 3 });
+    expect(res.status).toBe(202);
+    const done = await waitFor(
+      async () => {
+        const r = await a.http.get(`/api/v1/training-runs/${res.body.id}`).set(trainer.headers).expect(200);
+        return ['registered', 'failed', 'cancelled'].includes(r.body.status) && r.body;
+      },
+      'the training run',
+      60_000,
+    );
+    expect(done).toMatchObject({ status: 'registered', resultVersion: 2 });
+    const events: Array<{ type: string }> = await a.app
+      .get(DataSource)
+      .query(`SELECT type FROM events WHERE data->>'runId' = $1 ORDER BY id`, [res.body.id]);
+    expect(events.map((e) => e.type)).toEqual(['training.started', 'training.completed']);
+    const versions = await b.http.get(`/api/v1/models/${name}/versions`).set(trainer.headers).expect(200);
+    expect(versions.body.items.map((v: { version: number }) => v.version).sort()).toEqual([1, 2]);
   });
 });
