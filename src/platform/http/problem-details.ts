@@ -144,13 +144,17 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIME
 const UNREACHABLE_MESSAGE =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
+/** TypeORM's errors for a transaction whose connection broke under it (the pool released its query runner). */
+const RELEASED_RUNNER = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 /**
  * A lost or refused database connection (PostgreSQL restarting, failing over): the request may be retried, so it is
  * a 503 rather than an error of ours. TypeORM's QueryFailedError carries the driver's code and message.
  */
 function isDatabaseUnreachable(exception: unknown): boolean {
-  const err = exception as (ErrorLike & { driverError?: ErrorLike }) | null;
+  const err = exception as (ErrorLike & { driverError?: ErrorLike; name?: unknown }) | null;
   if (!err || typeof err !== 'object') return false;
+  if (typeof err.name === 'string' && RELEASED_RUNNER.has(err.name)) return true;
   for (const e of [err, err.driverError]) {
     if (!e) continue;
     const code = typeof e.code === 'string' ? e.code : '';
