@@ -14,7 +14,10 @@ import { ContributorErasure1796546357553 } from './1796546357553-ContributorEras
 import { ChainContracts1796549279527 } from './1796549279527-ChainContracts';
 import { Rewards1796554878394 } from './1796554878394-Rewards';
 import { Datasets1796555030160 } from './1796555030160-Datasets';
+import { Experiments1796555060108 } from './1796555060108-Experiments';
 import { DeltaOne1796555444293 } from './1796555444293-DeltaOne';
+import { DatasetRowFeatures1796556000000 } from './1796556000000-DatasetRowFeatures';
+import { ExperimentPredictions1796557193811 } from './1796557193811-ExperimentPredictions';
 import { Training1796560000000 } from './1796560000000-Training';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
@@ -35,6 +38,9 @@ export const MIGRATIONS = [
   ChainContracts1796549279527,
   Rewards1796554878394,
   Datasets1796555030160,
+  Experiments1796555060108,
   DeltaOne1796555444293,
+  DatasetRowFeatures1796556000000,
+  ExperimentPredictions1796557193811,
   Training1796560000000,
 ];

@@ -3,6 +3,7 @@ import { ENTITIES } from './entities';
 import { ContributionsModule } from './modules/contributions';
 import { DatasetsModule } from './modules/datasets';
 import { DeltaOneModule } from './modules/deltaone';
+import { ExperimentsModule } from './modules/experiments';
 import { HealthModule } from './modules/health';
 import { InferenceModule } from './modules/inference';
 import { PrivacyModule } from './modules/privacy';
@@ -50,6 +51,7 @@ export class AppModule {
         WebhooksModule,
         RegistryModule,
         InferenceModule,
+        ExperimentsModule,
         ContributionsModule,
         DatasetsModule,
         DeltaOneModule,

@@ -9,6 +9,7 @@ import {
   ContributionColumnStatsEntity,
 } from './modules/contributions';
 import { DatasetEntity, DatasetRowEntity } from './modules/datasets';
+import { ExperimentEntity, PredictionLogEntity } from './modules/experiments';
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
@@ -49,4 +50,6 @@ export const ENTITIES = [
   RewardEntity,
   TrainingRunEntity,
   TrainingPolicyEntity,
+  ExperimentEntity,
+  PredictionLogEntity,
 ];

@@ -643,7 +643,7 @@ export interface paths {
         put?: never;
         /**
          * Predict with a model version
-         * @description Rows as `inputs` (objects keyed by feature name) or `instances` (arrays in feature order). Served by the `production` alias unless `version` or `alias` is given. Every value is checked against the version signature before the model runs. `Cache-Control: no-cache` bypasses the result cache. The header `X-Model-Version` carries the version that answered.
+         * @description Rows as `inputs` (objects keyed by feature name) or `instances` (arrays in feature order). Served by the `production` alias unless `version` or `alias` is given. While an A/B experiment runs on the model, a request naming neither is served by a variant: chosen by the hash of the unit header (default `X-User-Id`, so a unit keeps its variant), at random without one; the answer names it in `experiment` and in `X-Variant`. Every value is checked against the version signature before the model runs. `Cache-Control: no-cache` bypasses the result cache. The header `X-Model-Version` carries the version that answered.
          */
         post: operations["PredictController_predict"];
         delete?: never;
@@ -865,6 +865,159 @@ export interface paths {
          * @description The model's owner or an admin only (another owner: 403 for a public model, 404 for a private one). The model's ready answers 503 until it is loaded again; a predict or infer request loads it again on demand, so a production model keeps serving, as the answer's reloadsOnDemand says.
          */
         post: operations["OipController_unloadModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Experiments of the caller's owner (every owner's for an admin), newest first */
+        get: operations["ExperimentsController_list"];
+        put?: never;
+        /**
+         * Create an A/B experiment on a model (owner or admin), as a draft
+         * @description The first variant is the control. A variant names a version or an alias (read again when the experiment starts, then fixed). Weights are relative. Units (the `unitHeader` value, default `X-User-Id`) are hashed into 10,000 buckets; each variant owns buckets in proportion to its weight.
+         */
+        post: operations["ExperimentsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One experiment */
+        get: operations["ExperimentsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change variant weights (also while running)
+         * @description Only the buckets that must change hands move: a variant that shrinks gives up buckets from the end of its ranges, one that grows takes them, so 50/50 → 60/40 moves 10% of the units.
+         */
+        patch: operations["ExperimentsController_reweight"];
+        trace?: never;
+    };
+    "/api/v1/experiments/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results now, per variant, and the decision
+         * @description Per variant: units, predictions, outcomes, the metric with its interval, latency p50/p95/p99, errors, lift over the control with its interval, and a sample-ratio check (chi-square of units against the weights; a mismatch below p = 0.001 blocks promotion). The decision (`continue`, `winner`, `loser`, `inconclusive`, with reasons) rests on always-valid inference (mSPRT, mixing variance from `minimumDetectableEffect`), so it may be read at any time; the fixed-horizon p-value beside it is valid only at the planned sample size.
+         */
+        get: operations["ExperimentsController_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start routing the model's traffic (draft → running)
+         * @description At most one experiment per model runs at a time: 409 EXPERIMENT_ALREADY_RUNNING otherwise.
+         */
+        post: operations["ExperimentsController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause (running → paused): traffic goes to production meanwhile */
+        post: operations["ExperimentsController_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume (paused → running); units keep their variants */
+        post: operations["ExperimentsController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop: a running or paused experiment completes, a draft is cancelled */
+        post: operations["ExperimentsController_stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/predictions/{requestId}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report the outcome of a prediction an experiment routed
+         * @description Idempotent per request id: the same value again answers 200 with `created: false`; a different value answers 409 OUTCOME_CONFLICT. 404 PREDICTION_NOT_FOUND for a request id no experiment routed (or one of another owner). The key that asked for the prediction, the experiment owner or an admin may report it.
+         */
+        post: operations["OutcomesController_record"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2221,6 +2374,24 @@ export interface components {
             /** @enum {string} */
             reason: "timeout" | "error";
         };
+        ExperimentServedDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example churn v4 vs v3 */
+            name: string;
+            /** @example treatment */
+            variant: string;
+            /**
+             * @description The variant's version (`version` above differs only after a fallback)
+             * @example 4
+             */
+            version: number;
+            /**
+             * @description `random` when the request named no unit
+             * @enum {string}
+             */
+            assignment: "unit" | "random";
+        };
         PredictResponseDto: {
             model: string;
             version: number;
@@ -2229,6 +2400,8 @@ export interface components {
             cached: boolean;
             /** @description Set when production failed and the previous production version answered */
             fallback: components["schemas"]["FallbackDto"] | null;
+            /** @description Present when a running A/B experiment chose the version */
+            experiment?: components["schemas"]["ExperimentServedDto"];
             requestId: string;
         };
         OipServerMetadataDto: {
@@ -2315,6 +2488,19 @@ export interface components {
             model_name: string;
             model_version: string;
             id?: string;
+            /**
+             * @description Set when a running A/B experiment chose the version: experiment_id, experiment, variant, variant_version, assignment (unit or random)
+             * @example {
+             *       "experiment_id": "5b0c…",
+             *       "experiment": "churn v4 vs v3",
+             *       "variant": "treatment",
+             *       "variant_version": 4,
+             *       "assignment": "unit"
+             *     }
+             */
+            parameters?: {
+                [key: string]: unknown;
+            };
             outputs: components["schemas"]["OipResponseOutputDto"][];
         };
         OipRepositoryIndexRequestDto: {
@@ -2337,6 +2523,227 @@ export interface components {
              * @enum {boolean}
              */
             reloadsOnDemand: true;
+        };
+        VariantDto: {
+            /**
+             * @description Unique within the experiment: `^[\w.-]{1,50}$`
+             * @example control
+             */
+            name: string;
+            /**
+             * @description The version it serves (give version or alias, not both)
+             * @example 3
+             */
+            version?: number;
+            /**
+             * @description Serve the version this alias points at when created
+             * @example production
+             */
+            alias?: string;
+            /**
+             * @description Relative share of traffic (>= 0; the weights need not sum to 100)
+             * @example 50
+             */
+            weight: number;
+        };
+        ShadowDto: {
+            /**
+             * @description The version that also runs, answer never returned
+             * @example 4
+             */
+            version: number;
+            /**
+             * @description Share of routed requests also run on it, 0..100
+             * @example 10
+             */
+            percent: number;
+        };
+        PrimaryMetricDto: {
+            /** @example conversion */
+            name: string;
+            /** @enum {string} */
+            kind: "proportion" | "continuous";
+            /**
+             * @description Which way is better
+             * @enum {string}
+             */
+            direction: "increase" | "decrease";
+        };
+        GuardrailDto: {
+            /** @enum {string} */
+            metric: "error_rate" | "latency_p95_ms";
+            /** @example 0.02 */
+            max: number;
+        };
+        CreateExperimentDto: {
+            /** @example churn v4 vs v3 */
+            name: string;
+            /**
+             * @description The model whose traffic is split
+             * @example churn
+             */
+            model: string;
+            /** @description Two to ten; the first is the control */
+            variants: components["schemas"]["VariantDto"][];
+            shadow?: components["schemas"]["ShadowDto"];
+            /**
+             * @description The header naming the unit (default X-User-Id)
+             * @example X-User-Id
+             */
+            unitHeader?: string;
+            primaryMetric: components["schemas"]["PrimaryMetricDto"];
+            /**
+             * @description The smallest effect worth finding (absolute, in metric units)
+             * @example 0.02
+             */
+            minimumDetectableEffect: number;
+            guardrails?: components["schemas"]["GuardrailDto"][];
+            /** @example 1000 */
+            minSamplesPerVariant: number;
+            /**
+             * @description Default 0.05
+             * @example 0.05
+             */
+            alpha?: number;
+            /**
+             * @description Promote a winner by itself (default false)
+             * @example false
+             */
+            autoPromote?: boolean;
+        };
+        VariantResponseDto: {
+            /** @example control */
+            name: string;
+            /** @example 3 */
+            version: number;
+            /** @example production */
+            alias: string | null;
+            /** @example 50 */
+            weight: number;
+            /**
+             * @description Buckets (of 10,000) it owns now
+             * @example 5000
+             */
+            buckets: number;
+            /** @description The first variant is the control */
+            control: boolean;
+        };
+        ExperimentResponseDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example churn v4 vs v3 */
+            name: string;
+            /** @example churn */
+            model: string;
+            /** @example alice */
+            owner: string;
+            /** @enum {string} */
+            status: "draft" | "running" | "paused" | "completed" | "cancelled";
+            variants: components["schemas"]["VariantResponseDto"][];
+            shadow: components["schemas"]["ShadowDto"] | null;
+            /** @example X-User-Id */
+            unitHeader: string;
+            primaryMetric: components["schemas"]["PrimaryMetricDto"];
+            /** @example 0.02 */
+            minimumDetectableEffect: number;
+            guardrails: components["schemas"]["GuardrailDto"][];
+            /** @example 1000 */
+            minSamplesPerVariant: number;
+            /** @example 0.05 */
+            alpha: number;
+            autoPromote: boolean;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            endedAt: string | null;
+        };
+        ExperimentPageDto: {
+            items: components["schemas"]["ExperimentResponseDto"][];
+            nextCursor: string | null;
+        };
+        VariantResultsDto: {
+            /** @example treatment */
+            name: string;
+            /** @example 4 */
+            version: number;
+            /** @example 50 */
+            weight: number;
+            /** @description Distinct units served (random assignments left out) */
+            units: number;
+            predictions: number;
+            /** @description Predictions assigned at random (no unit named) */
+            randomPredictions: number;
+            errors: number;
+            /** @description Outcomes reported */
+            outcomes: number;
+            /** @description p50, p95, p99 in ms (null before any) */
+            latencyMs: {
+                [key: string]: unknown;
+            };
+            /** @description The statistics: summary (metric with interval), comparison (lift over control with interval), fixedHorizon (p-value, valid only at the planned sample size), alwaysValid (mSPRT), guardrails, decision, reasons */
+            statistics: {
+                [key: string]: unknown;
+            };
+        };
+        ExperimentResultsDto: {
+            /** Format: uuid */
+            experimentId: string;
+            /** @enum {string} */
+            status: "draft" | "running" | "paused" | "completed" | "cancelled";
+            /**
+             * @description From always-valid inference
+             * @enum {string}
+             */
+            decision: "continue" | "winner" | "loser" | "inconclusive";
+            winner: string | null;
+            /** @description A winner with its minimum samples, no guardrail breach and no sample-ratio mismatch */
+            promotable: boolean;
+            reasons: {
+                [key: string]: unknown;
+            }[];
+            /** @description Chi-square of units against the weights; mismatch below p = 0.001 (blocks promotion) */
+            sampleRatio: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description What the fixed-horizon p-values mean
+             * @example valid only at the planned sample size
+             */
+            fixedHorizonNote: string;
+            variants: components["schemas"]["VariantResultsDto"][];
+        };
+        WeightDto: {
+            /** @example treatment */
+            name: string;
+            /** @example 60 */
+            weight: number;
+        };
+        UpdateWeightsDto: {
+            /** @description Every variant, by name, with its new weight */
+            variants: components["schemas"]["WeightDto"][];
+        };
+        OutcomeDto: {
+            /**
+             * @description 0 or 1 for a proportion metric, any number for a continuous one
+             * @example 1
+             */
+            value: number;
+        };
+        OutcomeResponseDto: {
+            requestId: string;
+            /** Format: uuid */
+            experimentId: string;
+            /** @example treatment */
+            variant: string;
+            /** @example 1 */
+            value: number;
+            /** @description False when the same value was recorded before */
+            created: boolean;
         };
         ContributorDto: {
             /**
@@ -6110,6 +6517,8 @@ export interface operations {
                 version?: number;
             };
             header?: {
+                /** @description The unit an A/B experiment assigns a variant to (the experiment's `unitHeader`) */
+                "X-User-Id"?: string;
                 /** @description `no-cache` skips the result cache */
                 "Cache-Control"?: string;
             };
@@ -6129,6 +6538,8 @@ export interface operations {
                 headers: {
                     /** @description The version that answered */
                     "X-Model-Version"?: number;
+                    /** @description The experiment variant that served it (routed requests only) */
+                    "X-Variant"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6795,6 +7206,740 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OipErrorDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Opaque cursor from the previous page (`nextCursor`) */
+                cursor?: string;
+                status?: "draft" | "running" | "paused" | "completed" | "cancelled";
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExperimentDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /**
+             * @description Error
+             *
+             *     The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:write
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone (the object is archived) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_reweight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWeightsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_results: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResultsDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentsController_stop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs experiments:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    OutcomesController_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The requestId of a predict answer (or its X-Request-Id) */
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutcomeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutcomeResponseDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED with `errors`, MALFORMED_JSON, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid API key (codes API_KEY_MISSING, API_KEY_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The key lacks a required scope (code INSUFFICIENT_SCOPE); needs predict */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
         };

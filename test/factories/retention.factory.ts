@@ -58,3 +58,15 @@ export async function insertIdempotencyKey(t: TestApp, ageDays: number, expiresI
   );
   return key;
 }
+
+/** A logged prediction of an A/B experiment, `ageDays` old; returns its request id. */
+export async function insertLoggedPrediction(t: TestApp, ageDays: number): Promise<string> {
+  const requestId = `req-${randomUUID()}`;
+  await t.app.get(DataSource).query(
+    `INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, random, "callerOwner",
+       "createdAt", "latencyMs")
+     VALUES ($1, $2, 'control', 1, false, 'retention-test', $3, 1.5)`,
+    [requestId, randomUUID(), daysAgo(ageDays)],
+  );
+  return requestId;
+}

@@ -2,7 +2,12 @@ import { DataSource } from 'typeorm';
 import { RETENTION_QUEUE, RetentionService } from 'src/modules/retention';
 import { QueueService } from 'src/platform/queue';
 import { createWebhookEndpoint } from '../factories/webhook-endpoint.factory';
-import { insertDelivery, insertEvent, insertIdempotencyKey } from '../factories/retention.factory';
+import {
+  insertDelivery,
+  insertEvent,
+  insertIdempotencyKey,
+  insertLoggedPrediction,
+} from '../factories/retention.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -104,6 +109,17 @@ describe('retention', () => {
     expect(await exists('idempotency_keys', 'key', oldLive)).toBe(true);
   });
 
+  it('should delete logged experiment predictions older than PREDICTION_LOG_RETENTION_DAYS and keep younger ones', async () => {
+    const old = await insertLoggedPrediction(t, 91);
+    const young = await insertLoggedPrediction(t, 89);
+
+    const report = await t.app.get(RetentionService).run();
+
+    expect(report.deleted.experiment_predictions).toBe(1);
+    expect(await exists('experiment_predictions', 'requestId', old)).toBe(false);
+    expect(await exists('experiment_predictions', 'requestId', young)).toBe(true);
+  });
+
   it('should delete in batches of RETENTION_BATCH_SIZE rows when more rows are due', async () => {
     for (let i = 0; i < 5; i++) await insertDelivery(t, endpointId, 'delivered', 40, 1);
     for (let i = 0; i < 3; i++) await insertIdempotencyKey(t, 30, -20);
@@ -111,8 +127,14 @@ describe('retention', () => {
     const report = await t.app.get(RetentionService).run();
 
     // 5 deliveries at 2 a batch: 2, 2, 1; their 5 events: 2, 2, 1; 3 keys: 2, 1.
-    expect(report.deleted).toEqual({ webhook_deliveries: 5, webhook_attempts: 5, events: 5, idempotency_keys: 3 });
-    expect(report.batches).toEqual({ deliveries: 3, events: 3, idempotencyKeys: 2 });
+    expect(report.deleted).toEqual({
+      webhook_deliveries: 5,
+      webhook_attempts: 5,
+      events: 5,
+      idempotency_keys: 3,
+      experiment_predictions: 0,
+    });
+    expect(report.batches).toEqual({ deliveries: 3, events: 3, idempotencyKeys: 2, predictions: 1 });
   });
 
   it('should count deletions by kind in retention_deleted_total when rows are deleted', async () => {

@@ -41,6 +41,16 @@ export class RowPredictionDto {
   outputs?: Record<string, unknown>;
 }
 
+export class ExperimentServedDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'churn v4 vs v3' }) name: string;
+  @ApiProperty({ example: 'treatment' }) variant: string;
+  @ApiProperty({ example: 4, description: "The variant's version (`version` above differs only after a fallback)" })
+  version: number;
+  @ApiProperty({ enum: ['unit', 'random'], description: '`random` when the request named no unit' })
+  assignment: string;
+}
+
 export class PredictResponseDto {
   @ApiProperty() model: string;
   @ApiProperty() version: number;
@@ -52,5 +62,10 @@ export class PredictResponseDto {
     description: 'Set when production failed and the previous production version answered',
   })
   fallback: FallbackDto | null;
+  @ApiPropertyOptional({
+    type: ExperimentServedDto,
+    description: 'Present when a running A/B experiment chose the version',
+  })
+  experiment?: ExperimentServedDto;
   @ApiProperty() requestId: string;
 }

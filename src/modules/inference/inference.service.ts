@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Assignment, ExperimentMetrics, PredictionLog } from 'src/modules/experiments';
+import { DomainError } from 'src/platform/errors';
 import { canSee } from 'src/modules/registry';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
@@ -10,21 +12,24 @@ import { InferenceMetrics } from './inference.metrics';
 import { Outputs } from './micro-batcher';
 import { ModelCache } from './model-cache';
 import { formatRows, RowPrediction } from './output-format';
-import { PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
+import { ExperimentServed, PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
 import { CacheSlot, PredictionCache } from './prediction-cache';
+import { CachedResult } from './result-cache';
 import { mayFallBack, modelFailure, ProductionFallback } from './production-fallback';
 import { toPredictBody } from './row-encoder';
 import { ServableVersion } from './servable';
 import { assertManageable } from './serving-access';
+import { agree, ShadowRunner } from './shadow-runner';
 import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
 import { VersionRouter } from './version-router';
 
 export { Fallback } from './production-fallback';
-export { PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
+export { ExperimentServed, PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
 
-/** What a request resolved to before it failed (for its metrics labels). */
+/** What a request resolved to (for its metrics labels, and the experiment its answer names). */
 interface Served {
   version?: number;
+  assignment?: Assignment;
 }
 
 /**
@@ -42,11 +47,15 @@ export class InferenceService {
     private readonly engines: EngineCache,
     private readonly cache: PredictionCache,
     private readonly fallback: ProductionFallback,
+    private readonly experimentMetrics: ExperimentMetrics,
+    private readonly shadows: ShadowRunner,
+    private readonly predictionLog: PredictionLog,
   ) {}
 
   /**
    * `body` is the request body: parsed JSON, or a RawJson the common case is read from without parsing. The answer
-   * is JSON text: a cache hit reuses the text its result was stored as (see PredictionCache.text).
+   * is JSON text: a cache hit reuses the text its result was stored as (see PredictionCache.text), also when an
+   * experiment routed it (the experiment goes after that text).
    */
   async predictAnswer(
     principal: Principal,
@@ -56,14 +65,76 @@ export class InferenceService {
     options: PredictOptions = {},
   ): Promise<PredictAnswer> {
     const served: Served = {};
+    const started = performance.now();
     try {
-      const { version, text, cached } = await this.predictOnce(principal, name, ref, body, options, served);
+      const answered = await this.predictOnce(principal, name, ref, body, options, served);
+      const { version, text, cached } = answered;
       this.metrics.countRequest('predict', name, version, 200);
-      return { version, json: (requestId) => PredictionCache.answer(text, cached, requestId) };
+      const a = served.assignment;
+      if (!a) return { version, json: (requestId) => PredictionCache.answer(text, cached, requestId) };
+      this.logRouted(a, started, principal, options, version, null);
+      this.observeRouted(a, started, principal, name, body, answered);
+      const experiment = experimentServed(a);
+      return {
+        version,
+        variant: experiment.variant,
+        json: (requestId) => PredictionCache.answer(text, cached, requestId, experiment),
+      };
     } catch (err) {
       this.metrics.countFailure('predict', name, served.version, err);
+      if (served.assignment) this.logRouted(served.assignment, started, principal, options, null, err);
       throw err;
     }
+  }
+
+  /** A routed request's log entry and, when it failed, its metrics (a success's are in observeRouted). */
+  private logRouted(
+    a: Assignment,
+    started: number,
+    principal: Principal,
+    options: PredictOptions,
+    servedVersion: number | null,
+    err: unknown,
+  ): void {
+    const ms = performance.now() - started;
+    if (err !== null) this.experimentMetrics.served(a, { seconds: ms / 1000, error: true, fallback: false });
+    if (options.requestId === undefined) return;
+    const raw = options.header?.(a.unitHeader);
+    this.predictionLog.record({
+      requestId: options.requestId,
+      assignment: a,
+      unit: (Array.isArray(raw) ? raw[0] : raw) ?? null,
+      callerOwner: principal.owner,
+      servedVersion,
+      latencyMs: ms,
+      error: err === null ? null : err instanceof DomainError ? err.code : 'INTERNAL',
+    });
+  }
+
+  /** A routed answer's metrics, and its shadow run (after the answer has gone). */
+  private observeRouted(
+    a: Assignment,
+    started: number,
+    principal: Principal,
+    name: string,
+    input: unknown,
+    result: Answered,
+  ): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.experimentMetrics.served(a, { seconds, error: false, fallback: result.fallback });
+    const maxRows = this.config.MAX_ROWS_PER_REQUEST;
+    this.shadows.offer(
+      a,
+      principal,
+      name,
+      async (engine) => {
+        const batch =
+          (input instanceof RawJson ? engine.encoder.encodeText(input.bytes, maxRows) : null) ??
+          engine.encoder.encode(toPredictBody(input), maxRows);
+        return formatRows(await engine.run(batch.feeds, batch.rows), batch.rows);
+      },
+      (rows) => agree(result.predictions ?? PredictionCache.predictionsOf(result.text), rows),
+    );
   }
 
   private async predictOnce(
@@ -77,15 +148,16 @@ export class InferenceService {
     // Awaited only when not known yet: a known route and a loaded engine cost no trip through the microtasks.
     // The router checks the key's access before the result cache is asked: a cached answer never reaches a key
     // that may not see the model.
-    const routed = this.router.route(name, ref, { principal });
+    const routed = this.router.route(name, ref, { principal, header: options.header });
     const route = routed instanceof Promise ? await routed : routed;
     const version = route.version;
     served.version = version.version;
+    served.assignment = route.assignment;
     const cacheable = !this.cache.bypasses(options.noCache, options.bodyBytes);
     const textKey = cacheable ? PredictionCache.textKey(name, version.version, input) : undefined;
     if (textKey !== undefined) {
       const byText = this.cache.hitByText(textKey);
-      if (byText) return { ...byText, cached: true };
+      if (byText) return cachedAnswer(byText);
     }
     // The common body's text goes straight into a tensor (the scanner); any other body is parsed.
     let body = input instanceof RawJson ? null : toPredictBody(input);
@@ -99,7 +171,7 @@ export class InferenceService {
         ? PredictionCache.ofTensors(name, version.version, batch)
         : PredictionCache.ofRows(name, version.version, (body ??= toPredictBody(input)));
       const found = await this.cache.lookup(canonical, textKey);
-      if (found.hit) return { ...found.hit, cached: true };
+      if (found.hit) return cachedAnswer(found.hit);
       slot = found.slot;
     }
     if (!batch) batch = engine.encoder.encode((body ??= toPredictBody(input)), maxRows);
@@ -124,19 +196,35 @@ export class InferenceService {
     name: string,
     version: number | undefined,
     run: (engine: Engine) => Promise<Outputs>,
-  ): Promise<{ version: ServableVersion; outputs: Outputs }> {
+    header?: PredictOptions['header'],
+    requestId?: string,
+  ): Promise<{ version: ServableVersion; outputs: Outputs; experiment?: ExperimentServed }> {
+    const options: PredictOptions = { header, requestId };
     const served: Served = {};
+    const started = performance.now();
     try {
-      const resolved = (await this.router.route(name, refOf(version), { principal })).version;
+      const route = await this.router.route(name, refOf(version), { principal, header });
+      served.assignment = route.assignment;
+      const resolved = route.version;
       served.version = resolved.version;
       const engine = await this.engines.engineFor(resolved);
       const outputs = await run(engine).catch((e: unknown) => {
         throw modelFailure(e, 'MODEL_FAILED');
       });
       this.metrics.countRequest('oip', name, resolved.version, 200);
-      return { version: resolved, outputs };
+      if (route.assignment) {
+        const seconds = (performance.now() - started) / 1000;
+        this.logRouted(route.assignment, started, principal, options, resolved.version, null);
+        this.experimentMetrics.served(route.assignment, { seconds, error: false, fallback: false });
+        const agrees = (o: Outputs): boolean => JSON.stringify(o) === JSON.stringify(outputs);
+        this.shadows.offer(route.assignment, principal, name, run, agrees);
+      }
+      return route.assignment
+        ? { version: resolved, outputs, experiment: experimentServed(route.assignment) }
+        : { version: resolved, outputs };
     } catch (err) {
       this.metrics.countFailure('oip', name, served.version, err);
+      if (served.assignment) this.logRouted(served.assignment, started, principal, options, null, err);
       throw err;
     }
   }
@@ -187,6 +275,36 @@ export class InferenceService {
     return formatRows(outputs, batch.rows);
   }
 
+  /**
+   * The version's feature names when its rows are one float32 matrix in that order (what `scoreMatrix` takes);
+   * null when its inputs need the row encoder (`scoreRows`).
+   */
+  async matrixFeatures(name: string, version: number): Promise<string[] | null> {
+    const engine = await this.engineOf(name, version);
+    return engine.encoder.matrixInput === null ? null : engine.encoder.featureNames;
+  }
+
+  /**
+   * As scoreRows, for rows already in a float32 matrix in the version's feature order (`rows × features`, values
+   * checked finite by the caller, see toFloatMatrix). The matrix's buffer is handed to the worker (detached).
+   */
+  async scoreMatrix(name: string, version: number, data: Float32Array, rows: number): Promise<RowPrediction[]> {
+    const engine = await this.engineOf(name, version);
+    const input = engine.encoder.matrixInput;
+    const width = engine.encoder.featureNames.length;
+    if (input === null || data.length !== rows * width) {
+      throw new InferenceError('INVALID_INPUT', `Version ${version} of ${name} does not take a ${rows}-row matrix.`);
+    }
+    const outputs = await engine.runDirect({ [input]: { data, dims: [rows, width] } }, rows);
+    return formatRows(outputs, rows);
+  }
+
+  private async engineOf(name: string, version: number): Promise<Engine> {
+    const resolved = await this.source.resolve(name, { version });
+    const loaded = this.engines.engineFor(resolved);
+    return loaded instanceof Promise ? await loaded : loaded;
+  }
+
   isLoaded(v: { modelName: string; version: number }): boolean {
     return this.engines.isLoaded(v);
   }
@@ -212,17 +330,37 @@ export class InferenceService {
   }
 }
 
-/** A predict result as its answer's text up to the per-request part (PredictionCache.text), fresh or cached. */
+/**
+ * A predict result as its answer's text up to the per-request part (PredictionCache.text), fresh or cached; a fresh
+ * one also keeps its predictions (for a shadow run's agreement, without parsing the text again).
+ */
 interface Answered {
   version: number;
   text: string;
   cached: boolean;
+  fallback: boolean;
+  predictions?: RowPrediction[];
 }
 
-const answered = (result: Omit<PredictResult, 'cached'>): Answered => ({
+const answered = (result: Omit<PredictResult, 'cached' | 'experiment'>): Answered => ({
   version: result.version,
   text: PredictionCache.text(result),
   cached: false,
+  fallback: result.fallback !== null,
+  predictions: result.predictions,
 });
 
+/** Only an uncached answer can have fallen back (a fallback's result is not cached). */
+const cachedAnswer = ({ version, text }: CachedResult): Answered => ({ version, text, cached: true, fallback: false });
+
 const refOf = (version: number | undefined): VersionRef => (version === undefined ? {} : { version });
+
+function experimentServed(a: Assignment): ExperimentServed {
+  return {
+    id: a.experimentId,
+    name: a.experiment,
+    variant: a.variant,
+    version: a.version,
+    assignment: a.random ? 'random' : 'unit',
+  };
+}

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Principal, Public, Scopes } from 'src/platform/auth';
 import { ApiJsonBody, LargeBody, LeanRoute } from 'src/platform/http';
@@ -147,8 +147,8 @@ export class OipController {
   @ApiJsonBody(OipInferRequestDto, {
     tabular: { id: 'req-1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [12, 2, 3, 1] }] },
   })
-  infer(request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(request.principal!, oipModelParams(request.params), request.body);
+  infer(request: FastifyRequest, reply: FastifyReply): Promise<OipInferResponseDto> {
+    return this.run(request.principal!, oipModelParams(request.params), request, reply);
   }
 
   @Post('models/:name/versions/:version/infer')
@@ -164,8 +164,8 @@ export class OipController {
   @ApiJsonBody(OipInferRequestDto, {
     tabular: { id: 'req-1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [12, 2, 3, 1] }] },
   })
-  inferVersion(request: FastifyRequest): Promise<OipInferResponseDto> {
-    return this.run(request.principal!, oipModelParams(request.params), request.body);
+  inferVersion(request: FastifyRequest, reply: FastifyReply): Promise<OipInferResponseDto> {
+    return this.run(request.principal!, oipModelParams(request.params), request, reply);
   }
 
   @Post('repository/index')
@@ -229,17 +229,41 @@ export class OipController {
   private async run(
     principal: Principal,
     { name, version }: { name: string; version?: number },
-    body: unknown,
+    http: FastifyRequest,
+    reply: FastifyReply,
   ): Promise<OipInferResponseDto> {
-    const request = parseInferRequest(body);
-    const { version: served, outputs } = await this.inference.infer(principal, name, version, (engine) => {
-      const { feeds, rows } = toFeeds(request, engine.version.inputs);
-      return engine.runDirect(feeds, rows);
-    });
+    const request = parseInferRequest(http.body);
+    const {
+      version: served,
+      outputs,
+      experiment,
+    } = await this.inference.infer(
+      principal,
+      name,
+      version,
+      (engine) => {
+        const { feeds, rows } = toFeeds(request, engine.version.inputs);
+        return engine.runDirect(feeds, rows);
+      },
+      (h) => http.headers[h],
+      http.id,
+    );
+    if (experiment) void reply.header('x-variant', experiment.variant);
     return {
       model_name: name,
       model_version: String(served.version),
       ...(request.id !== undefined ? { id: request.id } : {}),
+      ...(experiment
+        ? {
+            parameters: {
+              experiment_id: experiment.id,
+              experiment: experiment.name,
+              variant: experiment.variant,
+              variant_version: experiment.version,
+              assignment: experiment.assignment,
+            },
+          }
+        : {}),
       outputs: toResponseOutputs(
         outputs,
         request.outputs?.map((o) => o.name),

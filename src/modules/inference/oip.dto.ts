@@ -65,6 +65,20 @@ export class OipInferResponseDto {
   @ApiProperty() model_name: string;
   @ApiProperty() model_version: string;
   @ApiPropertyOptional() id?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Set when a running A/B experiment chose the version: experiment_id, experiment, variant, variant_version, assignment (unit or random)',
+    example: {
+      experiment_id: '5b0c…',
+      experiment: 'churn v4 vs v3',
+      variant: 'treatment',
+      variant_version: 4,
+      assignment: 'unit',
+    },
+  })
+  parameters?: Record<string, unknown>;
   @ApiProperty({ type: [OipResponseOutputDto] }) outputs: OipResponseOutputDto[];
 }
 

@@ -22,15 +22,26 @@ export class PredictController {
   @ApiOperation({
     summary: 'Predict with a model version',
     description:
-      'Rows as `inputs` (objects keyed by feature name) or `instances` (arrays in feature order). Served by the `production` alias unless `version` or `alias` is given. Every value is checked against the version signature before the model runs. `Cache-Control: no-cache` bypasses the result cache. The header `X-Model-Version` carries the version that answered.',
+      'Rows as `inputs` (objects keyed by feature name) or `instances` (arrays in feature order). Served by the `production` alias unless `version` or `alias` is given. While an A/B experiment runs on the model, a request naming neither is served by a variant: chosen by the hash of the unit header (default `X-User-Id`, so a unit keeps its variant), at random without one; the answer names it in `experiment` and in `X-Variant`. Every value is checked against the version signature before the model runs. `Cache-Control: no-cache` bypasses the result cache. The header `X-Model-Version` carries the version that answered.',
   })
   @ApiParam({ name: 'name', type: String, description: 'Model name' })
   @ApiQuery({ name: 'version', required: false, type: Number, description: 'Serve this version instead of production' })
   @ApiQuery({ name: 'alias', required: false, type: String, description: 'Serve the version this alias points at' })
   @ApiHeader({ name: 'Cache-Control', required: false, description: '`no-cache` skips the result cache' })
+  @ApiHeader({
+    name: 'X-User-Id',
+    required: false,
+    description: "The unit an A/B experiment assigns a variant to (the experiment's `unitHeader`)",
+  })
   @ApiOkResponse({
     type: PredictResponseDto,
-    headers: { 'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } } },
+    headers: {
+      'X-Model-Version': { description: 'The version that answered', schema: { type: 'integer' } },
+      'X-Variant': {
+        description: 'The experiment variant that served it (routed requests only)',
+        schema: { type: 'string' },
+      },
+    },
   })
   @ApiProblems(400, 404, 413, 429, 503)
   @ApiJsonBody(PredictRequestDto, {
@@ -52,8 +63,11 @@ export class PredictController {
     const answer = await this.inference.predictAnswer(request.principal!, name, ref, request.body, {
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
       bodyBytes: Number(request.headers['content-length'] ?? 0),
+      header: (h) => request.headers[h],
+      requestId: request.id,
     });
     void reply.header('x-model-version', String(answer.version));
+    if (answer.variant !== undefined) void reply.header('x-variant', answer.variant);
     // A PredictResponseDto as JSON text: a cache hit's text is made once per entry, not per request.
     return new JsonText(answer.json(request.id));
   }

@@ -118,6 +118,11 @@ describe(PredictionCache.name, () => {
       expect(PredictionCache.answer(hit.text, true, id)).toBe(
         JSON.stringify({ ...result(), cached: true, requestId: id }),
       );
+      const experiment = { id: 'e', variant: 'b' };
+      expect(PredictionCache.answer(hit.text, true, id, experiment)).toBe(
+        JSON.stringify({ ...result(), cached: true, experiment, requestId: id }),
+      );
+      expect(PredictionCache.predictionsOf(hit.text)).toEqual(result().predictions);
       expect(PredictionCache.answer(hit.text, false, id)).toBe(
         JSON.stringify({ ...result(), cached: false, requestId: id }),
       );

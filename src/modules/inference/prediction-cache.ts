@@ -4,6 +4,7 @@ import type { Cache } from 'cache-manager';
 import { AppConfig } from 'src/platform/config';
 import { RawJson } from 'src/platform/json';
 import { InferenceMetrics } from './inference.metrics';
+import type { RowPrediction } from './output-format';
 import { CachedResult, ResultCache } from './result-cache';
 import { EncodedBatch, PredictBody } from './row-encoder';
 
@@ -93,9 +94,18 @@ export class PredictionCache {
     return JSON.stringify(result).slice(0, -1);
   }
 
-  /** The JSON answer: equal to JSON.stringify({ ...result, cached, requestId }) for the result `text` was made of. */
-  static answer(text: string, cached: boolean, requestId: string): string {
-    return `${text},"cached":${cached},"requestId":${JSON.stringify(requestId)}}`;
+  /**
+   * The JSON answer: equal to JSON.stringify({ ...result, cached, experiment?, requestId }) for the result `text` was
+   * made of.
+   */
+  static answer(text: string, cached: boolean, requestId: string, experiment?: object): string {
+    const routed = experiment === undefined ? '' : `,"experiment":${JSON.stringify(experiment)}`;
+    return `${text},"cached":${cached}${routed},"requestId":${JSON.stringify(requestId)}}`;
+  }
+
+  /** The predictions of a result's text (a cached answer's, for the rare caller that needs them as values). */
+  static predictionsOf(text: string): RowPrediction[] {
+    return (JSON.parse(`${text}}`) as { predictions: RowPrediction[] }).predictions;
   }
 
   clear(): void {

@@ -53,6 +53,9 @@ class FakeSource implements VersionSource {
   }
 }
 
+/** No experiment runs: routing by version and alias only. */
+const NO_EXPERIMENTS = { assign: () => undefined, refresh: () => Promise.resolve() };
+
 class Listener implements RouteListener {
   moves: [number, number][] = [];
   pinned: number[] = [];
@@ -73,7 +76,7 @@ describe(VersionRouter.name, () => {
   beforeEach(() => {
     source = new FakeSource();
     listener = new Listener();
-    router = new VersionRouter(source, { ALIAS_REFRESH_MS: 1000 } as AppConfig, listener);
+    router = new VersionRouter(source, { ALIAS_REFRESH_MS: 1000 } as AppConfig, listener, NO_EXPERIMENTS);
   });
 
   it('should answer a known route at once, without asking the registry again, when it was resolved before', async () => {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Assignment, HeaderReader, RunningExperiments } from 'src/modules/experiments';
 import { PRODUCTION } from 'src/modules/registry';
 import { Principal } from 'src/platform/auth';
 import { AppConfig } from 'src/platform/config';
@@ -8,11 +9,13 @@ import { assertServable, hideFrom } from './serving-access';
 import { VERSION_SOURCE, VersionRef, VersionSource } from './version-source';
 
 /**
- * Who asks. Routing reads it to check the key may see the model; the A/B experiments will also read from it the
- * unit a variant is assigned to (for instance the API key), so a caller keeps its variant.
+ * Who asks. Routing reads it to check the key may see the model, and, while an A/B experiment runs on the model,
+ * the header naming the unit a variant is assigned to, so a unit keeps its variant.
  */
 export interface RouteContext {
   principal: Principal;
+  /** The request's headers by lower-case name; without it a routed request is assigned at random. */
+  header?: HeaderReader;
 }
 
 /** The answer to "which version serves this request". */
@@ -20,7 +23,11 @@ export interface Route {
   readonly version: ServableVersion;
   /** Asked through the production alias: a failure may fall back to the previous production version. */
   readonly production: boolean;
+  /** Set when a running experiment chose the version: the variant the request was assigned to. */
+  readonly assignment?: Assignment;
 }
+
+const NO_HEADERS: HeaderReader = () => undefined;
 
 /** What a model's routes are keyed by: the version asked for, or the alias (production when none is given). */
 type RouteRef = { readonly version: number } | { readonly alias: string };
@@ -65,11 +72,17 @@ export class VersionRouter implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(VERSION_SOURCE) private readonly source: VersionSource,
     private readonly config: AppConfig,
     @Inject(EngineCache) private readonly listener: RouteListener,
+    @Inject(RunningExperiments) private readonly experiments: Pick<RunningExperiments, 'assign' | 'refresh'>,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.refreshTimer = setInterval(() => void this.refresh(), this.config.ALIAS_REFRESH_MS);
+  async onApplicationBootstrap(): Promise<void> {
+    this.refreshTimer = setInterval(() => {
+      void this.refresh();
+      // Experiments started, reweighted or stopped on another replica reach this one within the same period.
+      void this.experiments.refresh();
+    }, this.config.ALIAS_REFRESH_MS);
     this.refreshTimer.unref();
+    await this.experiments.refresh();
   }
 
   onApplicationShutdown(): void {
@@ -81,6 +94,24 @@ export class VersionRouter implements OnApplicationBootstrap, OnApplicationShutd
    * returned at once; an unknown one, as a promise.
    */
   route(name: string, ref: VersionRef, ctx: RouteContext): Route | Promise<Route> {
+    if (ref.version === undefined && ref.alias === undefined) {
+      const assignment = this.experiments.assign(name, ctx.header ?? NO_HEADERS);
+      if (assignment) return this.routeVariant(name, assignment, ctx);
+    }
+    return this.routeRef(name, ref, ctx);
+  }
+
+  /**
+   * The variant's version, served as production would be (a failure falls back to the previous production
+   * version, recorded against the variant).
+   */
+  private routeVariant(name: string, assignment: Assignment, ctx: RouteContext): Route | Promise<Route> {
+    const routed = this.routeRef(name, { version: assignment.version }, ctx);
+    const wrap = (r: Route): Route => ({ version: r.version, production: true, assignment });
+    return routed instanceof Promise ? routed.then(wrap) : wrap(routed);
+  }
+
+  private routeRef(name: string, ref: VersionRef, ctx: RouteContext): Route | Promise<Route> {
     const key = toRouteRef(ref);
     const known = this.lookup(name, key);
     if (known) {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PredictionLog } from 'src/modules/experiments';
 import { WebhookRetention } from 'src/modules/webhooks';
 import { AppConfig } from 'src/platform/config';
 import { TxHost } from 'src/platform/database';
@@ -10,7 +11,8 @@ import { daysBefore, nextRunAt, RETENTION_QUEUE, RetentionKind, RetentionReport 
 /**
  * The daily retention run: a durable job (RetentionProcessor, retried when it fails) that deletes, in batches of
  * RETENTION_BATCH_SIZE, finished webhook deliveries with their attempts, then published events with no delivery
- * left, then expired idempotency answers, each past its own *_RETENTION_DAYS.
+ * left, then expired idempotency answers, then A/B experiments' logged predictions, each past its own
+ * *_RETENTION_DAYS.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap {
@@ -23,6 +25,7 @@ export class RetentionService implements OnApplicationBootstrap {
     private readonly webhooks: WebhookRetention,
     private readonly idempotency: IdempotencyService,
     private readonly metrics: RetentionMetrics,
+    private readonly predictions: PredictionLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,8 +69,14 @@ export class RetentionService implements OnApplicationBootstrap {
   async run(now: Date = new Date()): Promise<RetentionReport> {
     const size = this.config.RETENTION_BATCH_SIZE;
     const report: RetentionReport = {
-      deleted: { webhook_deliveries: 0, webhook_attempts: 0, events: 0, idempotency_keys: 0 },
-      batches: { deliveries: 0, events: 0, idempotencyKeys: 0 },
+      deleted: {
+        webhook_deliveries: 0,
+        webhook_attempts: 0,
+        events: 0,
+        idempotency_keys: 0,
+        experiment_predictions: 0,
+      },
+      batches: { deliveries: 0, events: 0, idempotencyKeys: 0, predictions: 0 },
     };
     const count = (kind: RetentionKind, n: number): void => {
       report.deleted[kind] += n;
@@ -90,6 +99,11 @@ export class RetentionService implements OnApplicationBootstrap {
     for (let n = size; n === size; report.batches.idempotencyKeys++) {
       n = await this.idempotency.deleteExpired(keysBefore, size);
       count('idempotency_keys', n);
+    }
+    const predictionsBefore = daysBefore(now, this.config.PREDICTION_LOG_RETENTION_DAYS);
+    for (let n = size; n === size; report.batches.predictions++) {
+      n = await this.predictions.deleteOlderThan(predictionsBefore, size);
+      count('experiment_predictions', n);
     }
     return report;
   }

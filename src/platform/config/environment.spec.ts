@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigValidationError, environmentVariableNames, validateEnvironment } from './environment';
@@ -54,5 +55,12 @@ describe('validateEnvironment', () => {
     expect(declared).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEY']));
     expect(declared.filter((k) => !documented.has(k))).toEqual([]);
     expect([...documented].filter((k) => !declared.includes(k))).toEqual([]);
+  });
+
+  it('should show every variable of .env.example in README when the table is regenerated', () => {
+    const script = join(__dirname, '../../../scripts/config-table.mjs');
+    expect(execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' })).toMatch(
+      /up to date \(\d+ variables\)/,
+    );
   });
 });

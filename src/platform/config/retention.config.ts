@@ -44,6 +44,13 @@ export class RetentionEnvironment {
   @Min(1, { message: DAYS })
   @Max(3650, { message: DAYS })
   IDEMPOTENCY_RETENTION_DAYS = 7;
+
+  /** Logged predictions of A/B experiments (with their outcomes) older than this are deleted. */
+  @Transform(toInt)
+  @IsInt({ message: DAYS })
+  @Min(1, { message: DAYS })
+  @Max(3650, { message: DAYS })
+  PREDICTION_LOG_RETENTION_DAYS = 90;
 }
 
 export const retentionConfig = defineConfig('retention', RetentionEnvironment);

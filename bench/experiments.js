@@ -1,0 +1,154 @@
+// A/B routing cost: routed single-row predict (an experiment running, a unit header) against unrouted predict on
+// the same model (`?alias=production`, no routing), and the served p99 with the shadow at 100%.
+// Loopback only; the targets take turns, ROUNDS rounds of SLICE seconds each; each figure is the median.
+// Usage: npm run bench:experiments
+const { mkdirSync, readFileSync, rmSync } = require('node:fs');
+const { join } = require('node:path');
+const { load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
+const { writeAll } = require('../test/fixtures/onnx-models.js');
+
+const ROOT = join(__dirname, '..');
+const OUT = join(__dirname, '.out', 'experiments');
+const PORT = 3296;
+const KEY = 'bench-admin-key-0123456789abcdef';
+const ROUNDS = Number(process.env.ROUNDS || 3);
+const SLICE = Number(process.env.SLICE || 4);
+const BASE = `http://127.0.0.1:${PORT}`;
+const auth = { authorization: `Bearer ${KEY}` };
+
+async function api(method, path, body) {
+  const res = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { ...auth, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
+    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function model(name, file, versions) {
+  await api('POST', '/api/v1/models', {
+    name,
+    tokenId: name.toUpperCase(),
+    benchmarkMetric: 'accuracy',
+    benchmarkValue: 0.8,
+  });
+  for (let i = 0; i < versions; i++) {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(file)]), 'model.onnx');
+    form.append(
+      'metadata',
+      JSON.stringify({ features: Array.from({ length: 16 }, (_, j) => ({ name: `f${j}`, type: 'float' })) }),
+    );
+    await api('POST', `/api/v1/models/${name}/versions`, form);
+  }
+  await api('POST', `/api/v1/models/${name}/promote`, { version: 1 });
+}
+
+async function experiment(name, shadow) {
+  const e = await api('POST', '/api/v1/experiments', {
+    name: `bench ${name}`,
+    model: name,
+    variants: [
+      { name: 'control', version: 1, weight: 50 },
+      { name: 'treatment', version: 2, weight: 50 },
+    ],
+    ...(shadow ? { shadow: { version: 3, percent: 100 } } : {}),
+    primaryMetric: { name: 'conversion', kind: 'proportion', direction: 'increase' },
+    minimumDetectableEffect: 0.02,
+    minSamplesPerVariant: 1000,
+  });
+  await api('POST', `/api/v1/experiments/${e.id}/start`);
+}
+
+const payload = JSON.stringify({
+  instances: [Array.from({ length: 16 }, (_, j) => Math.round(Math.sin(31 + j) * 1000) / 1000)],
+});
+
+function measure(url, headers, duration = SLICE) {
+  const opts = {
+    url,
+    method: 'POST',
+    connections: 64,
+    duration,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...auth, ...headers },
+    body: payload,
+  };
+  return LOADGEN === 'wrk' ? loadWrk(opts) : load(opts);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const [logisticPath] = writeAll(join(OUT, 'models'));
+  const server = await startServer(
+    'node',
+    ['--max-semi-space-size=64', '--min-semi-space-size=64', join(ROOT, 'dist', 'src', 'main.js')],
+    {
+      PORT: String(PORT),
+      EMBEDDED_PG_PORT: '54398',
+      EMBEDDED_PG_DIR: join(OUT, 'pg'),
+      EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
+      ARTIFACT_DIR: join(OUT, 'artifacts'),
+      LOG_HTTP_REQUESTS: 'false',
+      LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: KEY,
+      RATE_LIMIT_ENABLED: 'false',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    },
+    `${BASE}/health/ready`,
+  );
+  try {
+    await model('ab', logisticPath, 2);
+    await model('abs', logisticPath, 3);
+    await experiment('ab', false);
+    await experiment('abs', true);
+    const targets = [
+      { who: 'unrouted (?alias=production)', url: `${BASE}/api/v1/models/ab/predict?alias=production`, headers: {} },
+      { who: 'routed (X-User-Id)', url: `${BASE}/api/v1/models/ab/predict`, headers: { 'x-user-id': 'user-42' } },
+      { who: 'routed, shadow 100%', url: `${BASE}/api/v1/models/abs/predict`, headers: { 'x-user-id': 'user-42' } },
+    ];
+    for (const t of targets) await measure(t.url, t.headers, 1);
+    const runs = targets.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, t] of targets.entries()) runs[i].push(await measure(t.url, t.headers));
+    }
+    const figures = targets.map((t, i) => ({
+      who: t.who,
+      rps: median(runs[i].map((r) => r.rps)),
+      p50: median(runs[i].map((r) => r.p50)),
+      p99: median(runs[i].map((r) => r.p99)),
+      non2xx: runs[i].reduce((n, r) => n + r.non2xx, 0),
+    }));
+    console.log(`\nlogreg 1 row, 64 conns, ${ROUNDS} rounds of ${SLICE} s (${LOADGEN})\n`);
+    console.log('| target | req/s | p50 ms | p99 ms | non-2xx |');
+    console.log('|---|---|---|---|---|');
+    for (const f of figures) console.log(`| ${f.who} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.non2xx} |`);
+    const [plain, routed, shadow] = figures;
+    const metrics = await (await fetch(`${BASE}/metrics`, { headers: auth })).text();
+    const shadowLine = (r) =>
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith('experiment_shadow_total{') && l.includes(`result="${r}"`))
+        .map((l) => Number(l.split(' ').pop()))
+        .reduce((a, b) => a + b, 0);
+    console.log('\n| goal | measured |');
+    console.log('|---|---|');
+    console.log(`| routed / unrouted req/s >= 0.90 | ${(routed.rps / plain.rps).toFixed(2)} |`);
+    console.log(`| served p99 with shadow 100% / without: <= 1.20 | ${(shadow.p99 / routed.p99).toFixed(2)} |`);
+    console.log(
+      `\nshadow runs: agreed ${shadowLine('agreed')}, disagreed ${shadowLine('disagreed')}, error ${shadowLine('error')}, dropped ${shadowLine('dropped')}`,
+    );
+  } finally {
+    await stopServer(server);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+export { ExperimentsModule } from './experiments.module';
+export { ExperimentEntity } from './experiment.entity';
+export { Assignment, HeaderReader, RunningExperiments } from './running-experiments';
+export { EXPERIMENT_EVENTS, ExperimentStateEvent } from './experiments.events';
+export { ExperimentMetrics, ServedObservation, ShadowObservation } from './experiment-metrics';
+export { PredictionLog, RoutedPrediction } from './prediction-log';
+export { PredictionLogEntity } from './prediction-log.entity';

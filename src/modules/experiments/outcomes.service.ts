@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Principal } from 'src/platform/auth';
+import { ExperimentEntity } from './experiment.entity';
+import { ExperimentsError } from './experiments.errors';
+import { PredictionLog } from './prediction-log';
+import { PredictionLogEntity } from './prediction-log.entity';
+
+export interface RecordedOutcome {
+  requestId: string;
+  experimentId: string;
+  variant: string;
+  value: number;
+  /** False when the same value had been recorded before (the call changed nothing). */
+  created: boolean;
+}
+
+/** Outcomes of routed predictions: one value per request id, set once. */
+@Injectable()
+export class OutcomesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly log: PredictionLog,
+  ) {}
+
+  async record(principal: Principal, requestId: string, value: number): Promise<RecordedOutcome> {
+    let row = await this.find(requestId);
+    if (!row && this.log.pending > 0) {
+      // Served by this replica a moment ago: its log entry may still be in the buffer.
+      await this.log.flush();
+      row = await this.find(requestId);
+    }
+    const experiment = row
+      ? await this.dataSource.getRepository(ExperimentEntity).findOneBy({ id: row.experimentId })
+      : null;
+    if (!row || !experiment || !mayReport(principal, row, experiment)) {
+      throw new ExperimentsError('PREDICTION_NOT_FOUND', `No prediction ${requestId} was served in an experiment.`);
+    }
+    if (experiment.primaryMetric.kind === 'proportion' && value !== 0 && value !== 1) {
+      throw ExperimentsError.field(
+        'value',
+        `Experiment ${experiment.name} measures a proportion: value must be 0 or 1.`,
+      );
+    }
+    if (row.outcome === null) {
+      const updated: [unknown, number] = await this.dataSource.query(
+        `UPDATE experiment_predictions SET outcome = $2, "outcomeAt" = now() WHERE "requestId" = $1 AND outcome IS NULL`,
+        [requestId, value],
+      );
+      if (updated[1] === 1) return this.result(row, value, true);
+      row = (await this.find(requestId))!;
+    }
+    if (row.outcome !== value) {
+      throw new ExperimentsError(
+        'OUTCOME_CONFLICT',
+        `Prediction ${requestId} already has the outcome ${row.outcome}; an outcome is recorded once.`,
+      );
+    }
+    return this.result(row, value, false);
+  }
+
+  private find(requestId: string): Promise<PredictionLogEntity | null> {
+    return this.dataSource.getRepository(PredictionLogEntity).findOneBy({ requestId });
+  }
+
+  private result(row: PredictionLogEntity, value: number, created: boolean): RecordedOutcome {
+    return { requestId: row.requestId, experimentId: row.experimentId, variant: row.variant, value, created };
+  }
+}
+
+/** The key's owner that asked, the experiment's owner, or an admin; to anyone else the request id is unknown. */
+function mayReport(principal: Principal, row: PredictionLogEntity, experiment: ExperimentEntity): boolean {
+  return principal.isAdmin || principal.owner === row.callerOwner || principal.owner === experiment.owner;
+}

@@ -1,0 +1,110 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { BUCKETS, bucketOf, bucketTable } from './assignment';
+import { ExperimentEntity } from './experiment.entity';
+import { RoutingPlan, Shadow } from './experiments.rules';
+
+/** Where a routed request goes: what the answer names, and what its metrics are labelled by. */
+export interface Assignment {
+  readonly experimentId: string;
+  readonly experiment: string;
+  readonly variant: string;
+  readonly version: number;
+  /** Assigned at random because the request named no unit (counted apart from the sticky assignments). */
+  readonly random: boolean;
+  readonly shadow: Shadow | null;
+  /** The header naming the unit (lower case). */
+  readonly unitHeader: string;
+}
+
+/** Reads a request header by its lower-case name. */
+export type HeaderReader = (name: string) => string | string[] | undefined;
+
+interface Compiled {
+  plan: RoutingPlan;
+  table: Uint8Array;
+  /** Per variant: the assignment for a named unit and for a random one, made once (no allocation per request). */
+  byUnit: Assignment[];
+  byChance: Assignment[];
+}
+
+/**
+ * The running experiments, in memory, keyed by model name: routing asks `assign` on every predict request that
+ * names no version, so it costs a map lookup, a hash and a table read, never a query. `refresh` reads them again
+ * (one query): after a change on this replica at once, and on every other replica with the router's refresh.
+ */
+@Injectable()
+export class RunningExperiments {
+  private readonly logger = new Logger('Experiments');
+  private byModel = new Map<string, Compiled>();
+  private refreshing: Promise<void> | null = null;
+  private again = false;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  assign(modelName: string, header: HeaderReader): Assignment | undefined {
+    const compiled = this.byModel.get(modelName);
+    if (!compiled) return undefined;
+    const raw = header(compiled.plan.unitHeader);
+    const unit = Array.isArray(raw) ? raw[0] : raw;
+    if (unit) return compiled.byUnit[compiled.table[bucketOf(compiled.plan.id, unit)]];
+    return compiled.byChance[compiled.table[Math.floor(Math.random() * BUCKETS)]];
+  }
+
+  /** The plan of the model's running experiment, if any. */
+  planOf(modelName: string): RoutingPlan | undefined {
+    return this.byModel.get(modelName)?.plan;
+  }
+
+  /** Reads the running experiments again; concurrent calls share one read, and a call during a read gets another. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.load().finally(() => {
+      this.refreshing = null;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const rows = await this.dataSource.getRepository(ExperimentEntity).find({ where: { status: 'running' } });
+      this.byModel = new Map(rows.map((row) => [row.modelName, compile(row)]));
+    } catch (err) {
+      // Keep routing by what is known; the next refresh tries again.
+      this.logger.warn({ message: 'could not refresh running experiments', error: (err as Error).message });
+    }
+  }
+}
+
+function compile(row: ExperimentEntity): Compiled {
+  const plan: RoutingPlan = {
+    id: row.id,
+    name: row.name,
+    modelName: row.modelName,
+    unitHeader: row.unitHeader.toLowerCase(),
+    variants: row.variants,
+    layout: row.layout,
+    shadow: row.shadow,
+  };
+  const make = (random: boolean): Assignment[] =>
+    plan.variants.map((v) =>
+      Object.freeze({
+        experimentId: plan.id,
+        experiment: plan.name,
+        variant: v.name,
+        version: v.version,
+        random,
+        shadow: plan.shadow,
+        unitHeader: plan.unitHeader,
+      }),
+    );
+  return { plan, table: bucketTable(plan.layout), byUnit: make(false), byChance: make(true) };
+}

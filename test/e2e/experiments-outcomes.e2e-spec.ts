@@ -1,0 +1,145 @@
+import { DataSource } from 'typeorm';
+import { PredictionLog } from 'src/modules/experiments';
+import { createApiKey, CreatedKey } from '../factories/api-key.factory';
+import { createExperiment } from '../factories/experiment.factory';
+import { createModel, createVersion, features16, LOGREG, MLP } from '../factories/model.factory';
+import { makeTempDir } from '../support/temp-dir';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const row = JSON.stringify({ instances: [Array.from({ length: 16 }, (_, i) => i / 16)] });
+
+describe('experiments: the prediction log and outcomes', () => {
+  let dir: { path: string; remove: () => void };
+  let t: TestApp;
+  let alice: CreatedKey;
+  let bob: CreatedKey;
+  let model: string;
+  let experimentId: string;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    dir = makeTempDir('exp-outcomes-');
+    t = await createTestApp({ env: { ARTIFACT_DIR: dir.path } });
+    ds = t.app.get(DataSource);
+    alice = await createApiKey(t, {
+      owner: 'alice',
+      scopes: ['predict', 'models:write', 'experiments:write', 'experiments:read'],
+    });
+    bob = await createApiKey(t, { owner: 'bob', scopes: ['predict'] });
+    model = (await createModel(t, alice.headers)).name;
+    await createVersion(t, model, LOGREG, { features: features16() }, alice.headers);
+    await createVersion(t, model, MLP, { features: features16() }, alice.headers);
+    await t.http.post(`/api/v1/models/${model}/promote`).set(alice.headers).send({ version: 1 }).expect(200);
+    experimentId = (await createExperiment(t, alice.headers, model)).id;
+    await t.http.post(`/api/v1/experiments/${experimentId}/start`).set(alice.headers).expect(200);
+  });
+
+  afterAll(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  const predict = async (headers: Record<string, string>, query = '') =>
+    (
+      await t.http
+        .post(`/api/v1/models/${model}/predict${query}`)
+        .set({ ...headers, 'content-type': 'application/json' })
+        .send(row)
+        .expect(200)
+    ).body as { requestId: string; experiment?: { variant: string; version: number } };
+
+  const outcome = (requestId: string, value: unknown, headers = alice.headers) =>
+    t.http.post(`/api/v1/predictions/${requestId}/outcome`).set(headers).send({ value });
+
+  it('should log a routed prediction with its experiment, variant, version and unit when the log is flushed', async () => {
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-1' });
+    await t.app.get(PredictionLog).flush();
+    const [logged] = await ds.query(`SELECT * FROM experiment_predictions WHERE "requestId" = $1`, [served.requestId]);
+    expect(logged).toMatchObject({
+      experimentId,
+      variant: served.experiment!.variant,
+      version: served.experiment!.version,
+      servedVersion: served.experiment!.version,
+      unit: 'u-1',
+      random: false,
+      callerOwner: 'alice',
+      error: null,
+      outcome: null,
+    });
+    expect(logged.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('should record an outcome once, answer the same value again idempotently and refuse a different one', async () => {
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-2' });
+    // Not flushed yet: the outcome route writes the buffered log first.
+    const first = await outcome(served.requestId, 1).expect(200);
+    expect(first.body).toMatchObject({ requestId: served.requestId, experimentId, value: 1, created: true });
+    const again = await outcome(served.requestId, 1).expect(200);
+    expect(again.body.created).toBe(false);
+    const conflict = await outcome(served.requestId, 0).expect(409);
+    expect(conflict.body.code).toBe('OUTCOME_CONFLICT');
+  });
+
+  it('should answer 404 for a request id no experiment served, and for another owner', async () => {
+    const unrouted = await predict(alice.headers, '?version=1');
+    expect((await outcome(unrouted.requestId, 1).expect(404)).body.code).toBe('PREDICTION_NOT_FOUND');
+    await outcome('never-served', 1).expect(404);
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-3' });
+    await outcome(served.requestId, 1, bob.headers).expect(404);
+  });
+
+  it('should answer 400 naming value when a proportion outcome is not 0 or 1', async () => {
+    const served = await predict({ ...alice.headers, 'x-user-id': 'u-4' });
+    const res = await outcome(served.requestId, 0.5).expect(400);
+    expect(res.body.errors[0].field).toBe('value');
+    const notNumber = await outcome(served.requestId, 'yes').expect(400);
+    expect(notNumber.body.errors[0].field).toBe('value');
+  });
+
+  it('should report per-variant counts, outcomes, latency and an always-valid decision when results are asked', async () => {
+    const served: Array<{ requestId: string; variant: string }> = [];
+    for (let i = 0; i < 12; i++) {
+      const p = await predict({ ...alice.headers, 'x-user-id': `r-${i}` });
+      served.push({ requestId: p.requestId, variant: p.experiment!.variant });
+    }
+    await predict(alice.headers);
+    for (const [i, p] of served.entries()) await outcome(p.requestId, i % 2).expect(200);
+    const res = await t.http.get(`/api/v1/experiments/${experimentId}/results`).set(alice.headers).expect(200);
+    expect(res.body).toMatchObject({
+      experimentId,
+      status: 'running',
+      decision: 'continue',
+      promotable: false,
+      fixedHorizonNote: 'valid only at the planned sample size',
+    });
+    const byName = new Map(res.body.variants.map((v: { name: string }) => [v.name, v]));
+    for (const name of ['control', 'treatment']) {
+      const mine = served.filter((p) => p.variant === name).length;
+      const v = byName.get(name) as {
+        units: number;
+        outcomes: number;
+        latencyMs: { p95: number };
+        statistics: { summary?: unknown };
+      };
+      expect(v.units).toBeGreaterThanOrEqual(mine);
+      expect(v.outcomes).toBeGreaterThanOrEqual(mine);
+      expect(v.latencyMs.p95).toBeGreaterThan(0);
+      expect(v.statistics.summary).toBeDefined();
+    }
+    const total = res.body.variants.reduce((n: number, v: { randomPredictions: number }) => n + v.randomPredictions, 0);
+    expect(total).toBe(1);
+    expect(res.body.sampleRatio).toHaveProperty('pValue');
+  });
+
+  it('should flush the buffered log when the app shuts down', async () => {
+    const other = await createTestApp({ env: { ARTIFACT_DIR: dir.path }, databaseUrl: t.databaseUrl });
+    const res = await other.http
+      .post(`/api/v1/models/${model}/predict`)
+      .set({ ...alice.headers, 'x-user-id': 'u-5', 'content-type': 'application/json' })
+      .send(row)
+      .expect(200);
+    await other.app.close();
+    const rows = await ds.query(`SELECT 1 FROM experiment_predictions WHERE "requestId" = $1`, [res.body.requestId]);
+    expect(rows).toHaveLength(1);
+  });
+});
