@@ -4,7 +4,10 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { anvilBinary } from 'src/platform/chain';
 import { Client } from 'pg';
+import supertest from 'supertest';
 import { EmbeddedPostgres } from 'src/platform/database';
+import { experimentBody } from '../factories/experiment.factory';
+import { features16, LOGREG, MLP } from '../factories/model.factory';
 import { describeWhenInstalled } from '../support/installed';
 import { accepts, freePort, running } from '../support/processes';
 import { TEST_ADMIN_KEY } from '../support/test-app';
@@ -118,12 +121,41 @@ describeWhenInstalled(!!anvilBinary(), 'the anvil binary', 'npm install', 'grace
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('should finish the request in flight, refuse new connections, stop PostgreSQL and the chain and exit 0 when it gets SIGTERM', async () => {
+  it('should finish the request in flight, refuse new connections, flush the prediction log, stop PostgreSQL and the chain and exit 0 when it gets SIGTERM', async () => {
     const server = await boot();
     const postmaster = postmasterOf(server);
     const anvil = Number(execFileSync('pgrep', ['-P', String(server.child.pid), 'anvil'], { encoding: 'utf8' }));
     expect(running(postmaster)).toBe(true);
     expect(running(anvil)).toBe(true);
+
+    // Predictions routed by an experiment, answered just before SIGTERM: the log keeps them in memory for up to 1 s.
+    const http = supertest(`http://127.0.0.1:${server.port}`);
+    const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+    const { name } = (await http.post('/api/v1/models').set(admin).send(model('routed')).expect(201)).body as {
+      name: string;
+    };
+    for (const file of [LOGREG, MLP]) {
+      await http
+        .post(`/api/v1/models/${name}/versions`)
+        .set(admin)
+        .field('metadata', JSON.stringify({ features: features16() }))
+        .attach('file', file)
+        .expect(201);
+    }
+    await http.post(`/api/v1/models/${name}/promote`).set(admin).send({ version: 1 }).expect(200);
+    const e = await http.post('/api/v1/experiments').set(admin).send(experimentBody(name)).expect(201);
+    await http.post(`/api/v1/experiments/${e.body.id}/start`).set(admin).expect(200);
+    const row = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`f${i}`, i / 16]));
+    const routed: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await http
+        .post(`/api/v1/models/${name}/predict`)
+        .set({ ...admin, 'x-user-id': `unit-${i}` })
+        .send({ inputs: [row] })
+        .expect(200);
+      expect(res.body.experiment).toMatchObject({ id: e.body.id });
+      routed.push(String(res.body.requestId));
+    }
 
     const slow = slowPost(server.port, '/api/v1/models', model('drained-on-shutdown'));
     await slow.started;
@@ -142,13 +174,15 @@ describeWhenInstalled(!!anvilBinary(), 'the anvil binary', 'npm install', 'grace
     await waitFor(() => !running(anvil), 'anvil to exit');
     expect(server.output()).toContain('embedded PostgreSQL stopped');
 
-    // The write was committed before PostgreSQL stopped, and no job is left leased (active).
+    // The write was committed and the prediction log flushed before PostgreSQL stopped; no job is left active.
     const pg = new EmbeddedPostgres({ dataDir: join(server.dir, 'pg'), port: 0 });
     const client = new Client({ connectionString: await pg.start() });
     await client.connect();
     try {
       const models = await client.query(`SELECT 1 FROM models WHERE name = 'drained-on-shutdown'`);
       expect(models.rowCount).toBe(1);
+      const logged = await client.query(`SELECT 1 FROM experiment_predictions WHERE "requestId" = ANY($1)`, [routed]);
+      expect(logged.rowCount).toBe(routed.length);
       const active = await client.query(`SELECT name FROM pgboss.job WHERE state = 'active'`);
       expect(active.rows).toEqual([]);
     } finally {
