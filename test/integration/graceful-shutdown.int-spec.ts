@@ -84,6 +84,17 @@ async function startServer(dir: string, env: Record<string, string> = {}): Promi
   return { child, port, dir, output: () => output };
 }
 
+function childrenNamed(pid: number, name: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid), name], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there is none
+  }
+}
+
 const postmasterOf = (s: Server) => Number(readFileSync(join(s.dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 const model = (name: string) => ({
   name,
@@ -110,7 +121,11 @@ describeWhenInstalled(!!anvilBinary(), 'the anvil binary', 'npm install', 'grace
   afterAll(() => {
     // Whatever a failed run left behind.
     for (const s of started) {
-      if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      if (s.child.exitCode === null) {
+        // anvil runs detached: it would outlive a SIGKILLed server.
+        for (const pid of childrenNamed(s.child.pid!, 'anvil')) process.kill(pid, 'SIGKILL');
+        s.child.kill('SIGKILL');
+      }
       try {
         const pid = postmasterOf(s);
         if (running(pid)) process.kill(pid, 'SIGTERM');
@@ -124,7 +139,7 @@ describeWhenInstalled(!!anvilBinary(), 'the anvil binary', 'npm install', 'grace
   it('should finish the request in flight, refuse new connections, flush the prediction log, stop PostgreSQL and the chain and exit 0 when it gets SIGTERM', async () => {
     const server = await boot();
     const postmaster = postmasterOf(server);
-    const anvil = Number(execFileSync('pgrep', ['-P', String(server.child.pid), 'anvil'], { encoding: 'utf8' }));
+    const [anvil] = childrenNamed(server.child.pid!, 'anvil');
     expect(running(postmaster)).toBe(true);
     expect(running(anvil)).toBe(true);
 
