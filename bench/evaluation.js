@@ -1,7 +1,7 @@
 // DeltaOne evaluation throughput: the server evaluates two versions (logistic regression and an MLP, 16 features)
 // on a 10,000-row benchmark; its benchmark rows/s (each row scored by both versions, metric, statistics and the
 // decision stored) against onnxruntime-node's own batched rows/s for the same two models in this process (the
-// same 2,000-row chunks, no database, no encoding): the goal is >= 0.5x.
+// same 2,000-row chunks, the same session options, no database, no encoding): the goal is >= 0.5x.
 // Usage: npm run bench:evaluation (ROWS sets the benchmark size, ROUNDS how many evaluations are timed)
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
@@ -11,16 +11,24 @@ const { startServer, stopServer, sleep } = require('./lib');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'evaluation');
-const PORT = 3296;
+// Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
+const PORT = Number(process.env.BENCH_PORT || 3296);
+const PG_PORT = process.env.BENCH_PG_PORT || '54396';
 const KEY = 'bench-admin-key-0123456789abcdef';
 const BASE = `http://127.0.0.1:${PORT}`;
 const ROWS = Number(process.env.ROWS || 10000);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const CHUNK = 2000;
+// The server's sessions and the comparison's are built alike: the same intra-op threads (the server's default,
+// 1, unless BENCH_THREADS says otherwise: both versions then run at once on two threads, on either side), one
+// inter-op thread, all graph optimisations.
+const THREADS = Number(process.env.BENCH_THREADS || 1);
+const SESSION_OPTIONS = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
 const { writeAll } = require('../test/fixtures/onnx-models.js');
 
-// Two pairs of versions: the registry fixtures (16 features, microseconds per run, so the evaluation's own work
-// shows) and a logistic regression against a 64-512-512-2 MLP (inference is most of the work).
+// Three pairs of versions: the registry fixtures (16 features, microseconds per run, so the evaluation's own work
+// shows), a logistic regression against a 64-256-256-2 MLP (mid-size), and against a 64-512-512-2 MLP (inference
+// is most of the work).
 const SCENARIOS = [
   {
     name: 'small (logreg-16 vs mlp-16)',
@@ -29,6 +37,11 @@ const SCENARIOS = [
       join(ROOT, 'test/fixtures/registry/logreg-16.onnx'),
       join(ROOT, 'test/fixtures/registry/mlp-16.onnx'),
     ],
+  },
+  {
+    name: 'mlp-256 (logistic-64 vs mlp 64-256-256-2)',
+    features: 64,
+    models: () => [join(OUT, 'models', 'logistic-64.onnx'), join(OUT, 'models', 'mlp-256.onnx')],
   },
   {
     name: 'mlp-512 (logistic-64 vs mlp 64-512-512-2)',
@@ -97,7 +110,7 @@ async function evaluateOnce(name) {
 /** onnxruntime-node alone: both models over the same rows in the same chunks, one session each, one thread pool. */
 async function ortAlone(sc) {
   const FEATURES = sc.features;
-  const sessions = await Promise.all(sc.models().map((m) => ort.InferenceSession.create(m)));
+  const sessions = await Promise.all(sc.models().map((m) => ort.InferenceSession.create(m, SESSION_OPTIONS)));
   const data = new Float32Array(ROWS * FEATURES);
   for (let r = 0; r < ROWS; r++) for (let i = 0; i < FEATURES; i++) data[r * FEATURES + i] = value(r, i);
   const runAll = async () => {
@@ -123,7 +136,7 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const env = {
     PORT: String(PORT),
-    EMBEDDED_PG_PORT: '54396',
+    EMBEDDED_PG_PORT: PG_PORT,
     EMBEDDED_PG_DIR: join(OUT, 'pg'),
     EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
     ARTIFACT_DIR: join(OUT, 'artifacts'),
@@ -132,6 +145,7 @@ async function main() {
     ADMIN_API_KEY: KEY,
     RATE_LIMIT_ENABLED: 'false',
     JOBS_POLL_INTERVAL_MS: '500',
+    INFERENCE_THREADS: String(THREADS),
     CHAIN_ENABLED: 'false',
     DATABASE_URL: '',
     REDIS_URL: '',
@@ -139,8 +153,9 @@ async function main() {
   mkdirSync(join(OUT, 'models'), { recursive: true });
   writeAll(join(OUT, 'models'));
   const { writeFileSync } = require('node:fs');
-  const { logistic } = require('../test/fixtures/onnx-models.js');
+  const { logistic, mlp } = require('../test/fixtures/onnx-models.js');
   writeFileSync(join(OUT, 'models', 'logistic-64.onnx'), logistic(64, 5));
+  writeFileSync(join(OUT, 'models', 'mlp-256.onnx'), mlp(64, [256, 256], 7));
   const server = await startServer('node', ['dist/src/main.js'], env, `${BASE}/health/ready`);
   const results = [];
   try {
@@ -174,6 +189,7 @@ async function main() {
       {
         machine: `${cpu.length} x ${cpu[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
         rows: ROWS,
+        threads: THREADS,
         results,
       },
       null,

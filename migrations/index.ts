@@ -16,6 +16,7 @@ import { Rewards1796554878394 } from './1796554878394-Rewards';
 import { Datasets1796555030160 } from './1796555030160-Datasets';
 import { Experiments1796555060108 } from './1796555060108-Experiments';
 import { DeltaOne1796555444293 } from './1796555444293-DeltaOne';
+import { DatasetRowFeatures1796556000000 } from './1796556000000-DatasetRowFeatures';
 import { ExperimentPredictions1796557193811 } from './1796557193811-ExperimentPredictions';
 import { Training1796560000000 } from './1796560000000-Training';
 import { ExperimentAutoPromotion1796570000000 } from './1796570000000-ExperimentAutoPromotion';
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   Datasets1796555030160,
   Experiments1796555060108,
   DeltaOne1796555444293,
+  DatasetRowFeatures1796556000000,
   ExperimentPredictions1796557193811,
   Training1796560000000,
   ExperimentAutoPromotion1796570000000,

@@ -55,6 +55,26 @@ function printDocsUrl(config: AppConfig, logger: ConsoleLogger): void {
   process.stdout.write(`\n  API docs: ${base}/docs\n\n`);
 }
 
+/**
+ * Stops accepting connections and waits up to SHUTDOWN_TIMEOUT_MS for the requests in flight, before any module is
+ * torn down (Nest's own close runs the modules' destroy hooks first and closes HTTP after them, so a request could
+ * still arrive, or be running, while the job workers and storage clients stop). Requests still running then are cut.
+ */
+async function drainHttp(app: NestFastifyApplication, config: AppConfig, logger: ConsoleLogger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((done) => {
+    timer = setTimeout(() => done(true), config.SHUTDOWN_TIMEOUT_MS);
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  const drained = fastify.close().then(() => false);
+  if (await Promise.race([drained, timedOut])) {
+    logger.warn(`requests still running after ${config.SHUTDOWN_TIMEOUT_MS} ms are cut`, 'Bootstrap');
+    fastify.server.closeAllConnections();
+    await drained.catch(() => undefined);
+  }
+  clearTimeout(timer);
+}
+
 /** One server process: the whole application (in a cluster, one replica of it). */
 async function runServer(config: AppConfig, logger: ConsoleLogger): Promise<void> {
   const { url: databaseUrl, embedded } = await database(config, logger);
@@ -71,6 +91,7 @@ async function runServer(config: AppConfig, logger: ConsoleLogger): Promise<void
     }, config.SHUTDOWN_TIMEOUT_MS + 5000);
     force.unref();
     try {
+      if (app) await drainHttp(app, config, logger);
       await app?.close();
     } finally {
       embedded?.stop();

@@ -8,3 +8,11 @@ export {
 } from './contribution-signature';
 export { uploadVersion, type UploadProgress } from './upload';
 export type { components, operations, paths } from './schema';
+export { uploadDataset, type DatasetUpload } from './upload';
+export {
+  followTrainingRun,
+  sseEvents,
+  type TrainingEvent,
+  type TrainingProgress,
+  type TrainingRun,
+} from './training-events';

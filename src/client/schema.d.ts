@@ -1801,7 +1801,7 @@ export interface components {
         };
         CreateWebhookEndpointDto: {
             /**
-             * @description `https://` (or `http://` when WEBHOOK_ALLOW_HTTP is set); public addresses only
+             * @description `https://` (`http://` too when WEBHOOK_ALLOW_HTTP is true, the default in development); public addresses only (unless WEBHOOK_ALLOW_PRIVATE, likewise)
              * @example https://hooks.example.com/deltaone
              */
             url: string;

@@ -10,6 +10,12 @@ export type UploadProgress = (sent: number, total: number) => void;
 
 type Version = components['schemas']['VersionResponseDto'];
 type VersionMetadata = Record<string, unknown>;
+type Dataset = components['schemas']['DatasetResponseDto'];
+
+export interface DatasetUpload {
+  kind: Dataset['kind'];
+  description?: string;
+}
 
 /**
  * Uploads a .onnx file as a new version, streamed (the file is never held in memory), reporting progress as
@@ -24,7 +30,7 @@ export async function uploadVersion(
 ): Promise<Version> {
   const total = (await stat(file)).size;
   const boundary = `deltaone-${randomBytes(12).toString('hex')}`;
-  const body = multipart(boundary, file, total, JSON.stringify(metadata), onProgress);
+  const body = multipart(boundary, file, total, { metadata: JSON.stringify(metadata) }, onProgress);
   return answer(
     client.POST('/api/v1/models/{name}/versions', {
       params: { path: { name: model } },
@@ -37,15 +43,42 @@ export async function uploadVersion(
   );
 }
 
+/** Uploads a .csv or .jsonl file of rows as a benchmark or training dataset, streamed like uploadVersion. */
+export async function uploadDataset(
+  client: DeltaOneClient,
+  model: string,
+  file: string,
+  upload: DatasetUpload,
+  onProgress?: UploadProgress,
+): Promise<Dataset> {
+  const total = (await stat(file)).size;
+  const boundary = `deltaone-${randomBytes(12).toString('hex')}`;
+  const fields: Record<string, string> = { kind: upload.kind };
+  if (upload.description) fields.description = upload.description;
+  const body = multipart(boundary, file, total, fields, onProgress);
+  return answer(
+    client.POST('/api/v1/models/{name}/datasets', {
+      params: { path: { name: model } },
+      body: { file: basename(file), kind: upload.kind, description: upload.description },
+      bodySerializer: () => body,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      duplex: 'half',
+    }),
+  );
+}
+
 function multipart(
   boundary: string,
   file: string,
   total: number,
-  metadata: string,
+  fields: Record<string, string>,
   onProgress?: UploadProgress,
 ): ReadableStream<Uint8Array> {
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${metadata}\r\n` +
+    parts.join('') +
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${basename(file).replace(/"/g, '')}"\r\n` +
       'Content-Type: application/octet-stream\r\n\r\n',
   );

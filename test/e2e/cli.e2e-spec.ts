@@ -65,7 +65,22 @@ describe('deltaone CLI and client', () => {
   it('should list every command group and exit 0 when asked for help', async () => {
     const run = await runCli(['--help'], {});
     expect(run.code).toBe(0);
-    for (const group of ['api-keys', 'models', 'versions', 'aliases', 'predict', 'contributions', 'webhooks', 'jobs']) {
+    for (const group of [
+      'api-keys',
+      'models',
+      'versions',
+      'aliases',
+      'predict',
+      'contributions',
+      'datasets',
+      'training-runs',
+      'evaluations',
+      'deltaone',
+      'rewards',
+      'experiments',
+      'webhooks',
+      'jobs',
+    ]) {
       expect(run.out).toContain(group);
     }
     expect(run.out).toContain('DELTAONE_URL');

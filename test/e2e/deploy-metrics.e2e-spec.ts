@@ -4,10 +4,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 
 const DEPLOY = join(__dirname, '../../deploy');
 
-/**
- * The metrics the dashboard and the alerts expect from modules built on other branches, with the labels they
- * group by. Every name here must be exported by the module that owns it.
- */
+/** The metrics the dashboard and the alerts read from the feature modules, with the labels they group by. */
 const EXPECTED_ELSEWHERE = {
   deltaone_decisions_total: ['reason'],
   rewards_minted_tokens_total: ['token'],
@@ -15,12 +12,6 @@ const EXPECTED_ELSEWHERE = {
   training_runs_total: ['status'],
   experiment_requests_total: ['experiment', 'variant'],
 } as const;
-
-/**
- * Of EXPECTED_ELSEWHERE, those this build does not export yet. The lead empties this list when the branches that
- * add them are merged; from then on a missing one fails the test.
- */
-const PENDING: readonly string[] = ['experiment_requests_total'];
 
 /** Series Prometheus makes itself, never in /metrics. */
 const SYNTHETIC = new Set(['up']);
@@ -50,29 +41,17 @@ describe('dashboard and alert metrics against a running server', () => {
   ];
   const used = new Set(queries.flatMap((q) => metricNames(q.expr)));
 
-  it('should find every metric of the dashboard and the alerts in /metrics when it is not pending', () => {
+  it('should find every metric of the dashboard and the alerts in /metrics when the server runs', () => {
     const missing = queries.flatMap(({ where, expr }) =>
       metricNames(expr)
         .filter((name) => !SYNTHETIC.has(name) && !familyOf(name, declared))
-        .filter((name) => !PENDING.includes(name))
         .map((name) => `${name} (${where})`),
     );
     expect(missing).toEqual([]);
   });
 
-  it('should list as pending only metrics that are still missing when a module starts exporting one', () => {
-    const stillMissing = PENDING.filter((name) => !declared.has(name));
-    if (stillMissing.length > 0) {
-      process.stderr.write(
-        `\n*** dashboard metrics pending (not exported by this build): ${stillMissing.join(', ')} ***\n\n`,
-      );
-    }
-    expect(PENDING.filter((name) => declared.has(name))).toEqual([]);
-  });
-
   it('should use every metric expected from other modules in a panel or an alert when the list names it', () => {
     expect(Object.keys(EXPECTED_ELSEWHERE).filter((name) => !used.has(name))).toEqual([]);
-    expect(PENDING.filter((name) => !(name in EXPECTED_ELSEWHERE))).toEqual([]);
   });
 
   it('should group the metrics of other modules only by the labels expected of them when a query reads one', () => {

@@ -6,7 +6,9 @@ import { describeError } from './output';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('deltaone')
-    .description('Drive a DeltaOne platform server: models, versions, predictions, contributions, webhooks, jobs')
+    .description(
+      'Drive a DeltaOne platform server: models, versions, predictions, contributions, datasets, training, DeltaOne, rewards, experiments, webhooks, jobs',
+    )
     .version(APP_VERSION)
     .addOption(new Option('--url <url>', `server URL (env DELTAONE_URL, default ${DEFAULT_URL})`))
     .addOption(new Option('--key <key>', 'API key (env DELTAONE_API_KEY)'))

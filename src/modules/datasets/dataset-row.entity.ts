@@ -22,4 +22,11 @@ export class DatasetRowEntity {
 
   @Column({ type: 'jsonb' })
   values: Record<string, unknown>;
+
+  /**
+   * The row's cells in the dataset's column order as little-endian float64, NaN where a cell is not a number
+   * (packRow): evaluations read these instead of the jsonb. Null on rows stored before the column existed.
+   */
+  @Column({ type: 'bytea', nullable: true, select: false })
+  features?: Buffer | null;
 }

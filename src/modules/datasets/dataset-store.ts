@@ -13,14 +13,27 @@ import {
 import { DatasetFormat } from './dataset-upload';
 import { DatasetError } from './datasets.errors';
 import { DATASET_CHUNK_ROWS } from './datasets.types';
+import { packRow } from './feature-matrix';
 
 /** The SQL side of a dataset's rows: reading a staged file into `dataset_rows`, the dataset hash. */
 
-async function insertRows(manager: EntityManager, datasetId: string, offset: number, rows: Row[]): Promise<void> {
+async function insertRows(
+  manager: EntityManager,
+  datasetId: string,
+  offset: number,
+  rows: Row[],
+  names: readonly string[],
+): Promise<void> {
   await manager.query(
-    `INSERT INTO dataset_rows ("datasetId", "rowIndex", "hash", "values")
-     SELECT $1, u.i, u.h, u.v FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS u(i, h, v)`,
-    [datasetId, rows.map((_, i) => offset + i), rows.map(rowHash), rows.map((r) => JSON.stringify(r))],
+    `INSERT INTO dataset_rows ("datasetId", "rowIndex", "hash", "values", "features")
+     SELECT $1, u.i, u.h, u.v, u.f FROM unnest($2::int[], $3::text[], $4::jsonb[], $5::bytea[]) AS u(i, h, v, f)`,
+    [
+      datasetId,
+      rows.map((_, i) => offset + i),
+      rows.map(rowHash),
+      rows.map((r) => JSON.stringify(r)),
+      rows.map((r) => packRow(r, names)),
+    ],
   );
 }
 
@@ -37,6 +50,7 @@ export async function ingestRows(
   columns: readonly ColumnSpec[],
 ): Promise<number> {
   const textCells = file.format === 'csv';
+  const names = columns.map((c) => c.name);
   const problems: RowProblem[] = [];
   let received = 0;
   let badRows = 0;
@@ -50,7 +64,7 @@ export async function ingestRows(
       problems.push(...checked.problems.slice(0, MAX_LISTED - problems.length));
       badRows += rows.length - checked.valid.length;
       // Once a row is bad nothing will be kept: read on only to list the problems.
-      if (badRows === 0) await insertRows(manager, datasetId, offset, rows);
+      if (badRows === 0) await insertRows(manager, datasetId, offset, rows, names);
     }
   } finally {
     input.destroy();

@@ -11,7 +11,8 @@ import { ingestRows, storedDatasetHash } from './dataset-store';
 import { StagedDataset } from './dataset-upload';
 import { DatasetError } from './datasets.errors';
 import './datasets.events';
-import { DatasetKind, DatasetRecord, DatasetRow } from './datasets.types';
+import { DatasetKind, DatasetRecord, DatasetRow, FeatureChunk } from './datasets.types';
+import { readFeatureChunk } from './feature-matrix';
 
 export const DATASET_STORAGE = Symbol('DATASET_STORAGE');
 
@@ -95,6 +96,27 @@ export class DatasetsService {
       yield found.map((r) => ({ hash: r.hash, values: r.values }));
       after = found[found.length - 1].rowIndex;
       if (found.length < READ_CHUNK) return;
+    }
+  }
+
+  /**
+   * The rows' `features` as numbers, in that order, with each row's label, `chunkRows` rows at a time in file
+   * order (the rows' packed `features`, see readFeatureChunk: node builds no row objects).
+   */
+  async *featureChunks(
+    datasetId: string,
+    features: readonly string[],
+    labelColumn: string,
+    chunkRows = READ_CHUNK,
+  ): AsyncIterable<FeatureChunk> {
+    const layout = (await this.get(datasetId)).columns;
+    let after = -1;
+    for (;;) {
+      const chunk = await readFeatureChunk(this.txHost.tx, datasetId, layout, features, labelColumn, after, chunkRows);
+      if (!chunk) return;
+      yield chunk;
+      after = chunk.last;
+      if (chunk.rows < chunkRows) return;
     }
   }
 

@@ -25,3 +25,16 @@ export interface DatasetRow {
 
 /** Rows read, typed, checked, hashed and inserted at a time: memory holds one chunk whatever the file size. */
 export const DATASET_CHUNK_ROWS = 500;
+
+/** A chunk of rows as numbers in a given feature order (`DatasetsService.featureChunks`). */
+export interface FeatureChunk {
+  rows: number;
+  /** The chunk's last row index. */
+  last: number;
+  /** False when a row lacks a feature or the label, or a feature is not a number: `data` is then empty. */
+  complete: boolean;
+  /** Row-major, `rows × features` values. */
+  data: Float64Array;
+  /** The label column's value of each row. */
+  labels: unknown[];
+}

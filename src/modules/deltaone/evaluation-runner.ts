@@ -15,7 +15,8 @@ import { computeMetric, EvaluationMetric, MetricResult, MetricUnavailableError }
 import { Outcomes } from './domain/outcomes';
 import { compareVersions, EvaluationStatistics } from './domain/statistics';
 import { EvaluationEntity, EvaluationOutcomesEntity, StoredStatistics } from './evaluation.entity';
-import { OutcomeCollector, packOutcomes } from './outcome-collector';
+import { packOutcomes } from './outcome-collector';
+import { scoreBenchmark } from './benchmark-scoring';
 
 interface Scored {
   outcomes: [Outcomes, Outcomes];
@@ -66,27 +67,13 @@ export class EvaluationRunner {
   private async score(e: EvaluationEntity): Promise<Scored> {
     const model = await this.registry.getModel(e.modelName);
     const benchmark = await this.datasets.get(e.benchmarkId);
-    const collector = new OutcomeCollector(model.labelKind === 'numeric' ? 'numeric' : 'classes');
-    const chunks = this.datasets.rows(e.benchmarkId)[Symbol.asyncIterator]();
-    let next = chunks.next();
-    for (;;) {
-      const read = await next;
-      if (read.done) break;
-      // The next chunk is read from the database while this one is scored in the worker pool.
-      next = chunks.next();
-      // Observed here too, so a failed read is not an unhandled rejection when scoring this chunk fails first.
-      next.catch(() => undefined);
-      const rows = read.value.map((r) => r.values);
-      const [base, cand] = await Promise.all([
-        this.inference.scoreRows(e.modelName, e.baselineVersion, rows),
-        this.inference.scoreRows(e.modelName, e.candidateVersion, rows),
-      ]);
-      collector.add(
-        rows.map((r) => r[benchmark.labelColumn]),
-        base,
-        cand,
-      );
-    }
+    const collector = await scoreBenchmark(this.datasets, this.inference, {
+      modelName: e.modelName,
+      benchmarkId: e.benchmarkId,
+      labelColumn: benchmark.labelColumn,
+      versions: [e.baselineVersion, e.candidateVersion],
+      kind: model.labelKind === 'numeric' ? 'numeric' : 'classes',
+    });
     if (collector.rows === 0) throw new DeltaOneError('UNSCORABLE', 'The benchmark has no rows.');
     const outcomes = collector.outcomes();
     const metric = e.metric as EvaluationMetric;

@@ -10,3 +10,4 @@ export {
 export { DeltaOneSettingsEntity } from './deltaone-settings.entity';
 export { EvaluationEntity, EvaluationOutcomesEntity } from './evaluation.entity';
 export { DECISION_REASONS, DecisionReason } from './domain/decision';
+export { scoreBenchmark, ScoringJob } from './benchmark-scoring';

@@ -275,6 +275,36 @@ export class InferenceService {
     return formatRows(outputs, batch.rows);
   }
 
+  /**
+   * The version's feature names when its rows are one float32 matrix in that order (what `scoreMatrix` takes);
+   * null when its inputs need the row encoder (`scoreRows`).
+   */
+  async matrixFeatures(name: string, version: number): Promise<string[] | null> {
+    const engine = await this.engineOf(name, version);
+    return engine.encoder.matrixInput === null ? null : engine.encoder.featureNames;
+  }
+
+  /**
+   * As scoreRows, for rows already in a float32 matrix in the version's feature order (`rows × features`, values
+   * checked finite by the caller, see toFloatMatrix). The matrix's buffer is handed to the worker (detached).
+   */
+  async scoreMatrix(name: string, version: number, data: Float32Array, rows: number): Promise<RowPrediction[]> {
+    const engine = await this.engineOf(name, version);
+    const input = engine.encoder.matrixInput;
+    const width = engine.encoder.featureNames.length;
+    if (input === null || data.length !== rows * width) {
+      throw new InferenceError('INVALID_INPUT', `Version ${version} of ${name} does not take a ${rows}-row matrix.`);
+    }
+    const outputs = await engine.runDirect({ [input]: { data, dims: [rows, width] } }, rows);
+    return formatRows(outputs, rows);
+  }
+
+  private async engineOf(name: string, version: number): Promise<Engine> {
+    const resolved = await this.source.resolve(name, { version });
+    const loaded = this.engines.engineFor(resolved);
+    return loaded instanceof Promise ? await loaded : loaded;
+  }
+
   isLoaded(v: { modelName: string; version: number }): boolean {
     return this.engines.isLoaded(v);
   }

@@ -157,6 +157,12 @@ export class RowEncoder {
     return { feeds: { [first.input]: { data: read.data, dims: [read.rows, first.width] } }, rows: read.rows };
   }
 
+  /** The input's name when rows are one float32 matrix of the features in order, any number of rows a run. */
+  get matrixInput(): string | null {
+    const first = this.columns[0];
+    return this.plainFloats && first.type === 'float32' && this.fixedRows === null ? first.input : null;
+  }
+
   get featureNames(): string[] {
     return this.columns.map((c) => c.name);
   }

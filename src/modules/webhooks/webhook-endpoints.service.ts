@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditService } from 'src/platform/audit';
 import { Principal } from 'src/platform/auth';
-import { AppConfig } from 'src/platform/config';
+import { AppConfig, webhookTargets } from 'src/platform/config';
 import { TxHost } from 'src/platform/database';
 import { EventsService } from 'src/platform/events';
 import { Page, PageQueryDto, paginate } from 'src/platform/http';
@@ -42,8 +42,10 @@ export class WebhookEndpointsService {
       throw this.badUrl('url is not an absolute URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.badUrl('url must be an https:// URL');
-    if (url.protocol === 'http:' && !this.config.WEBHOOK_ALLOW_HTTP) {
-      throw this.badUrl('url must be an https:// URL (http:// is allowed only when WEBHOOK_ALLOW_HTTP is set)');
+    if (url.protocol === 'http:' && !webhookTargets(this.config).allowHttp) {
+      throw this.badUrl(
+        'url must be an https:// URL (http:// is allowed when WEBHOOK_ALLOW_HTTP is true, and by default in development)',
+      );
     }
     if (url.username || url.password) throw this.badUrl('url must not contain credentials');
     if (url.hash) throw this.badUrl('url must not contain a fragment');

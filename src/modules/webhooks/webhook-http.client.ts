@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
-import { AppConfig } from 'src/platform/config';
+import { AppConfig, webhookTargets } from 'src/platform/config';
 import { APP_VERSION } from 'src/platform/version';
 import { AttemptOutcome } from './webhook-attempt.entity';
 import { AddressRefusedError, bareHost, checkLiteralHost, guardedLookup } from './ssrf.policy';
@@ -41,7 +41,10 @@ export class WebhookHttpClient implements OnModuleDestroy {
   private readonly httpsAgent: https.Agent;
   private readonly userAgent = `DeltaOne-Webhooks/${APP_VERSION}`;
 
+  private readonly targets: ReturnType<typeof webhookTargets>;
+
   constructor(private readonly config: AppConfig) {
+    this.targets = webhookTargets(config);
     const options = { keepAlive: true, maxSockets: config.WEBHOOK_CONCURRENCY, scheduling: 'lifo' as const };
     this.httpAgent = new http.Agent(options);
     this.httpsAgent = new https.Agent(options);
@@ -64,10 +67,10 @@ export class WebhookHttpClient implements OnModuleDestroy {
     let url: URL;
     try {
       url = new URL(request.url);
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.config.WEBHOOK_ALLOW_HTTP)) {
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.targets.allowHttp)) {
         return Promise.resolve(failure('refused', `refused: scheme ${url.protocol} is not allowed`));
       }
-      if (!this.config.WEBHOOK_ALLOW_PRIVATE) checkLiteralHost(bareHost(url));
+      if (!this.targets.allowPrivate) checkLiteralHost(bareHost(url));
     } catch (err) {
       const outcome = err instanceof AddressRefusedError ? 'refused' : 'network_error';
       return Promise.resolve(failure(outcome, (err as Error).message));
@@ -86,7 +89,7 @@ export class WebhookHttpClient implements OnModuleDestroy {
       const req = (isHttps ? https : http).request(url, {
         method: 'POST',
         agent: isHttps ? this.httpsAgent : this.httpAgent,
-        lookup: this.config.WEBHOOK_ALLOW_PRIVATE ? undefined : guardedLookup,
+        lookup: this.targets.allowPrivate ? undefined : guardedLookup,
         signal,
         headers: {
           ...request.headers,

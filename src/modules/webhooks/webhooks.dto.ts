@@ -24,7 +24,8 @@ export class CreateWebhookEndpointDto {
   @ApiProperty({
     example: 'https://hooks.example.com/deltaone',
     maxLength: 2048,
-    description: '`https://` (or `http://` when WEBHOOK_ALLOW_HTTP is set); public addresses only',
+    description:
+      '`https://` (`http://` too when WEBHOOK_ALLOW_HTTP is true, the default in development); public addresses only (unless WEBHOOK_ALLOW_PRIVATE, likewise)',
   })
   @IsString()
   @MaxLength(2048)

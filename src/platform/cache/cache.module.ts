@@ -17,7 +17,12 @@ import { cacheConfig } from '../config';
       inject: [cacheConfig.KEY],
       useFactory: (config: ConfigType<typeof cacheConfig>): CacheOptions => {
         if (!config.REDIS_URL) return { ttl: config.CACHE_TTL_MS };
-        const store = new KeyvRedis(config.REDIS_URL, { throwOnConnectError: false });
+        // Without the offline queue a command fails at once while Redis is unreachable, instead of waiting for it
+        // to come back: the cache then reads as a miss and the request is served (it fails open).
+        const store = new KeyvRedis(
+          { url: config.REDIS_URL, disableOfflineQueue: true, socket: { connectTimeout: 2000 } },
+          { throwOnConnectError: false },
+        );
         // The namespace is set on Keyv only; set on both, keys come out as `cache::cache:k`.
         return { stores: [new Keyv({ store, namespace: 'cache', useKeyPrefix: false })], ttl: config.CACHE_TTL_MS };
       },

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigValidationError, environmentVariableNames, validateEnvironment } from './environment';
+import { webhookTargets } from './webhooks.config';
 
 describe('validateEnvironment', () => {
   it('should apply every default when the environment is empty', () => {
@@ -54,5 +56,24 @@ describe('validateEnvironment', () => {
     expect(declared).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEY']));
     expect(declared.filter((k) => !documented.has(k))).toEqual([]);
     expect([...documented].filter((k) => !declared.includes(k))).toEqual([]);
+  });
+
+  it('should show every variable of .env.example in README when the table is regenerated', () => {
+    const script = join(__dirname, '../../../scripts/config-table.mjs');
+    expect(execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' })).toMatch(
+      /up to date \(\d+ variables\)/,
+    );
+  });
+
+  it('should allow http and private webhook targets by default only when NODE_ENV is development', () => {
+    const targets = (env: Record<string, string>) => webhookTargets(validateEnvironment(env));
+    expect(targets({})).toEqual({ allowHttp: true, allowPrivate: true });
+    expect(targets({ NODE_ENV: 'production' })).toEqual({ allowHttp: false, allowPrivate: false });
+    expect(targets({ NODE_ENV: 'test', WEBHOOK_ALLOW_HTTP: '' })).toEqual({ allowHttp: false, allowPrivate: false });
+    expect(targets({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE: 'true' })).toEqual({
+      allowHttp: false,
+      allowPrivate: true,
+    });
+    expect(targets({ WEBHOOK_ALLOW_HTTP: 'false' })).toEqual({ allowHttp: false, allowPrivate: true });
   });
 });

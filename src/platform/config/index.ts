@@ -12,4 +12,4 @@ export { jobsConfig } from './jobs.config';
 export { rateLimitConfig } from './rate-limit.config';
 export { registryConfig } from './registry.config';
 export { retentionConfig } from './retention.config';
-export { webhooksConfig } from './webhooks.config';
+export { webhooksConfig, webhookTargets } from './webhooks.config';

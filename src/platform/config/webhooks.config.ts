@@ -2,17 +2,40 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { defineConfig, emptyToUndefined, Secret, toBool, toInt, toNumber } from './config.schema';
 
+const optionalBool = (p: { value: unknown }): unknown => (emptyToUndefined(p) === undefined ? undefined : toBool(p));
+
+/** The webhook targets this server may deliver to: the variables when set, else open only in development. */
+export function webhookTargets(config: {
+  NODE_ENV: string;
+  WEBHOOK_ALLOW_HTTP?: boolean;
+  WEBHOOK_ALLOW_PRIVATE?: boolean;
+}): { allowHttp: boolean; allowPrivate: boolean } {
+  const development = config.NODE_ENV === 'development';
+  return {
+    allowHttp: config.WEBHOOK_ALLOW_HTTP ?? development,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE ?? development,
+  };
+}
+
 /** Webhook delivery: allowed targets, timeouts, retries, breaker, workers and the key of secrets at rest. */
 export class WebhooksEnvironment {
-  /** Allow `http://` endpoint URLs (local development and tests); otherwise only `https://`. */
-  @Transform(toBool)
+  /**
+   * Allow `http://` endpoint URLs; otherwise only `https://`. Unset: allowed when NODE_ENV=development (a local
+   * receiver on the developer's machine), refused otherwise (see `webhookTargets`).
+   */
+  @Transform(optionalBool)
+  @IsOptional()
   @IsBoolean({ message: 'must be true or false' })
-  WEBHOOK_ALLOW_HTTP = false;
+  WEBHOOK_ALLOW_HTTP?: boolean;
 
-  /** Allow deliveries to loopback, private, link-local, CGNAT, unique-local and other non-public addresses. */
-  @Transform(toBool)
+  /**
+   * Allow deliveries to loopback, private, link-local, CGNAT, unique-local and other non-public addresses. Unset:
+   * allowed when NODE_ENV=development, refused otherwise.
+   */
+  @Transform(optionalBool)
+  @IsOptional()
   @IsBoolean({ message: 'must be true or false' })
-  WEBHOOK_ALLOW_PRIVATE = false;
+  WEBHOOK_ALLOW_PRIVATE?: boolean;
 
   @Transform(toInt)
   @IsInt({ message: 'must be an integer number of milliseconds between 100 and 120000' })

@@ -62,4 +62,17 @@ describe('sendProblem', () => {
     expect(sent.status).toBe(404);
     expect(sent.body).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
+
+  it('should answer 503 DATABASE_UNAVAILABLE when the database connection is refused, broken or shutting down', () => {
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      driverError: { code: '57P01' },
+    });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    for (const err of [shutdown, refused, new Error('Connection terminated unexpectedly')]) {
+      const { reply, sent } = fakeReply();
+      sendProblem(err, request, reply, new Logger());
+      expect(sent.status).toBe(503);
+      expect(sent.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE', requestId: 'req-1' });
+    }
+  });
 });

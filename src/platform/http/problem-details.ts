@@ -131,5 +131,35 @@ export function toProblem(exception: unknown, requestId: string): ProblemDocumen
     const code = FASTIFY_CODES[fstCode] ?? CODE_BY_STATUS[err.statusCode] ?? 'BAD_REQUEST';
     return base(err.statusCode, code, typeof err.message === 'string' ? err.message : titleFor(err.statusCode));
   }
+  if (isDatabaseUnreachable(exception)) {
+    return base(503, 'DATABASE_UNAVAILABLE', 'The database does not answer; retry shortly.');
+  }
   return undefined;
+}
+
+/** SQLSTATE classes 08 (connection exception) and 57P (the server is shutting down or starting). */
+const UNREACHABLE_SQLSTATE = /^(08...|57P0[1-3])$/;
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+/** What node-postgres throws, without a code, when a connection breaks or cannot be had in time. */
+const UNREACHABLE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** TypeORM's errors for a transaction whose connection broke under it (the pool released its query runner). */
+const RELEASED_RUNNER = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
+/**
+ * A lost or refused database connection (PostgreSQL restarting, failing over): the request may be retried, so it is
+ * a 503 rather than an error of ours. TypeORM's QueryFailedError carries the driver's code and message.
+ */
+function isDatabaseUnreachable(exception: unknown): boolean {
+  const err = exception as (ErrorLike & { driverError?: ErrorLike; name?: unknown }) | null;
+  if (!err || typeof err !== 'object') return false;
+  if (typeof err.name === 'string' && RELEASED_RUNNER.has(err.name)) return true;
+  for (const e of [err, err.driverError]) {
+    if (!e) continue;
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE_SQLSTATE.test(code) || UNREACHABLE_CODES.has(code)) return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
 }

@@ -16,6 +16,7 @@ import { AppConfig } from '../config';
 import { presentedKey } from '../auth/api-key-token';
 import { ApiKeysService } from '../auth/api-keys.service';
 import type { LeanRequest } from './lean-request';
+import { FallbackThrottlerStorage } from './throttle-storage';
 
 /** Client addresses whose anonymous limit is spent are remembered this many at most (the oldest go first). */
 const MAX_SPENT = 10_000;
@@ -103,7 +104,9 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
         throttlers: [{ name: 'default', ttl: config.RATE_LIMIT_TTL_MS, limit: config.RATE_LIMIT_LIMIT }],
         skipIf: () => !config.RATE_LIMIT_ENABLED,
         // The shared client is reused (and closed by RedisModule), so counters are shared by every replica.
-        storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+        storage: redis
+          ? new FallbackThrottlerStorage(new ThrottlerStorageRedisService(redis), () => redis.status === 'ready')
+          : undefined,
       }),
     }),
   ],

@@ -5,6 +5,7 @@ import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config';
 import { TxHost } from '../database/transactions';
+import { JobLiveness } from './job-liveness';
 import { JobProcessors, RegisteredProcessor } from './job-processors';
 import { checkPayload, InvalidJobPayloadError } from './processor';
 
@@ -43,6 +44,9 @@ export function jobIdFor(name: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** How often a process looks for active jobs whose process died. */
+const ORPHAN_SWEEP_MS = 5000;
+
 const DEFAULT_RETRY = { retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true };
 
 /**
@@ -55,6 +59,8 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnApp
   private readonly logger = new Logger('Queue');
   private boss: PgBoss;
   private started = false;
+  private liveness?: JobLiveness;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -88,9 +94,28 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.JOBS_ENABLED) {
+      this.liveness = new JobLiveness((this.dataSource.options as { url: string }).url);
+      await this.liveness.start();
+      await this.retryOrphans();
+      this.sweeper = setInterval(() => void this.retryOrphans(), ORPHAN_SWEEP_MS);
+      this.sweeper.unref();
+    }
     for (const registered of this.enabledProcessors()) {
       const run = (job: JobContext<object>): Promise<void> => this.runProcessor(registered, job);
       await this.work(registered.meta.queue, run, registered.meta.concurrency ?? 1);
+    }
+  }
+
+  /** Fails, to be retried now rather than at their expiry, the active jobs whose process died (see JobLiveness). */
+  private async retryOrphans(): Promise<void> {
+    try {
+      for (const job of (await this.liveness?.orphaned()) ?? []) {
+        this.logger.warn({ message: 'retrying a job whose process died', queue: job.name, jobId: job.id });
+        await this.boss.fail(job.name, job.id, { message: 'the process running the job died' });
+      }
+    } catch (err) {
+      this.logger.warn({ message: 'could not look for orphaned jobs', error: (err as Error).message });
     }
   }
 
@@ -112,9 +137,11 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: this.config.SHUTDOWN_TIMEOUT_MS });
+    await this.liveness?.stop();
   }
 
   get isRunning(): boolean {
@@ -167,7 +194,8 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnApp
     const pollingIntervalSeconds = this.config.JOBS_POLL_INTERVAL_MS / 1000;
     for (let i = 0; i < concurrency; i++) {
       await this.boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
-        await handler({ id: job.id, name: job.name, data: job.data });
+        const run = () => handler({ id: job.id, name: job.name, data: job.data });
+        await (this.liveness ? this.liveness.hold(job.id, run) : run());
       });
     }
   }

@@ -2,9 +2,15 @@ import type { CommandModule } from '../context';
 import { aliasCommands } from './aliases';
 import { apiKeyCommands } from './api-keys';
 import { contributionCommands } from './contributions';
+import { datasetCommands } from './datasets';
+import { deltaoneCommands } from './deltaone';
+import { evaluationCommands } from './evaluations';
+import { experimentCommands } from './experiments';
 import { jobCommands } from './jobs';
 import { modelCommands } from './models';
 import { predictCommand } from './predict';
+import { rewardCommands } from './rewards';
+import { trainingRunCommands } from './training-runs';
 import { versionCommands } from './versions';
 import { webhookCommands } from './webhooks';
 
@@ -16,6 +22,12 @@ export const COMMANDS: CommandModule[] = [
   aliasCommands,
   predictCommand,
   contributionCommands,
+  datasetCommands,
+  trainingRunCommands,
+  evaluationCommands,
+  deltaoneCommands,
+  rewardCommands,
+  experimentCommands,
   webhookCommands,
   jobCommands,
 ];

@@ -6,7 +6,14 @@ export {
   resolveHyperparameters,
 } from './hyperparameters';
 export { runTrainingJob } from './run-job';
-export { startTraining, TrainingCancelledError, TrainingFailedError, TrainingHandle } from './trainer-runner';
+export {
+  prewarmTrainer,
+  startTraining,
+  stopIdleTrainer,
+  TrainingCancelledError,
+  TrainingFailedError,
+  TrainingHandle,
+} from './trainer-runner';
 export { TrainerError, TrainerErrorCode } from './trainer.errors';
 export * from './types';
 export { verifyOnnx, VerificationError } from './verify';

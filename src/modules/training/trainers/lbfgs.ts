@@ -5,6 +5,13 @@ export interface LbfgsOptions {
   maxIterations: number;
   /** Stop when the largest gradient component is at most this. */
   gradientTolerance?: number;
+  /**
+   * Stop when an iteration lowers f by at most this, relative to max(|f_k|, |f_k+1|, floor): scipy's L-BFGS-B
+   * `ftol` test (scikit-learn's lbfgs stops there). Off (0) unless given.
+   */
+  relativeTolerance?: number;
+  /** The floor of that denominator: scipy uses 1 on its own scale; pass 1/n for a mean loss of a sum's. */
+  relativeFloor?: number;
   memory?: number;
   onIteration?: (iteration: number, loss: number) => void;
 }
@@ -39,6 +46,8 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
   const n = start.length;
   const m = options.memory ?? 10;
   const tolerance = options.gradientTolerance ?? 1e-7;
+  const relative = options.relativeTolerance ?? 0;
+  const floor = options.relativeFloor ?? 1;
   const s: Float64Array[] = [];
   const y: Float64Array[] = [];
   const rho: number[] = [];
@@ -109,6 +118,9 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
     options.onIteration?.(iteration, loss);
     // No measurable progress left in float64: the optimum is as good as it gets.
     if (previous - loss <= 1e-15 * Math.max(1, Math.abs(loss))) {
+      return { theta, loss, iterations: iteration, converged: true };
+    }
+    if (previous - loss <= relative * Math.max(Math.abs(previous), Math.abs(loss), floor)) {
       return { theta, loss, iterations: iteration, converged: true };
     }
   }

@@ -27,6 +27,7 @@ export async function runTrainingJob(
     }
   });
   if (pending) onProgress(pending);
+  const trainMs = performance.now() - started;
   const verifyStarted = performance.now();
   const verification = await verifyOnnx(model.onnx, job.data, model.validationRows, model.validation);
   return {
@@ -42,6 +43,12 @@ export async function runTrainingJob(
     metrics: model.metrics,
     verification,
     durationMs: performance.now() - started,
-    timingsMs: { fit: model.fitMs, verify: performance.now() - verifyStarted },
+    timingsMs: {
+      prepare: model.prepareMs,
+      fit: model.fitMs,
+      finish: trainMs - model.prepareMs - model.fitMs,
+      train: trainMs,
+      verify: performance.now() - verifyStarted,
+    },
   };
 }

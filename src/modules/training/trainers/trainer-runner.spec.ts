@@ -2,7 +2,13 @@ import * as ort from 'onnxruntime-node';
 import { syntheticTrainingData } from '../../../../test/factories/training-data.factory';
 import { buildTrainingJob } from './hyperparameters';
 import { runTrainingJob } from './run-job';
-import { startTraining, TrainingCancelledError, TrainingFailedError } from './trainer-runner';
+import {
+  prewarmTrainer,
+  startTraining,
+  stopIdleTrainer,
+  TrainingCancelledError,
+  TrainingFailedError,
+} from './trainer-runner';
 import { TrainingProgress } from './types';
 import { verifyOnnx, VerificationError } from './verify';
 
@@ -82,6 +88,18 @@ describe('trainers (run and verify)', () => {
 });
 
 describe('trainers (worker thread)', () => {
+  afterAll(() => stopIdleTrainer());
+
+  it('should give byte-identical ONNX when a warm worker trains the same job again', async () => {
+    await prewarmTrainer();
+    const job = buildTrainingJob('logistic_regression', { l2: 1e-3 }, 7, binary);
+    const first = await startTraining(job).result;
+    const second = await startTraining(job).result;
+    expect(Buffer.from(first.onnx).equals(Buffer.from(second.onnx))).toBe(true);
+    expect(second.timingsMs.start).toEqual(expect.any(Number));
+    expect(second.timingsMs.train).toBeGreaterThanOrEqual(second.timingsMs.fit);
+  });
+
   it('should give byte-identical ONNX when two workers train the same job with the same seed', async () => {
     const job = buildTrainingJob('logistic_regression', { l2: 1e-3 }, 42, threeClasses);
     const progress: TrainingProgress[] = [];
@@ -126,5 +144,14 @@ describe('trainers (worker thread)', () => {
     });
     await expect(handle.result).rejects.toBeInstanceOf(TrainingCancelledError);
     await cancelled;
+  });
+
+  it('should train in a fresh worker when the previous run was cancelled', async () => {
+    const big = syntheticTrainingData({ rows: 20_000, features: 20, classes: 8, seed: 3 });
+    const handle = startTraining(buildTrainingJob('logistic_regression', { l2: 0, maxIterations: 10_000 }, 1, big));
+    await handle.cancel();
+    await expect(handle.result).rejects.toBeInstanceOf(TrainingCancelledError);
+    const next = await startTraining(buildTrainingJob('linear_regression', {}, 1, regression)).result;
+    expect(next.verification.labelMismatches).toBe(0);
   });
 });

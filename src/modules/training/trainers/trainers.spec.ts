@@ -5,6 +5,7 @@ import { binaryObjective, multinomialObjective } from './logistic';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
 import { mulberry32, permutation } from './prng';
 import { choleskySolve, solveRidge } from './ridge';
+import { sklearnStoppingRule } from './train';
 
 /*
  * Reference values: scikit-learn 1.2.1 (Debian python3-sklearn) on the rows below, standardised with
@@ -82,6 +83,20 @@ describe('trainers (numerics)', () => {
     // sklearn stops its own lbfgs on a scaled gradient norm: it sits ~1e-6 from the optimum here.
     expectClose(fit.theta.slice(0, 6), SKLEARN.multinomial.coef.flat(), 1e-5);
     expectClose(fit.theta.slice(6), SKLEARN.multinomial.b, 1e-5);
+  });
+
+  it("should stop sooner at the same loss when scikit-learn's stopping rule is used", () => {
+    const xs = exactStandardised();
+    const objective = multinomialObjective(xs, Uint32Array.from(Y_CLASSES), 2, 3, LAMBDA);
+    const tight = lbfgs(objective, new Float64Array(9), { maxIterations: 1000 });
+    const rule = lbfgs(objective, new Float64Array(9), {
+      maxIterations: 1000,
+      ...sklearnStoppingRule(Y_CLASSES.length),
+    });
+    expect(rule.converged).toBe(true);
+    expect(rule.iterations).toBeLessThanOrEqual(tight.iterations);
+    // Its relative test stops where an iteration gains ≤ 2.2e-9 of the loss: the loss is that close to the optimum.
+    expect((rule.loss - tight.loss) / tight.loss).toBeLessThan(1e-7);
   });
 
   it('should match scikit-learn Ridge when the system is solved by Cholesky', () => {

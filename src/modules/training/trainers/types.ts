@@ -73,9 +73,27 @@ export interface TrainingResult {
   converged: boolean;
   metrics: { training: Metrics; validation: Metrics };
   verification: Verification;
-  /** Whole job (prepare, fit, metrics, export, verify) and its parts. */
+  /** Whole job in the worker (prepare, fit, metrics, export, verify) and its parts. */
   durationMs: number;
-  timingsMs: { fit: number; verify: number };
+  timingsMs: {
+    /** Split, standardise, label indices. */
+    prepare: number;
+    /** The optimiser or solver alone. */
+    fit: number;
+    /** Metrics, the trainer's own validation predictions and the ONNX export. */
+    finish: number;
+    /** prepare + fit + finish: what scikit-learn's scaler + fit is compared with. */
+    train: number;
+    /** onnxruntime: load the exported model and run it on the validation rows (work scikit-learn does not do). */
+    verify: number;
+    /**
+     * From startTraining to the job starting in the worker: a new thread and its module loading when no warm
+     * worker was idle, a message otherwise (set by the runner).
+     */
+    start?: number;
+    /** The worker's result reaching the main thread (set by the runner). */
+    deliver?: number;
+  };
 }
 
 /** The trainer's own predictions on some rows, to compare with onnxruntime's. */
