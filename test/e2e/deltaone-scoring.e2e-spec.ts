@@ -38,7 +38,8 @@ describe('DeltaOne benchmark scoring', () => {
       f4: i % 17 === 0 ? 123456789.123 : r.f4,
       f5: i % 19 === 0 ? 0.1 : r.f5,
     }));
-    const bench = await uploadBenchmark(t, owner, name, await labelledBy(t, name, 2, rows));
+    const labelled = await labelledBy(t, name, 2, rows);
+    const bench = await uploadBenchmark(t, owner, name, labelled);
     const datasets = t.app.get(DatasetsService);
     const inference = t.app.get(InferenceService);
     const job = jobFor(name, bench.id);
@@ -55,9 +56,32 @@ describe('DeltaOne benchmark scoring', () => {
       expect(chunk.complete).toBe(true);
       const expected = rows.slice(seen, seen + chunk.rows).flatMap((r) => order.map((f) => r[f]));
       expect(Array.from(chunk.data)).toEqual(expected);
+      expect(chunk.labels).toEqual(labelled.slice(seen, seen + chunk.rows).map((r) => r.label));
       seen += chunk.rows;
     }
     expect(seen).toBe(2300);
+  });
+
+  it('should take the labels from the rows jsonb when a class label is not a number', async () => {
+    const name = await modelWithTwoVersions(t, owner);
+    const labelled = await labelledBy(t, name, 2, featureRows(300, 8));
+    // Class names in some rows only: the chunks holding one read their labels from the jsonb, the others not.
+    const rows = labelled.map((r, i) => (i >= 250 ? { ...r, label: String(r.label) } : r));
+    const bench = await uploadBenchmark(t, owner, name, rows);
+    const datasets = t.app.get(DatasetsService);
+    const inference = t.app.get(InferenceService);
+    const job = jobFor(name, bench.id);
+
+    const packed = await scoreBenchmark(datasets, inference, job);
+    const fromRows = await scoreBenchmark(datasets, inference, job, 'rows');
+
+    expect(packed.outcomes()).toEqual(fromRows.outcomes());
+    const labels: unknown[] = [];
+    for await (const chunk of datasets.featureChunks(bench.id, ['f0'], 'label', 100)) {
+      expect(chunk.complete).toBe(true);
+      labels.push(...chunk.labels);
+    }
+    expect(labels).toEqual(rows.map((r) => r.label));
   });
 
   it('should fail the evaluation with the row encoder error when a benchmark value does not fit in float32', async () => {

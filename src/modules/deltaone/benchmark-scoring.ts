@@ -49,18 +49,15 @@ async function fromMatrix(
   inference: InferenceService,
   job: ScoringJob,
 ): Promise<OutcomeCollector | null> {
-  const [base, cand] = await Promise.all(job.versions.map((v) => inference.matrixFeatures(job.modelName, v)));
-  if (!base || !cand || base.join('\0') !== cand.join('\0')) return null;
+  const [base, cand] = await Promise.all(job.versions.map((v) => inference.matrixScorer(job.modelName, v)));
+  if (!base || !cand || base.features.join('\0') !== cand.features.join('\0')) return null;
   const collector = new OutcomeCollector(job.kind);
-  const chunks = datasets.featureChunks(job.benchmarkId, base, job.labelColumn, MATRIX_CHUNK_ROWS);
+  const chunks = datasets.featureChunks(job.benchmarkId, base.features, job.labelColumn, MATRIX_CHUNK_ROWS);
   for await (const chunk of prefetched(chunks)) {
     const matrix = chunk.complete ? toFloatMatrix(chunk.data) : null;
     if (!matrix) return null;
     // Each run takes its own copy: the buffer is handed over to (detached into) the worker.
-    const [b, c] = await Promise.all([
-      inference.scoreMatrix(job.modelName, job.versions[0], matrix.slice(), chunk.rows),
-      inference.scoreMatrix(job.modelName, job.versions[1], matrix, chunk.rows),
-    ]);
+    const [b, c] = await Promise.all([base.score(matrix.slice(), chunk.rows), cand.score(matrix, chunk.rows)]);
     collector.add(chunk.labels, b, c);
   }
   return collector;

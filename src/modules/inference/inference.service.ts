@@ -12,7 +12,14 @@ import { InferenceMetrics } from './inference.metrics';
 import { Outputs } from './micro-batcher';
 import { ModelCache } from './model-cache';
 import { formatRows, RowPrediction } from './output-format';
-import { ExperimentServed, PredictAnswer, PredictOptions, PredictResult, Unloaded } from './predict-result';
+import {
+  ExperimentServed,
+  MatrixScorer,
+  PredictAnswer,
+  PredictOptions,
+  PredictResult,
+  Unloaded,
+} from './predict-result';
 import { CacheSlot, PredictionCache } from './prediction-cache';
 import { CachedResult } from './result-cache';
 import { mayFallBack, modelFailure, ProductionFallback } from './production-fallback';
@@ -276,27 +283,29 @@ export class InferenceService {
   }
 
   /**
-   * The version's feature names when its rows are one float32 matrix in that order (what `scoreMatrix` takes);
-   * null when its inputs need the row encoder (`scoreRows`).
+   * A scorer of float32 matrices (`rows × features`, in its `features` order, values checked finite by the caller,
+   * see toFloatMatrix) for the version, bound to its loaded engine so a run of many chunks resolves and looks the
+   * version up once; null when its inputs need the row encoder (`scoreRows`). Each matrix's buffer is handed to
+   * the worker (detached).
    */
-  async matrixFeatures(name: string, version: number): Promise<string[] | null> {
-    const engine = await this.engineOf(name, version);
-    return engine.encoder.matrixInput === null ? null : engine.encoder.featureNames;
-  }
-
-  /**
-   * As scoreRows, for rows already in a float32 matrix in the version's feature order (`rows × features`, values
-   * checked finite by the caller, see toFloatMatrix). The matrix's buffer is handed to the worker (detached).
-   */
-  async scoreMatrix(name: string, version: number, data: Float32Array, rows: number): Promise<RowPrediction[]> {
+  async matrixScorer(name: string, version: number): Promise<MatrixScorer | null> {
     const engine = await this.engineOf(name, version);
     const input = engine.encoder.matrixInput;
-    const width = engine.encoder.featureNames.length;
-    if (input === null || data.length !== rows * width) {
-      throw new InferenceError('INVALID_INPUT', `Version ${version} of ${name} does not take a ${rows}-row matrix.`);
-    }
-    const outputs = await engine.runDirect({ [input]: { data, dims: [rows, width] } }, rows);
-    return formatRows(outputs, rows);
+    if (input === null) return null;
+    const features = engine.encoder.featureNames;
+    const width = features.length;
+    return {
+      features,
+      score: async (data, rows) => {
+        if (data.length !== rows * width) {
+          throw new InferenceError(
+            'INVALID_INPUT',
+            `Version ${version} of ${name} does not take a ${rows}-row matrix.`,
+          );
+        }
+        return formatRows(await engine.runDirect({ [input]: { data, dims: [rows, width] } }, rows), rows);
+      },
+    };
   }
 
   private async engineOf(name: string, version: number): Promise<Engine> {

@@ -51,3 +51,9 @@ export interface PredictAnswer {
   variant?: string;
   json(requestId: string): string;
 }
+
+/** One version's scorer of float32 matrices in its feature order (see InferenceService.matrixScorer). */
+export interface MatrixScorer {
+  features: string[];
+  score(data: Float32Array, rows: number): Promise<RowPrediction[]>;
+}
