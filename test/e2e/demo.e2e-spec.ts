@@ -55,6 +55,7 @@ describeWithChain('npm run demo', () => {
         REDIS_URL: '',
         ADMIN_API_KEY: TEST_ADMIN_KEY,
         LOG_HTTP_REQUESTS: 'false',
+        EXPERIMENT_CHECK_SECONDS: '5',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,10 +77,18 @@ describeWithChain('npm run demo', () => {
     await drop?.();
   }, 30_000);
 
-  it('should walk the whole flow and exit 0 when the server is running with private webhook targets allowed', async () => {
+  it('should walk the whole flow and exit 0 when the server runs on its development defaults', async () => {
     const run = await runDemo({ DELTAONE_URL: base, DELTAONE_API_KEY: TEST_ADMIN_KEY, DEMO_TIMEOUT_SECONDS: '60' });
     expect(run).toEqual({ code: 0, out: expect.stringContaining('Demo complete') });
-    for (const shown of ['PII_DETECTED', 'signature verified', 'decision: ACCEPTED', 'reward.minted', 'tx 0x']) {
+    const shownSteps = [
+      'PII_DETECTED',
+      'signature verified',
+      'decision: ACCEPTED',
+      'reward.minted',
+      'tx 0x',
+      'the server promoted v2 to production itself',
+    ];
+    for (const shown of shownSteps) {
       expect(run.out).toContain(shown);
     }
   }, 160_000);

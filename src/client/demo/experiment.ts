@@ -91,18 +91,27 @@ export async function runExperiment(client: DeltaOneClient, log: DemoLog, name: 
     `the experiment did not pick v2: ${results.decision}`,
   );
 
-  await answer(client.POST('/api/v1/experiments/{id}/stop', { params: { path: { id } } }));
-  const model = await answer(client.GET('/api/v1/models/{name}', { params: { path: { name } } }));
-  if (model.aliases.find((a) => a.alias === 'production')?.version === 2) {
-    log.info('the server promoted v2 itself (autoPromote)');
-    return;
+  // The server's scheduled check (every EXPERIMENT_CHECK_SECONDS, 30 by default) promotes a promotable winner.
+  const until = Date.now() + AUTO_PROMOTE_WAIT_MS;
+  for (;;) {
+    const model = await answer(client.GET('/api/v1/models/{name}', { params: { path: { name } } }));
+    const experiment = await answer(client.GET('/api/v1/experiments/{id}', { params: { path: { id } } }));
+    if (model.aliases.find((a) => a.alias === 'production')?.version === 2 && experiment.status === 'completed') {
+      log.info('the server promoted v2 to production itself (autoPromote) and completed the experiment');
+      return;
+    }
+    if (Date.now() > until) break;
+    await sleep(1000);
   }
+  await answer(client.POST('/api/v1/experiments/{id}/stop', { params: { path: { id } } }));
   log.info(
-    'autoPromote is stored but the server does not act on it yet (README "A/B experiments": not yet), so the ' +
-      'demo promotes the winner itself',
+    `the server's check had not promoted the winner within ${AUTO_PROMOTE_WAIT_MS / 1000} s ` +
+      '(EXPERIMENT_CHECK_SECONDS), so the demo stopped the experiment and promotes v2 itself',
   );
   const promoted = await answer(
     client.POST('/api/v1/models/{name}/promote', { params: { path: { name } }, body: { version: 2 } }),
   );
   log.info(`production: v${promoted.version} (was v1); the experiment is stopped`);
 }
+
+const AUTO_PROMOTE_WAIT_MS = 45_000;
