@@ -181,7 +181,7 @@ describeWhenInstalled(!!anvilBinary(), 'the anvil binary', 'npm install', 'grace
 
     slow.finish();
     const answer = await slow.answer;
-    expect(answer.status).toBe(201);
+    expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 201 });
     expect(JSON.parse(answer.body)).toMatchObject({ name: 'drained-on-shutdown' });
 
     expect(await exited).toBe(0);
