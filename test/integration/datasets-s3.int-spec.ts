@@ -5,6 +5,7 @@ import S3rver from 's3rver';
 import { createModel, createVersion, features16, MLP } from '../factories/model.factory';
 import { filesUnder, makeTempDir } from '../support/temp-dir';
 import { createTestApp, TestApp } from '../support/test-app';
+import { s3ArtifactEnv } from '../support/s3';
 
 const BUCKET = 'models';
 
@@ -29,16 +30,7 @@ describe('datasets: the file in the S3 artifact storage (s3rver)', () => {
     client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });
     dir = makeTempDir('ds-s3-');
     t = await createTestApp({
-      env: {
-        ARTIFACT_DIR: dir.path,
-        ARTIFACT_STORAGE: 's3',
-        S3_BUCKET: BUCKET,
-        S3_ENDPOINT: endpoint,
-        S3_REGION: 'us-east-1',
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_ACCESS_KEY_ID: 'S3RVER',
-        S3_SECRET_ACCESS_KEY: 'S3RVER',
-      },
+      env: s3ArtifactEnv(endpoint, BUCKET, dir.path),
     });
   });
 

@@ -17,6 +17,7 @@ import {
 } from '../factories/model.factory';
 import { filesUnder, makeTempDir } from '../support/temp-dir';
 import { createTestApp, TestApp } from '../support/test-app';
+import { s3ArtifactEnv } from '../support/s3';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const BUCKET = 'models';
@@ -48,16 +49,7 @@ describe('registry: S3 artifact storage against a local S3-protocol server (s3rv
     });
     dir = makeTempDir('reg-s3-');
     t = await createTestApp({
-      env: {
-        ARTIFACT_DIR: dir.path,
-        ARTIFACT_STORAGE: 's3',
-        S3_BUCKET: BUCKET,
-        S3_ENDPOINT: endpoint,
-        S3_REGION: 'us-east-1',
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_ACCESS_KEY_ID: 'S3RVER',
-        S3_SECRET_ACCESS_KEY: 'S3RVER',
-      },
+      env: s3ArtifactEnv(endpoint, BUCKET, dir.path),
     });
   });
 
