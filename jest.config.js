@@ -19,6 +19,7 @@ module.exports = {
     ],
   },
   moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
+  setupFiles: ['<rootDir>/test/support/pg-boss-delay.js'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 30000,

@@ -6,7 +6,6 @@ import request from 'supertest';
 import { AppModule } from 'src/app.module';
 import { AppConfig, validateEnvironment } from 'src/platform/config';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from 'src/platform/http';
-import { QueueService } from 'src/platform/queue';
 import { createTestDatabase } from './test-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -66,17 +65,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     adminKey: TEST_ADMIN_KEY,
     admin: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
     close: async () => {
-      const ranJobs = app.get(QueueService).isRunning;
       await app.close();
       await db?.drop();
-      // pg-boss's stop returns before its workers' loops have wound down: one still waiting out a poll is checked
-      // again a second later, and its timer must fire while this test file's environment still exists.
-      if (ranJobs) await new Promise((r) => setTimeout(r, PG_BOSS_WIND_DOWN_MS));
     },
   };
 }
-
-const PG_BOSS_WIND_DOWN_MS = 1100;
 
 /** Two replicas of the app on one database (pass REDIS_URL in `env` to share Redis too); `close` stops both. */
 export async function createReplicas(
