@@ -1,0 +1,416 @@
+// Soak (issue 24 §8): SOAK_MINUTES (10) of mixed load on one server after a warm-up, minute by minute:
+// - single-row predict routed through a running A/B experiment (X-User-Id, shadow 10%), open loop at SOAK_RATE
+//   requests/s (default 1000), latency measured per request from its send;
+// - an outcome reported for every tenth prediction;
+// - a signed 50-row contribution every 2 s (each one a webhook message);
+// - webhook deliveries to a local receiver that verifies each with `standardwebhooks`;
+// - training runs (each followed by its DeltaOne evaluation): one in the warm-up, one at 30% and 70% of the soak.
+// Goals: no 5xx (nor connection errors), RSS growth under 10% from the end of the warm-up to the end, p99 of the
+// last minute within 20% of the first. Exits 1 when a goal is missed. Loopback only; it stops by itself.
+// Usage: npm run bench:soak   (SOAK_MINUTES, SOAK_RATE, SOAK_WARMUP_SECONDS, BENCH_PORT, BENCH_PG_PORT)
+const http = require('node:http');
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const os = require('node:os');
+const { Wallet } = require('ethers');
+const { sleep, startServer, status, stopServer } = require('./lib');
+const client = require('../dist/src/client');
+const { FEATURES, jsonl, LABEL, rows, trainLocally, truth } = require('../dist/src/client/demo/data');
+const { DemoReceiver } = require('../dist/src/client/demo/receiver');
+
+const ROOT = join(__dirname, '..');
+const OUT = join(__dirname, '.out', 'soak');
+const PORT = Number(process.env.BENCH_PORT || 3297);
+const PG_PORT = Number(process.env.BENCH_PG_PORT || 54397);
+const MINUTES = Number(process.env.SOAK_MINUTES || 10);
+const RATE = Number(process.env.SOAK_RATE || 1000);
+const WARMUP_S = Number(process.env.SOAK_WARMUP_SECONDS || 60);
+const KEY = 'bench-admin-key-0123456789abcdef';
+const BASE = `http://127.0.0.1:${PORT}`;
+const MODEL = 'soak';
+const TICK_MS = 10;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const auth = { authorization: `Bearer ${KEY}` };
+
+/** One minute's (or the warm-up's) figures. */
+class Window {
+  constructor() {
+    this.latencies = [];
+    this.codes = new Map();
+    this.errors = 0;
+    this.outcomes = 0;
+    this.contributions = 0;
+  }
+  count(code) {
+    this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
+  }
+  get fivexx() {
+    return [...this.codes].filter(([c]) => c >= 500).reduce((n, [, k]) => n + k, 0);
+  }
+  quantile(q) {
+    const s = Float64Array.from(this.latencies).sort();
+    return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
+  }
+}
+
+let current = new Window();
+
+function post(path, body, headers = {}) {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(body);
+    const started = performance.now();
+    const req = http.request(
+      `${BASE}${path}`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          ...auth,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode, ms: performance.now() - started, text });
+        });
+      },
+    );
+    req.on('error', (err) => resolve({ status: 0, ms: performance.now() - started, text: err.message }));
+    req.end(payload);
+  });
+}
+
+const traffic = rows(4096, 301, truth);
+let sent = 0;
+
+/** One routed predict; every tenth also reports its outcome (was the label right). */
+async function predictOnce() {
+  const i = sent++;
+  const row = traffic[i % traffic.length];
+  const window = current;
+  const res = await post(
+    `/api/v1/models/${MODEL}/predict`,
+    { inputs: [Object.fromEntries(FEATURES.map((f) => [f, row[f]]))] },
+    { 'x-user-id': `user-${i % 5000}`, 'cache-control': 'no-cache' },
+  );
+  window.count(res.status);
+  if (res.status === 0) window.errors++;
+  if (res.status !== 200) return;
+  window.latencies.push(res.ms);
+  if (i % 10 !== 0) return;
+  const answer = JSON.parse(res.text);
+  const value = answer.predictions[0].label === row[LABEL] ? 1 : 0;
+  const outcome = await post(`/api/v1/predictions/${answer.requestId}/outcome`, { value });
+  window.count(outcome.status);
+  if (outcome.status === 0) window.errors++;
+  if (outcome.status < 300) window.outcomes++;
+}
+
+/** Open loop: RATE requests a second (paced by the clock, not by the answers) until `until`. */
+async function predictLoad(until) {
+  const started = performance.now();
+  let issued = 0;
+  const inflight = new Set();
+  while (Date.now() < until) {
+    const due = Math.floor(((performance.now() - started) * RATE) / 1000);
+    for (; issued < due; issued++) {
+      const p = predictOnce().finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await sleep(TICK_MS);
+  }
+  await Promise.all(inflight);
+}
+
+async function contributeLoop(admin, contributor, wallets, until) {
+  let n = 0;
+  while (Date.now() < until) {
+    const data = rows(50, 1000 + n, truth);
+    const wallet = wallets[n++ % wallets.length];
+    const window = current;
+    const res = await contributor.POST('/api/v1/models/{name}/contributions', {
+      params: { path: { name: MODEL } },
+      body: { rows: data, contributor: await client.signContribution(wallet, MODEL, data), license: 'CC-BY-4.0' },
+    });
+    window.count(res.response.status);
+    if (res.response.ok) window.contributions++;
+    await sleep(2000);
+  }
+}
+
+const runs = [];
+
+async function trainOnce(admin, label) {
+  const started = performance.now();
+  const res = await admin.POST('/api/v1/models/{name}/training-runs', {
+    params: { path: { name: MODEL } },
+    body: { seed: runs.length + 1 },
+  });
+  current.count(res.response.status);
+  if (!res.response.ok) {
+    runs.push({ label, status: `not started: ${res.response.status} ${res.error?.code ?? ''}` });
+    return;
+  }
+  const done = await client.followTrainingRun(admin, res.data.id, () => undefined);
+  let decision = '-';
+  if (done.evaluationId) {
+    for (let i = 0; i < 240; i++) {
+      const e = await client.answer(
+        admin.GET('/api/v1/evaluations/{id}', { params: { path: { id: done.evaluationId } } }),
+      );
+      if (e.status === 'completed' || e.status === 'failed') {
+        decision = e.reason ?? e.status;
+        break;
+      }
+      await sleep(500);
+    }
+  }
+  runs.push({
+    label,
+    status: done.status,
+    rows: done.data?.rows,
+    version: done.resultVersion,
+    decision,
+    seconds: ((performance.now() - started) / 1000).toFixed(1),
+  });
+}
+
+async function setup(admin, receiver) {
+  const endpoint = await client.answer(
+    admin.POST('/api/v1/webhooks/endpoints', {
+      body: { url: receiver.url, eventTypes: ['*'], modelNames: [MODEL], description: 'soak' },
+    }),
+  );
+  receiver.useSecret(endpoint.secret);
+  await client.answer(
+    admin.POST('/api/v1/models', {
+      body: { name: MODEL, tokenId: 'SOAK', benchmarkMetric: 'accuracy', labelColumn: LABEL, labelKind: 'classes' },
+    }),
+  );
+  const features = FEATURES.map((f) => ({ name: f, type: 'float' }));
+  for (const [i, seed] of [201, 202].entries()) {
+    const { onnx } = await trainLocally(rows(400 + i * 400, seed, truth));
+    const file = join(OUT, `v${i + 1}.onnx`);
+    writeFileSync(file, onnx);
+    await client.uploadVersion(admin, MODEL, file, { features });
+  }
+  await client.answer(
+    admin.POST('/api/v1/models/{name}/promote', { params: { path: { name: MODEL } }, body: { version: 1 } }),
+  );
+  // A reward within the budget (the defaults cap one above their budget), so the accepted DeltaOne mints.
+  await client.answer(
+    admin.PUT('/api/v1/models/{name}/reward-settings', {
+      params: { path: { name: MODEL } },
+      body: { tokensPerDeltaOne: '1000', maxReward: '100000', budget: '1000000' },
+    }),
+  );
+  for (const [kind, data] of [
+    ['training', rows(2000, 203, truth)],
+    ['benchmark', rows(1000, 204, truth)],
+  ]) {
+    const file = join(OUT, `${kind}.jsonl`);
+    writeFileSync(file, jsonl(data));
+    await client.uploadDataset(admin, MODEL, file, { kind });
+  }
+  const key = await client.answer(
+    admin.POST('/api/v1/api-keys', {
+      body: { name: 'soak contributors', scopes: ['models:read', 'contributions:write', 'contributions:read'] },
+    }),
+  );
+  await client.answer(
+    admin.PUT('/api/v1/models/{name}/contribution-settings', {
+      params: { path: { name: MODEL } },
+      body: { requireSignature: true },
+    }),
+  );
+  const experiment = await client.answer(
+    admin.POST('/api/v1/experiments', {
+      body: {
+        name: 'soak v1 vs v2',
+        model: MODEL,
+        variants: [
+          { name: 'v1', version: 1, weight: 50 },
+          { name: 'v2', version: 2, weight: 50 },
+        ],
+        shadow: { version: 2, percent: 10 },
+        primaryMetric: { name: 'correct', kind: 'proportion', direction: 'increase' },
+        minimumDetectableEffect: 0.05,
+        minSamplesPerVariant: 1000,
+        autoPromote: false,
+      },
+    }),
+  );
+  await client.answer(admin.POST('/api/v1/experiments/{id}/start', { params: { path: { id: experiment.id } } }));
+  return {
+    endpointId: endpoint.id,
+    experimentId: experiment.id,
+    contributor: client.createDeltaOneClient({ baseUrl: BASE, apiKey: key.key }),
+  };
+}
+
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+
+async function main() {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const server = await startServer(
+    'node',
+    [join(ROOT, 'dist', 'src', 'main.js')],
+    {
+      NODE_ENV: 'production',
+      PORT: String(PORT),
+      EMBEDDED_PG_PORT: String(PG_PORT),
+      EMBEDDED_PG_DIR: join(OUT, 'pg'),
+      EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
+      ARTIFACT_DIR: join(OUT, 'artifacts'),
+      LOG_HTTP_REQUESTS: 'false',
+      LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: KEY,
+      RATE_LIMIT_ENABLED: 'false',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEB_CONCURRENCY: '1',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    },
+    `${BASE}/health/ready`,
+  );
+  const receiver = await DemoReceiver.start();
+  const pid = server.child.pid;
+  const rss = [];
+  const sampler = setInterval(() => rss.push({ t: Date.now(), rss: status(pid).rss }), 5000);
+  try {
+    const admin = client.createDeltaOneClient({ baseUrl: BASE, apiKey: KEY });
+    const { endpointId, experimentId, contributor } = await setup(admin, receiver);
+    const wallets = [Wallet.createRandom(), Wallet.createRandom(), Wallet.createRandom()];
+
+    console.log(`warm-up: ${WARMUP_S} s of the same load and a training run`);
+    const warmEnd = Date.now() + WARMUP_S * 1000;
+    const warmTraining = trainOnce(admin, 'warm-up');
+    await Promise.all([predictLoad(warmEnd), contributeLoop(admin, contributor, wallets, warmEnd), warmTraining]);
+    const warm = current;
+    const rssWarm = status(pid).rss;
+
+    const start = Date.now();
+    const end = start + MINUTES * 60_000;
+    const minutes = [];
+    const load = Promise.all([
+      predictLoad(end),
+      contributeLoop(admin, contributor, wallets, end),
+      sleep(MINUTES * 60_000 * 0.3).then(() => trainOnce(admin, '30%')),
+      sleep(MINUTES * 60_000 * 0.7).then(() => trainOnce(admin, '70%')),
+    ]);
+    for (let m = 1; m <= MINUTES; m++) {
+      current = new Window();
+      await sleep(start + m * 60_000 - Date.now());
+      minutes.push({ m, w: current, rss: status(pid).rss });
+      const w = current;
+      console.log(
+        `minute ${m}: ${w.latencies.length} predictions, p50 ${f1(w.quantile(0.5))} ms, p99 ${f1(w.quantile(0.99))} ms, ` +
+          `5xx ${w.fivexx}, RSS ${mb(status(pid).rss)} MB`,
+      );
+    }
+    current = new Window(); // what ends after the last minute (in-flight answers, a training run's tail)
+    await load;
+    const tail = current;
+
+    // Every webhook message the server created for the endpoint must arrive, verified.
+    const open = async (status) =>
+      (
+        await client.answer(
+          admin.GET('/api/v1/webhooks/endpoints/{id}/deliveries', {
+            params: { path: { id: endpointId }, query: { limit: 1, status } },
+          }),
+        )
+      ).items.length;
+    for (let i = 0; i < 60 && (await open('pending')) + (await open('in_flight')) > 0; i++) await sleep(1000);
+    const failedDeliveries = await open('failed');
+    const deliveries = receiver.events.length;
+    const results = await client.answer(
+      admin.GET('/api/v1/experiments/{id}/results', { params: { path: { id: experimentId } } }),
+    );
+
+    const all = [warm, ...minutes.map((x) => x.w), tail];
+    const fivexx = all.reduce((n, w) => n + w.fivexx, 0);
+    const errors = all.reduce((n, w) => n + w.errors, 0);
+    const first = minutes[0].w.quantile(0.99);
+    const last = minutes[minutes.length - 1].w.quantile(0.99);
+    const rssEnd = minutes[minutes.length - 1].rss;
+    const growth = (rssEnd - rssWarm) / rssWarm;
+    const p99Change = last / first - 1;
+
+    console.log(
+      `\n${os.cpus().length} cores (${os.cpus()[0].model}), Node ${process.version}, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(`${MINUTES} min at ${RATE} predict/s after a ${WARMUP_S} s warm-up\n`);
+    console.log('| minute | predictions | p50 ms | p99 ms | outcomes | contributions | non-2xx | 5xx | RSS MB |');
+    console.log('| -----: | ----------: | -----: | -----: | -------: | ------------: | ------: | --: | -----: |');
+    for (const { m, w, rss: r } of minutes) {
+      const non2xx = [...w.codes].filter(([c]) => c >= 300 || c === 0).reduce((n, [, k]) => n + k, 0);
+      console.log(
+        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${w.outcomes} | ${w.contributions} | ${non2xx} | ${w.fivexx} | ${mb(r)} |`,
+      );
+    }
+    console.log('\ntraining runs:');
+    for (const r of runs) {
+      console.log(
+        `  ${r.label}: ${r.status}${r.version ? `, v${r.version} on ${r.rows} rows` : ''}, DeltaOne ${r.decision ?? '-'} (${r.seconds ?? '-'} s)`,
+      );
+    }
+    const byType = new Map();
+    for (const t of receiver.types()) byType.set(t, (byType.get(t) ?? 0) + 1);
+    console.log(
+      `webhooks: ${deliveries} distinct messages received and verified, ${receiver.refused.length} refused (${[...byType].map(([t, n]) => `${t} ${n}`).join(', ')})`,
+    );
+    console.log(
+      `experiment: ${results.variants.map((v) => `${v.name} ${v.outcomes} outcomes`).join(', ')}; decision ${results.decision}`,
+    );
+    console.log(
+      `RSS: ${mb(rssWarm)} MB after the warm-up, ${mb(rssEnd)} MB at the end, peak ${mb(Math.max(...rss.map((s) => s.rss)))} MB`,
+    );
+
+    const goals = [
+      ['no 5xx and no connection errors', fivexx === 0 && errors === 0, `${fivexx} 5xx, ${errors} errors`],
+      ['RSS growth after warm-up < 10%', growth < 0.1, `${(growth * 100).toFixed(1)}%`],
+      [
+        'p99 last minute within 20% of the first',
+        Math.abs(p99Change) <= 0.2,
+        `${f1(first)} -> ${f1(last)} ms (${(p99Change * 100).toFixed(1)}%)`,
+      ],
+      [
+        'every training run registered',
+        runs.every((r) => r.status === 'registered'),
+        runs.map((r) => r.status).join(', '),
+      ],
+      [
+        'every webhook message delivered and verified',
+        receiver.refused.length === 0 && failedDeliveries === 0,
+        `${deliveries} received, ${receiver.refused.length} refused, failed deliveries: ${failedDeliveries}`,
+      ],
+    ];
+    console.log('\n| goal | measured | met |');
+    console.log('| ---- | -------- | --- |');
+    for (const [goal, met, measured] of goals) console.log(`| ${goal} | ${measured} | ${met ? 'yes' : '**no**'} |`);
+    process.exitCode = goals.every(([, met]) => met) ? 0 : 1;
+  } finally {
+    clearInterval(sampler);
+    agent.destroy();
+    await receiver.close();
+    await stopServer(server.child);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
