@@ -1,4 +1,5 @@
 import { Objective } from './lbfgs';
+import { LOG_LOSS_EPS } from './metrics';
 
 /**
  * Rows per block: the residuals of a block are kept, then the block's gradient is taken as Rᵀ X with the sums in
@@ -186,23 +187,57 @@ export function predictLinearClassifier(
   const n = xs.length / d;
   const probabilities = new Float64Array(n * k);
   const indices = new Uint32Array(n);
-  const z = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) z[c] = bias[c];
-    for (let j = 0; j < d; j++) {
-      const x = xs[i * d + j];
-      for (let c = 0; c < k; c++) z[c] += x * weights[j * k + c];
-    }
-    let best = 0;
-    for (let c = 1; c < k; c++) if (z[c] > z[best]) best = c;
+  eachPrediction(xs, d, weights, bias, (i, p, best) => {
     indices[i] = best;
-    const max = z[best];
+    for (let c = 0; c < k; c++) probabilities[i * k + c] = p[c];
+  });
+  return { probabilities, indices };
+}
+
+/** accuracy and mean log loss of the classifier on standardised rows, without keeping the probabilities. */
+export function linearClassifierMetrics(
+  xs: Float64Array,
+  d: number,
+  weights: Float64Array,
+  bias: Float64Array,
+  y: Uint32Array,
+): { accuracy: number; logloss: number } {
+  let correct = 0;
+  let logloss = 0;
+  eachPrediction(xs, d, weights, bias, (i, p, best) => {
+    if (best === y[i]) correct++;
+    logloss -= Math.log(Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, p[y[i]])));
+  });
+  return { accuracy: correct / y.length, logloss: logloss / y.length };
+}
+
+/** Calls `row` with each row's softmax probabilities (p, reused) and first arg max, in row order. */
+function eachPrediction(
+  xs: Float64Array,
+  d: number,
+  weights: Float64Array,
+  bias: Float64Array,
+  row: (i: number, p: Float64Array, best: number) => void,
+): void {
+  const k = bias.length;
+  const n = xs.length / d;
+  // Class-major weights so each logit is one rowDot (four partial sums) over the row.
+  const w = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) w[c * d + j] = weights[j * k + c];
+  const p = new Float64Array(k);
+  for (let i = 0, at = 0; i < n; i++, at += d) {
+    let best = 0;
+    for (let c = 0; c < k; c++) {
+      p[c] = rowDot(xs, at, w, c * d, d, bias[c]);
+      if (p[c] > p[best]) best = c;
+    }
+    const max = p[best];
     let sum = 0;
     for (let c = 0; c < k; c++) {
-      z[c] = Math.exp(z[c] - max);
-      sum += z[c];
+      p[c] = Math.exp(p[c] - max);
+      sum += p[c];
     }
-    for (let c = 0; c < k; c++) probabilities[i * k + c] = z[c] / sum;
+    for (let c = 0; c < k; c++) p[c] /= sum;
+    row(i, p, best);
   }
-  return { probabilities, indices };
 }

@@ -9,7 +9,13 @@ import {
   standardiserFromSums,
 } from './dataset';
 import { lbfgs } from './lbfgs';
-import { binaryObjective, multinomialObjective, predictLinearClassifier, transpose } from './logistic';
+import {
+  binaryObjective,
+  linearClassifierMetrics,
+  multinomialObjective,
+  predictLinearClassifier,
+  transpose,
+} from './logistic';
 import { classificationMetrics, regressionMetrics } from './metrics';
 import { mlpHidden, MlpWeights, trainMlp } from './mlp';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
@@ -115,7 +121,7 @@ function trainLogistic(
   weights = roundToFloat32(weights);
   bias = roundToFloat32(bias);
 
-  const train = predictLinearClassifier(xs, d, weights, bias);
+  const trainMetrics = linearClassifierMetrics(xs, d, weights, bias, y);
   const xv = standardise(data, split.validation, scaler);
   const valid = predictLinearClassifier(xv, d, weights, bias);
   const yv = classIndices(data.y, split.validation, classes);
@@ -134,7 +140,7 @@ function trainLogistic(
     prepareMs: fitStarted - started,
     fitMs,
     metrics: {
-      training: classificationMetrics(train.probabilities, train.indices, y),
+      training: trainMetrics,
       validation: classificationMetrics(valid.probabilities, valid.indices, yv),
     },
   };
