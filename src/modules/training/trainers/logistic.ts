@@ -27,6 +27,37 @@ function rowDot(xs: Float64Array, row: number, w: Float64Array, at: number, d: n
 }
 
 /**
+ * out[t] = bias + xs[first + t]·w over a block of m rows, four features at a time with their weights in locals:
+ * about half the loads of a dot product per row.
+ */
+function blockLogits(
+  xs: Float64Array,
+  first: number,
+  m: number,
+  d: number,
+  w: Float64Array,
+  bias: number,
+  out: Float64Array,
+) {
+  const d4 = d - (d & 3);
+  for (let t = 0; t < m; t++) out[t] = bias;
+  let j = 0;
+  for (; j < d4; j += 4) {
+    const w0 = w[j];
+    const w1 = w[j + 1];
+    const w2 = w[j + 2];
+    const w3 = w[j + 3];
+    for (let t = 0, row = first * d + j; t < m; t++, row += d) {
+      out[t] += xs[row] * w0 + xs[row + 1] * w1 + (xs[row + 2] * w2 + xs[row + 3] * w3);
+    }
+  }
+  for (; j < d; j++) {
+    const w0 = w[j];
+    for (let t = 0, row = first * d + j; t < m; t++, row += d) out[t] += xs[row] * w0;
+  }
+}
+
+/**
  * grad[at + j] += Σ_t r[t·stride + offset] · xs[(first + t)·d + j] over a block of m rows: column sums in locals.
  */
 function addBlockGradient(
@@ -94,8 +125,9 @@ export function binaryObjective(xs: Float64Array, y: Uint8Array, d: number, l2: 
       // log(1 + e^z) − y·z = max(z, 0) + log(1 + e^−|z|) − y·z; the log of the block's product of (1 + e^−|z|)
       // (each in [1, 2], so 64 of them stay finite) costs one Math.log per block instead of a log1p per row.
       let product = 1;
-      for (let t = 0, row = first * d; t < m; t++, row += d) {
-        const z = rowDot(xs, row, theta, 0, d, b);
+      blockLogits(xs, first, m, d, theta, b, residuals);
+      for (let t = 0; t < m; t++) {
+        const z = residuals[t];
         const e = Math.exp(-Math.abs(z));
         const q = 1 + e;
         const yi = y[first + t];
