@@ -1,6 +1,7 @@
 /**
  * Solves (XsᵀXs/n + λI) w = Xsᵀ(y − ȳ)/n by Cholesky on standardised rows `xs` [n × d]. Throws when the matrix is
- * not positive definite (collinear features with λ = 0).
+ * not positive definite (collinear features with λ = 0). The trainer builds the same system from raw-row sums
+ * (solveRidgeFromSums); this direct form is the reference it is tested against.
  */
 export function solveRidge(xs: Float64Array, y: Float64Array, d: number, l2: number): Float64Array {
   const n = y.length;
@@ -189,16 +190,4 @@ export function choleskySolve(a: Float64Array, b: Float64Array, d: number): Floa
     x[i] = sum / l[i * d + i];
   }
   return x;
-}
-
-/** Xs w + intercept for each standardised row. */
-export function predictLinear(xs: Float64Array, d: number, weights: Float64Array, intercept: number): Float64Array {
-  const n = xs.length / d;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = intercept;
-    for (let j = 0; j < d; j++) v += xs[i * d + j] * weights[j];
-    out[i] = v;
-  }
-  return out;
 }

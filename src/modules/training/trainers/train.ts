@@ -38,7 +38,7 @@ export interface TrainedModel {
   classes?: number[];
   iterations: number;
   converged: boolean;
-  /** Split, standardise, label indices: before the optimiser starts. */
+  /** Split, standardise, label indices: before the optimiser starts (ridge: the split only, see trainRidge). */
   prepareMs: number;
   /** The optimiser or solver alone, without preparing rows, metrics and export. */
   fitMs: number;
@@ -155,10 +155,11 @@ function trainRidge(
   const started = performance.now();
   const d = data.features;
   const split = splitRows(data.rows, hp.validationFraction, seed);
-  // One pass over the raw training rows gives the standardiser and the whole system: no standardised copy.
+  // One pass over the raw training rows gives the standardiser and the whole system: no standardised copy. Timed
+  // as the fit: it is mostly the Gram matrix (d(d+1)/2 products a row against d for the standardiser).
+  const fitStarted = performance.now();
   const sums = rowSums(data.x, data.y, split.training, d);
   const scaler = standardiserFromSums(sums.shift, sums.sum, sums.squares, sums.n);
-  const fitStarted = performance.now();
   const solved = solveRidgeFromSums(sums, scaler.mean, scaler.std, hp.l2);
   const weights = roundToFloat32(solved.weights);
   const fitMs = performance.now() - fitStarted;
