@@ -11,7 +11,16 @@ export interface Split {
 export function splitRows(rows: number, fraction: number, seed: number): Split {
   const order = permutation(rows, mulberry32(seed));
   const held = Math.min(rows - 1, Math.max(1, Math.round(rows * fraction)));
-  return { validation: order.slice(0, held).sort(), training: order.slice(held).sort() };
+  // Both lists ascending, as sorting them would give, from a mark per row: O(rows), no sort.
+  const heldOut = new Uint8Array(rows);
+  for (let i = 0; i < held; i++) heldOut[order[i]] = 1;
+  const validation = new Uint32Array(held);
+  const training = new Uint32Array(rows - held);
+  for (let r = 0, v = 0, t = 0; r < rows; r++) {
+    if (heldOut[r] === 1) validation[v++] = r;
+    else training[t++] = r;
+  }
+  return { validation, training };
 }
 
 /**
@@ -21,19 +30,40 @@ export function splitRows(rows: number, fraction: number, seed: number): Split {
  */
 export function fitStandardiser(data: TrainingData, rows: Uint32Array): Standardiser {
   const d = data.features;
-  const mean = new Float64Array(d);
-  const std = new Float64Array(d);
-  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += data.x[r * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= rows.length;
-  for (const r of rows) {
+  const x = data.x;
+  const n = rows.length;
+  // One pass over the rows, shifted by the first row so that large offsets do not cancel in Σx² − (Σx)²/n.
+  const shift = new Float64Array(d);
+  const sum = new Float64Array(d);
+  const squares = new Float64Array(d);
+  if (n > 0) for (let j = 0; j < d; j++) shift[j] = x[rows[0] * d + j];
+  for (let i = 0; i < n; i++) {
+    const at = rows[i] * d;
     for (let j = 0; j < d; j++) {
-      const c = data.x[r * d + j] - mean[j];
-      std[j] += c * c;
+      const c = x[at + j] - shift[j];
+      sum[j] += c;
+      squares[j] += c * c;
     }
   }
+  return standardiserFromSums(shift, sum, squares, n);
+}
+
+/**
+ * Mean and std from Σ(x − shift) and Σ(x − shift)² over n rows, rounded to float32 (see fitStandardiser).
+ */
+export function standardiserFromSums(
+  shift: Float64Array,
+  sum: Float64Array,
+  squares: Float64Array,
+  n: number,
+): Standardiser {
+  const d = shift.length;
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    mean[j] = Math.fround(mean[j]);
-    const s = Math.fround(Math.sqrt(std[j] / rows.length));
+    const centred = sum[j] / n;
+    mean[j] = Math.fround(shift[j] + centred);
+    const s = Math.fround(Math.sqrt(Math.max(0, squares[j] / n - centred * centred)));
     std[j] = s > 0 && Number.isFinite(s) ? s : 1;
   }
   return { mean, std };
@@ -42,10 +72,13 @@ export function fitStandardiser(data: TrainingData, rows: Uint32Array): Standard
 /** The chosen rows standardised, in float64, row-major. */
 export function standardise(data: TrainingData, rows: Uint32Array, s: Standardiser): Float64Array {
   const d = data.features;
-  const out = new Float64Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    for (let j = 0; j < d; j++) out[i * d + j] = (data.x[r * d + j] - s.mean[j]) / s.std[j];
+  const x = data.x;
+  const { mean, std } = s;
+  const n = rows.length;
+  const out = new Float64Array(n * d);
+  for (let i = 0, o = 0; i < n; i++, o += d) {
+    const at = rows[i] * d;
+    for (let j = 0; j < d; j++) out[o + j] = (x[at + j] - mean[j]) / std[j];
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { Metrics } from './types';
 
-const EPS = 1e-15;
+/** Probabilities are clipped to [ε, 1 − ε] before the log (as scikit-learn's log_loss did). */
+export const LOG_LOSS_EPS = 1e-15;
 
 /** accuracy and mean log loss; `probabilities` is [rows × K], `y` the class index per row. */
 export function classificationMetrics(probabilities: Float64Array, indices: Uint32Array, y: Uint32Array): Metrics {
@@ -10,7 +11,7 @@ export function classificationMetrics(probabilities: Float64Array, indices: Uint
   let logloss = 0;
   for (let i = 0; i < n; i++) {
     if (indices[i] === y[i]) correct++;
-    logloss -= Math.log(Math.min(1 - EPS, Math.max(EPS, probabilities[i * k + y[i]])));
+    logloss -= Math.log(Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, probabilities[i * k + y[i]])));
   }
   return { accuracy: correct / n, logloss: logloss / n };
 }

@@ -1,6 +1,7 @@
 /**
  * Solves (XsᵀXs/n + λI) w = Xsᵀ(y − ȳ)/n by Cholesky on standardised rows `xs` [n × d]. Throws when the matrix is
- * not positive definite (collinear features with λ = 0).
+ * not positive definite (collinear features with λ = 0). The trainer builds the same system from raw-row sums
+ * (solveRidgeFromSums); this direct form is the reference it is tested against.
  */
 export function solveRidge(xs: Float64Array, y: Float64Array, d: number, l2: number): Float64Array {
   const n = y.length;
@@ -26,6 +27,137 @@ export function solveRidge(xs: Float64Array, y: Float64Array, d: number, l2: num
     }
   }
   return choleskySolve(a, rhs, d);
+}
+
+/**
+ * Sums over the chosen raw rows, each shifted by the first chosen row (so offsets like 1e4 do not cancel later):
+ * u = x − shift, v = y − yShift; Σu, Σu², the lower triangle of Σuuᵀ and Σu·v. One pass over the float32 rows
+ * instead of a standardised float64 copy: the standardised system follows from these algebraically.
+ */
+export interface RowSums {
+  n: number;
+  shift: Float64Array;
+  yShift: number;
+  sum: Float64Array;
+  squares: Float64Array;
+  /** Lower triangle, row-major [d × d]: gram[p·d + q] for q ≤ p. */
+  gram: Float64Array;
+  ySum: number;
+  xy: Float64Array;
+}
+
+export function rowSums(x: Float32Array, y: Float64Array, rows: Uint32Array, d: number): RowSums {
+  const n = rows.length;
+  const shift = new Float64Array(d);
+  const yShift = n > 0 ? y[rows[0]] : 0;
+  if (n > 0) for (let j = 0; j < d; j++) shift[j] = x[rows[0] * d + j];
+  const sum = new Float64Array(d);
+  const gram = new Float64Array(d * d);
+  const xy = new Float64Array(d);
+  let ySum = 0;
+  // Four rows at a time: each Gram entry is loaded and stored once per four rows.
+  const u = new Float64Array(4 * d);
+  const d2 = 2 * d;
+  const d3 = 3 * d;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a0 = rows[i] * d;
+    const a1 = rows[i + 1] * d;
+    const a2 = rows[i + 2] * d;
+    const a3 = rows[i + 3] * d;
+    for (let j = 0; j < d; j++) {
+      const s = shift[j];
+      u[j] = x[a0 + j] - s;
+      u[d + j] = x[a1 + j] - s;
+      u[d2 + j] = x[a2 + j] - s;
+      u[d3 + j] = x[a3 + j] - s;
+    }
+    const v0 = y[rows[i]] - yShift;
+    const v1 = y[rows[i + 1]] - yShift;
+    const v2 = y[rows[i + 2]] - yShift;
+    const v3 = y[rows[i + 3]] - yShift;
+    ySum += v0 + v1 + (v2 + v3);
+    for (let p = 0; p < d; p++) {
+      const b0 = u[p];
+      const b1 = u[d + p];
+      const b2 = u[d2 + p];
+      const b3 = u[d3 + p];
+      sum[p] += b0 + b1 + (b2 + b3);
+      xy[p] += b0 * v0 + b1 * v1 + (b2 * v2 + b3 * v3);
+      const at = p * d;
+      for (let q = 0; q <= p; q++) {
+        gram[at + q] += b0 * u[q] + b1 * u[d + q] + (b2 * u[d2 + q] + b3 * u[d3 + q]);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const a0 = rows[i] * d;
+    for (let j = 0; j < d; j++) u[j] = x[a0 + j] - shift[j];
+    const v0 = y[rows[i]] - yShift;
+    ySum += v0;
+    for (let p = 0; p < d; p++) {
+      const b0 = u[p];
+      sum[p] += b0;
+      xy[p] += b0 * v0;
+      for (let q = 0; q <= p; q++) gram[p * d + q] += b0 * u[q];
+    }
+  }
+  const squares = new Float64Array(d);
+  for (let j = 0; j < d; j++) squares[j] = gram[j * d + j];
+  return { n, shift, yShift, sum, squares, gram, ySum, xy };
+}
+
+/**
+ * solveRidge's system for the rows standardised by (mean, std), from their raw sums: with δ = mean − shift,
+ * Σ xsₚ xs_q = (Gₚq − δₚ S_q − δ_q Sₚ + n δₚ δ_q) / (sₚ s_q) and Σ xsₚ (y − ȳ) = (Σuₚv − Sₚ Σv / n) / sₚ.
+ * Returns the weights on standardised features and the standardised columns' means (not exactly 0: mean is the
+ * float32-rounded one), for the intercept ȳ − mean(Xs)·w.
+ */
+export function solveRidgeFromSums(
+  sums: RowSums,
+  mean: Float64Array,
+  std: Float64Array,
+  l2: number,
+): { weights: Float64Array; columnMeans: Float64Array; yMean: number } {
+  const { n, shift, sum, gram, xy, ySum } = sums;
+  const d = shift.length;
+  const delta = new Float64Array(d);
+  for (let j = 0; j < d; j++) delta[j] = mean[j] - shift[j];
+  const a = new Float64Array(d * d);
+  const rhs = new Float64Array(d);
+  for (let p = 0; p < d; p++) {
+    rhs[p] = (xy[p] - (sum[p] * ySum) / n) / std[p] / n;
+    for (let q = 0; q <= p; q++) {
+      const centred = gram[p * d + q] - delta[p] * sum[q] - delta[q] * sum[p] + n * delta[p] * delta[q];
+      a[p * d + q] = centred / (std[p] * std[q]) / n + (p === q ? l2 : 0);
+      a[q * d + p] = a[p * d + q];
+    }
+  }
+  const columnMeans = new Float64Array(d);
+  for (let j = 0; j < d; j++) columnMeans[j] = (sum[j] / n - delta[j]) / std[j];
+  return { weights: choleskySolve(a, rhs, d), columnMeans, yMean: sums.yShift + ySum / n };
+}
+
+/** (x − mean)/std · w + intercept for each chosen raw row: the exported graph's value, in float64. */
+export function predictRows(
+  x: Float32Array,
+  rows: Uint32Array,
+  d: number,
+  mean: Float64Array,
+  std: Float64Array,
+  weights: Float64Array,
+  intercept: number,
+): Float64Array {
+  const scaled = new Float64Array(d);
+  for (let j = 0; j < d; j++) scaled[j] = weights[j] / std[j];
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const at = rows[i] * d;
+    let v = intercept;
+    for (let j = 0; j < d; j++) v += (x[at + j] - mean[j]) * scaled[j];
+    out[i] = v;
+  }
+  return out;
 }
 
 /** Solves A x = b for a symmetric positive definite A [d × d] (row-major). */
@@ -58,16 +190,4 @@ export function choleskySolve(a: Float64Array, b: Float64Array, d: number): Floa
     x[i] = sum / l[i * d + i];
   }
   return x;
-}
-
-/** Xs w + intercept for each standardised row. */
-export function predictLinear(xs: Float64Array, d: number, weights: Float64Array, intercept: number): Float64Array {
-  const n = xs.length / d;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = intercept;
-    for (let j = 0; j < d; j++) v += xs[i * d + j] * weights[j];
-    out[i] = v;
-  }
-  return out;
 }

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { runTrainingJob } from './run-job';
 import { TrainingJob } from './types';
 import { VerificationError } from './verify';
+import { warmUpTrainers } from './warm-up';
 
 /**
  * The worker thread's body: jobs arrive one at a time as messages (the runner keeps the thread warm between them,
@@ -24,4 +25,5 @@ port.on('message', (m: { type: 'job'; job: TrainingJob }) => {
       }),
     );
 });
+warmUpTrainers();
 port.postMessage({ type: 'ready' });

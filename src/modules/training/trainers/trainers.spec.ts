@@ -1,10 +1,10 @@
 import { onnx } from 'onnx-proto';
-import { fitStandardiser, standardise } from './dataset';
+import { fitStandardiser, splitRows, standardise, standardiserFromSums } from './dataset';
 import { lbfgs } from './lbfgs';
 import { binaryObjective, multinomialObjective } from './logistic';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
 import { mulberry32, permutation } from './prng';
-import { choleskySolve, solveRidge } from './ridge';
+import { choleskySolve, rowSums, solveRidge, solveRidgeFromSums } from './ridge';
 import { sklearnStoppingRule } from './train';
 
 /*
@@ -102,6 +102,42 @@ describe('trainers (numerics)', () => {
   it('should match scikit-learn Ridge when the system is solved by Cholesky', () => {
     const w = solveRidge(exactStandardised(), Float64Array.from(Y_VALUES), 2, LAMBDA);
     expectClose(w, SKLEARN.ridge.w, 1e-9);
+  });
+
+  it('should solve the standardised ridge system when it is built from the raw rows sums with a large offset', () => {
+    // 11 of 12 rows (not a multiple of the 4-row blocks), offsets of 1e4 that a naive Σx² − (Σx)²/n would lose.
+    const data = {
+      x: Float32Array.from(X.flatMap(([a, b]) => [a + 1e4, b * 3 - 250])),
+      rows: X.length,
+      features: 2,
+      y: Float64Array.from(Y_VALUES, (v) => v + 100),
+    };
+    const rows = Uint32Array.from({ length: 11 }, (_, i) => i + 1);
+    const scaler = fitStandardiser(data, rows);
+    const xs = standardise(data, rows, scaler);
+    const sums = rowSums(data.x, data.y, rows, 2);
+    const fromSums = standardiserFromSums(sums.shift, sums.sum, sums.squares, sums.n);
+    expect(Array.from(fromSums.mean)).toEqual(Array.from(scaler.mean));
+    expect(Array.from(fromSums.std)).toEqual(Array.from(scaler.std));
+    const solved = solveRidgeFromSums(sums, scaler.mean, scaler.std, LAMBDA);
+    const y = Float64Array.from(rows, (r) => data.y[r]);
+    expectClose(solved.weights, Array.from(solveRidge(xs, y, 2, LAMBDA)), 1e-9);
+    expectClose(
+      solved.columnMeans,
+      [0, 1].map((j) => xs.filter((_, i) => i % 2 === j).reduce((a, b) => a + b) / 11),
+      1e-9,
+    );
+    expect(Math.abs(solved.yMean - y.reduce((a, b) => a + b) / 11)).toBeLessThan(1e-12);
+  });
+
+  it('should hold out each row once, both lists ascending, when the rows are split', () => {
+    const split = splitRows(1000, 0.2, 7);
+    expect(split.validation.length).toBe(200);
+    const all = [...split.validation, ...split.training].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    for (const list of [split.validation, split.training]) {
+      expect(Array.from(list)).toEqual(Array.from(list).sort((a, b) => a - b));
+    }
   });
 
   it('should solve a known 3x3 system when the matrix is positive definite', () => {

@@ -76,7 +76,7 @@ export interface TrainingResult {
   /** Whole job in the worker (prepare, fit, metrics, export, verify) and its parts. */
   durationMs: number;
   timingsMs: {
-    /** Split, standardise, label indices. */
+    /** Split, standardise, label indices (ridge: the split; its one pass over the rows is in fit). */
     prepare: number;
     /** The optimiser or solver alone. */
     fit: number;
