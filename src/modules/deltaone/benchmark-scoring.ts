@@ -67,7 +67,7 @@ async function fromMatrix(
       base.score(chunk.data.slice(), chunk.rows),
       cand.score(chunk.data.slice(), chunk.rows),
     ]);
-    collector.add(chunk.labels, b, c);
+    collector.addColumns(chunk.labels, b, c);
   }
   read?.keep();
   return collector;
