@@ -71,9 +71,9 @@ describe('DeltaOne benchmark scoring', () => {
     const job = jobFor(name, bench.id);
     const cache = new BenchmarkMatrixCache();
 
-    const read = await scoreBenchmark(datasets, inference, job, 'any', cache);
+    const read = await scoreBenchmark(datasets, inference, job, 'any', { cache });
     const kept = cache.bytes;
-    const cached = await scoreBenchmark(datasets, inference, job, 'any', cache);
+    const cached = await scoreBenchmark(datasets, inference, job, 'any', { cache });
     const fromRows = await scoreBenchmark(datasets, inference, job, 'rows');
 
     // The whole matrix (2,300 rows of float32 features) was kept after the first read.
@@ -92,7 +92,7 @@ describe('DeltaOne benchmark scoring', () => {
     const cache = new BenchmarkMatrixCache();
 
     await expect(
-      scoreBenchmark(t.app.get(DatasetsService), t.app.get(InferenceService), jobFor(name, bench.id), 'any', cache),
+      scoreBenchmark(t.app.get(DatasetsService), t.app.get(InferenceService), jobFor(name, bench.id), 'any', { cache }),
     ).rejects.toThrow('Row 3, feature f4');
     expect(cache.bytes).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { DatasetsService } from 'src/modules/datasets';
-import { InferenceService, toFloatMatrix } from 'src/modules/inference';
+import { InferenceService, MatrixScorer, toFloatMatrix } from 'src/modules/inference';
 import { BenchmarkMatrix, BenchmarkMatrixCache } from './benchmark-matrix-cache';
 import { OutcomeCollector } from './outcome-collector';
 
@@ -10,6 +10,13 @@ export interface ScoringJob {
   labelColumn: string;
   versions: [number, number];
   kind: 'classes' | 'numeric';
+}
+
+export interface ScoringOptions {
+  /** Where a benchmark read whole is kept, and looked for first. */
+  cache?: BenchmarkMatrixCache;
+  /** Both versions' matrix scorers, when the caller already asked for them (`InferenceService.matrixScorer`). */
+  scorers?: Promise<(MatrixScorer | null)[]>;
 }
 
 /** Benchmark rows scored per run by the matrix path. */
@@ -28,9 +35,9 @@ export async function scoreBenchmark(
   inference: InferenceService,
   job: ScoringJob,
   path: 'any' | 'rows' = 'any',
-  cache?: BenchmarkMatrixCache,
+  options: ScoringOptions = {},
 ): Promise<OutcomeCollector> {
-  const packed = path === 'any' ? await fromMatrix(datasets, inference, job, cache) : null;
+  const packed = path === 'any' ? await fromMatrix(datasets, inference, job, options) : null;
   return packed ?? (await fromRows(datasets, inference, job));
 }
 
@@ -51,9 +58,9 @@ async function fromMatrix(
   datasets: DatasetsService,
   inference: InferenceService,
   job: ScoringJob,
-  cache: BenchmarkMatrixCache | undefined,
+  { cache, scorers }: ScoringOptions,
 ): Promise<OutcomeCollector | null> {
-  const [base, cand] = await Promise.all(job.versions.map((v) => inference.matrixScorer(job.modelName, v)));
+  const [base, cand] = await (scorers ?? matrixScorers(inference, job));
   if (!base || !cand || base.features.join('\0') !== cand.features.join('\0')) return null;
   const key = BenchmarkMatrixCache.key(job.benchmarkId, base.features, job.labelColumn);
   const cached = cache?.get(key);
@@ -133,6 +140,14 @@ class MatrixReader {
     }
     this.cache.set(this.key, { rows, data, labels });
   }
+}
+
+/** Both versions' scorers, looked up at once. */
+export function matrixScorers(
+  inference: InferenceService,
+  job: Pick<ScoringJob, 'modelName' | 'versions'>,
+): Promise<(MatrixScorer | null)[]> {
+  return Promise.all(job.versions.map((v) => inference.matrixScorer(job.modelName, v)));
 }
 
 async function fromRows(

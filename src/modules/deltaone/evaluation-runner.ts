@@ -16,7 +16,7 @@ import { Outcomes } from './domain/outcomes';
 import { compareVersions, EvaluationStatistics } from './domain/statistics';
 import { EvaluationEntity, EvaluationOutcomesEntity, StoredStatistics } from './evaluation.entity';
 import { packOutcomes } from './outcome-collector';
-import { scoreBenchmark } from './benchmark-scoring';
+import { matrixScorers, scoreBenchmark } from './benchmark-scoring';
 import { BenchmarkMatrixCache } from './benchmark-matrix-cache';
 
 /** The candidate's model record and how many benchmark rows its lineage holds. */
@@ -84,6 +84,10 @@ export class EvaluationRunner {
   }
 
   private async score(e: EvaluationEntity): Promise<Scored> {
+    const versions: [number, number] = [e.baselineVersion, e.candidateVersion];
+    // The engines are looked up with the model and the benchmark, not after them.
+    const scorers = matrixScorers(this.inference, { modelName: e.modelName, versions });
+    scorers.catch(() => undefined);
     const [model, benchmark] = await Promise.all([
       this.registry.getModel(e.modelName),
       this.datasets.get(e.benchmarkId),
@@ -92,10 +96,13 @@ export class EvaluationRunner {
       modelName: e.modelName,
       benchmarkId: e.benchmarkId,
       labelColumn: benchmark.labelColumn,
-      versions: [e.baselineVersion, e.candidateVersion] as [number, number],
+      versions,
       kind: model.labelKind === 'numeric' ? ('numeric' as const) : ('classes' as const),
     };
-    const collector = await scoreBenchmark(this.datasets, this.inference, job, 'any', this.matrices);
+    const collector = await scoreBenchmark(this.datasets, this.inference, job, 'any', {
+      cache: this.matrices,
+      scorers,
+    });
     if (collector.rows === 0) throw new DeltaOneError('UNSCORABLE', 'The benchmark has no rows.');
     const outcomes = collector.outcomes();
     const metric = e.metric as EvaluationMetric;
