@@ -1,6 +1,6 @@
 import { DatasetsService } from 'src/modules/datasets';
 import { InferenceService } from 'src/modules/inference';
-import { scoreBenchmark, ScoringJob } from 'src/modules/deltaone';
+import { BenchmarkMatrixCache, scoreBenchmark, ScoringJob } from 'src/modules/deltaone';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
 import { featureRows, labelledBy, modelWithTwoVersions, Row, uploadBenchmark } from '../factories/deltaone.factory';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -60,6 +60,41 @@ describe('DeltaOne benchmark scoring', () => {
       seen += chunk.rows;
     }
     expect(seen).toBe(2300);
+  });
+
+  it('should collect the same outcomes from a cached benchmark matrix as from the rows when the benchmark was read once', async () => {
+    const name = await modelWithTwoVersions(t, owner);
+    const labelled = await labelledBy(t, name, 2, featureRows(2300, 9));
+    const bench = await uploadBenchmark(t, owner, name, labelled);
+    const datasets = t.app.get(DatasetsService);
+    const inference = t.app.get(InferenceService);
+    const job = jobFor(name, bench.id);
+    const cache = new BenchmarkMatrixCache();
+
+    const read = await scoreBenchmark(datasets, inference, job, 'any', { cache });
+    const kept = cache.bytes;
+    const cached = await scoreBenchmark(datasets, inference, job, 'any', { cache });
+    const fromRows = await scoreBenchmark(datasets, inference, job, 'rows');
+
+    // The whole matrix (2,300 rows of float32 features) was kept after the first read.
+    expect(kept).toBeGreaterThan(2300 * 4);
+    expect(cache.bytes).toBe(kept);
+    expect(cached.rows).toBe(2300);
+    expect(cached.outcomes()).toEqual(fromRows.outcomes());
+    expect(read.outcomes()).toEqual(fromRows.outcomes());
+  });
+
+  it('should keep nothing in the cache when a benchmark value sends the evaluation to the row objects', async () => {
+    const name = await modelWithTwoVersions(t, owner);
+    const rows = await labelledBy(t, name, 2, featureRows(50, 10));
+    rows[3] = { ...rows[3], f4: 1e39 };
+    const bench = await uploadBenchmark(t, owner, name, rows);
+    const cache = new BenchmarkMatrixCache();
+
+    await expect(
+      scoreBenchmark(t.app.get(DatasetsService), t.app.get(InferenceService), jobFor(name, bench.id), 'any', { cache }),
+    ).rejects.toThrow('Row 3, feature f4');
+    expect(cache.bytes).toBe(0);
   });
 
   it('should take the labels from the rows jsonb when a class label is not a number', async () => {

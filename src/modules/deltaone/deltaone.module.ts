@@ -12,13 +12,21 @@ import { DeltaOneSettingsService } from './deltaone-settings.service';
 import { EvaluationProcessor } from './evaluation.processor';
 import { DeltaOneMetrics } from './deltaone.metrics';
 import { EvaluationRunner } from './evaluation-runner';
+import { BenchmarkMatrixCache } from './benchmark-matrix-cache';
 import { EvaluationsService } from './evaluations.service';
 import './deltaone.events';
 
 @Module({
   imports: [AuthModule, RegistryModule, DatasetsModule, InferenceModule],
   controllers: [DeltaOneController],
-  providers: [DeltaOneSettingsService, EvaluationsService, EvaluationRunner, EvaluationProcessor, DeltaOneMetrics],
+  providers: [
+    DeltaOneSettingsService,
+    EvaluationsService,
+    EvaluationRunner,
+    EvaluationProcessor,
+    DeltaOneMetrics,
+    { provide: BenchmarkMatrixCache, useFactory: () => new BenchmarkMatrixCache() },
+  ],
   exports: [EvaluationsService],
 })
 export class DeltaOneModule implements OnApplicationBootstrap {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DatasetsService } from 'src/modules/datasets';
 import { InferenceService } from 'src/modules/inference';
-import { RegistryService } from 'src/modules/registry';
+import { RegisteredModel, RegistryService } from 'src/modules/registry';
 import { TxHost } from 'src/platform/database';
 import { DomainError } from 'src/platform/errors';
 import { EventsService } from 'src/platform/events';
@@ -16,7 +16,14 @@ import { Outcomes } from './domain/outcomes';
 import { compareVersions, EvaluationStatistics } from './domain/statistics';
 import { EvaluationEntity, EvaluationOutcomesEntity, StoredStatistics } from './evaluation.entity';
 import { packOutcomes } from './outcome-collector';
-import { scoreBenchmark } from './benchmark-scoring';
+import { matrixScorers, scoreBenchmark } from './benchmark-scoring';
+import { BenchmarkMatrixCache } from './benchmark-matrix-cache';
+
+/** The candidate's model record and how many benchmark rows its lineage holds. */
+interface Lineage {
+  model: RegisteredModel;
+  leakedRows: number;
+}
 
 interface Scored {
   outcomes: [Outcomes, Outcomes];
@@ -42,6 +49,7 @@ export class EvaluationRunner {
     private readonly events: EventsService,
     private readonly queue: QueueService,
     private readonly metrics: DeltaOneMetrics,
+    private readonly matrices: BenchmarkMatrixCache,
   ) {}
 
   private get repo() {
@@ -51,28 +59,49 @@ export class EvaluationRunner {
   async run(evaluationId: string): Promise<void> {
     const e = await this.repo.findOneBy({ id: evaluationId });
     if (!e || e.status === 'completed' || e.status === 'failed') return;
-    await this.repo.update(e.id, { status: 'running', startedAt: new Date() });
+    const running = this.repo.update(e.id, { status: 'running', startedAt: new Date() });
+    // What the decision needs besides the scores reads rows no evaluation changes (the candidate's lineage, the
+    // benchmark's hashes): it is read while the versions run, off the path from the first row to the decision.
+    const lineage = this.lineage(e);
+    const scoring = this.score(e);
+    for (const p of [lineage, scoring]) p.catch(() => undefined);
+    await running;
     let scored: Scored;
     try {
-      scored = await this.score(e);
+      scored = await scoring;
     } catch (err) {
       // A benchmark the versions cannot score fails for good; anything else is retried by the queue.
       if (!(err instanceof DomainError) && !(err instanceof MetricUnavailableError)) throw err;
       await this.fail(e, err.message);
       return;
     }
-    await this.decideAndStore(e, scored);
+    await this.decideAndStore(e, scored, await lineage);
+  }
+
+  private async lineage(e: EvaluationEntity): Promise<Lineage> {
+    const candidate = await this.registry.resolve(e.modelName, { version: e.candidateVersion });
+    return { model: candidate.model, leakedRows: await this.leakedRows(e.benchmarkId, e.modelId, candidate) };
   }
 
   private async score(e: EvaluationEntity): Promise<Scored> {
-    const model = await this.registry.getModel(e.modelName);
-    const benchmark = await this.datasets.get(e.benchmarkId);
-    const collector = await scoreBenchmark(this.datasets, this.inference, {
+    const versions: [number, number] = [e.baselineVersion, e.candidateVersion];
+    // The engines are looked up with the model and the benchmark, not after them.
+    const scorers = matrixScorers(this.inference, { modelName: e.modelName, versions });
+    scorers.catch(() => undefined);
+    const [model, benchmark] = await Promise.all([
+      this.registry.getModel(e.modelName),
+      this.datasets.get(e.benchmarkId),
+    ]);
+    const job = {
       modelName: e.modelName,
       benchmarkId: e.benchmarkId,
       labelColumn: benchmark.labelColumn,
-      versions: [e.baselineVersion, e.candidateVersion],
-      kind: model.labelKind === 'numeric' ? 'numeric' : 'classes',
+      versions,
+      kind: model.labelKind === 'numeric' ? ('numeric' as const) : ('classes' as const),
+    };
+    const collector = await scoreBenchmark(this.datasets, this.inference, job, 'any', {
+      cache: this.matrices,
+      scorers,
     });
     if (collector.rows === 0) throw new DeltaOneError('UNSCORABLE', 'The benchmark has no rows.');
     const outcomes = collector.outcomes();
@@ -83,9 +112,7 @@ export class EvaluationRunner {
     return { outcomes, baseline, candidate, statistics };
   }
 
-  private async decideAndStore(e: EvaluationEntity, s: Scored): Promise<void> {
-    const candidate = await this.registry.resolve(e.modelName, { version: e.candidateVersion });
-    const model = candidate.model;
+  private async decideAndStore(e: EvaluationEntity, s: Scored, { model, leakedRows }: Lineage): Promise<void> {
     const reason = await this.txHost.withTransaction(async () => {
       const manager = this.txHost.tx;
       // One decision at a time per model and benchmark, so two evaluations cannot both pass the cooldown.
@@ -95,7 +122,6 @@ export class EvaluationRunner {
           WHERE "modelId" = $1 AND "benchmarkId" = $2 AND "reason" = 'ACCEPTED' AND id <> $3`,
         [e.modelId, e.benchmarkId, e.id],
       );
-      const leakedRows = await this.leakedRows(e.benchmarkId, e.modelId, candidate);
       const n = s.outcomes[0].labels.length;
       const delta = deltaBps(s.baseline.bps, s.candidate.bps, e.direction);
       const now = new Date();

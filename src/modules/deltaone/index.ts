@@ -11,3 +11,4 @@ export { DeltaOneSettingsEntity } from './deltaone-settings.entity';
 export { EvaluationEntity, EvaluationOutcomesEntity } from './evaluation.entity';
 export { DECISION_REASONS, DecisionReason } from './domain/decision';
 export { scoreBenchmark, ScoringJob } from './benchmark-scoring';
+export { BenchmarkMatrixCache } from './benchmark-matrix-cache';

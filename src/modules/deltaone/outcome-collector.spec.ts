@@ -1,3 +1,4 @@
+import { columnsOf, RowPrediction } from 'src/modules/inference';
 import { DeltaOneError } from './deltaone.errors';
 import { OutcomeCollector, packOutcomes } from './outcome-collector';
 
@@ -55,5 +56,56 @@ describe('OutcomeCollector', () => {
     const packed = packOutcomes(b);
     expect(Array.from(new Float64Array(packed.labels.buffer, packed.labels.byteOffset, 2))).toEqual([1, 2]);
     expect(Array.from(new Float64Array(packed.version.buffer, packed.version.byteOffset, 2))).toEqual([1.5, 2]);
+  });
+});
+
+describe('OutcomeCollector columns', () => {
+  const both = (labels: unknown[], b: RowPrediction[], c: RowPrediction[], kind: 'classes' | 'numeric' = 'classes') => {
+    const rows = new OutcomeCollector(kind);
+    rows.add(labels, b, c);
+    const cols = new OutcomeCollector(kind);
+    cols.addColumns(labels, columnsOf(b), columnsOf(c));
+    return [rows.outcomes(), cols.outcomes()];
+  };
+
+  it('should give the outcomes of the rows when the predictions come as columns', () => {
+    const [rows, cols] = both(
+      [1, 0, true, 2],
+      [
+        { label: 1, probabilities: [0.2, 0.8, 0] },
+        { label: 2, probabilities: [0.4, 0.1, 0.5] },
+        { label: 0, probabilities: [0.7, 0.3, 0] },
+        { label: 1, probabilities: [0.1, 0.6, 0.3] },
+      ],
+      [
+        { probabilities: [0.1, 0.9] },
+        { probabilities: [0.9, 0.1] },
+        { probabilities: [0.5, 0.5] },
+        { probabilities: [NaN, 1] },
+      ],
+    );
+    expect(cols).toEqual(rows);
+    // A NaN probability has no argmax (-1, as indexOf(Math.max(...)) gives): the classes are then sorted as text.
+    const [, cand] = cols;
+    if (cand.kind !== 'classes') throw new Error('classes expected');
+    expect(Array.from(cand.labels)).toEqual([2, 1, 2, 3]);
+    expect(Array.from(cand.predicted)).toEqual([2, 1, 1, 0]);
+    expect(Array.from(cand.positiveScore!)).toEqual([0.9, 0.1, 0.5, 1]);
+    expect(Array.from(cand.trueProb!)).toEqual([0, 0.1, 0, 0]);
+  });
+
+  it('should index string classes in sorted order when the columns hold class names', () => {
+    const [rows, cols] = both(
+      ['cat', 'dog', 'ant'],
+      [{ label: 'dog' }, { label: 'dog' }, { label: 'ant' }],
+      [{ label: 'cat' }, { label: 'dog' }, { label: 'cat' }],
+    );
+    expect(cols).toEqual(rows);
+    expect(Array.from(cols[0].labels)).toEqual([1, 2, 0]);
+  });
+
+  it('should read a regressor value when the columns hold values', () => {
+    const [rows, cols] = both([1.5, 2], [{ value: 1 }, { value: 2.5 }], [{ label: 3 }, { value: -1 }], 'numeric');
+    expect(cols).toEqual(rows);
   });
 });

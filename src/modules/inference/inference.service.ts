@@ -12,6 +12,7 @@ import { InferenceMetrics } from './inference.metrics';
 import { Outputs } from './micro-batcher';
 import { ModelCache } from './model-cache';
 import { formatRows, RowPrediction } from './output-format';
+import { predictionColumns } from './prediction-columns';
 import {
   ExperimentServed,
   MatrixScorer,
@@ -303,7 +304,7 @@ export class InferenceService {
             `Version ${version} of ${name} does not take a ${rows}-row matrix.`,
           );
         }
-        return formatRows(await engine.runDirect({ [input]: { data, dims: [rows, width] } }, rows), rows);
+        return predictionColumns(await engine.runDirect({ [input]: { data, dims: [rows, width] } }, rows), rows);
       },
     };
   }

@@ -20,26 +20,14 @@ const PROBABILITY = /prob|score/i;
  * output goes under `outputs` by name.
  */
 export function formatRows(outputs: Outputs, rows: number): RowPrediction[] {
-  const perRow = Object.entries(outputs).map(([name, t]) => {
-    const width = t.dims[0] === rows && rows > 0 ? t.data.length / rows : t.data.length;
-    return { name, values: t.data, width, batched: t.dims[0] === rows };
-  });
-  const labelOut = perRow.find((o) => LABEL.test(o.name) && o.width === 1);
-  const probOut = perRow.find((o) => PROBABILITY.test(o.name) && o !== labelOut);
-  const single =
-    perRow.length === 1 && perRow[0].width === 1 && typeof scalar(perRow[0].values[0]) === 'number'
-      ? perRow[0]
-      : undefined;
-
-  const covered = new Set([labelOut, probOut, !labelOut && !probOut ? single : undefined].filter(Boolean));
-  const others = perRow.filter((o) => !covered.has(o));
+  const { labelOut, probOut, single, others } = outputRoles(outputs, rows);
   // Arrays filled by push stay packed, which JSON.stringify serializes on its fast path (not a holey `new Array(n)`).
   const result: RowPrediction[] = [];
   for (let r = 0; r < rows; r++) {
     const row: RowPrediction = {};
     if (labelOut) row.label = scalar(labelOut.values[r]) as number | string;
     if (probOut) row.probabilities = take(probOut.values, r * probOut.width, probOut.width) as number[];
-    if (!labelOut && !probOut && single) row.value = scalar(single.values[r]) as number;
+    if (single) row.value = scalar(single.values[r]) as number;
     if (others.length > 0) {
       row.outputs = {};
       for (const o of others) {
@@ -52,10 +40,40 @@ export function formatRows(outputs: Outputs, rows: number): RowPrediction[] {
   return result;
 }
 
-type Scalar = number | string | boolean;
+interface Role {
+  name: string;
+  values: OutputTensor['data'];
+  width: number;
+  batched: boolean;
+}
+
+/** Which output is the label, which the probabilities, which a regressor's value (formatRows' rules). */
+export function outputRoles(
+  outputs: Outputs,
+  rows: number,
+): { labelOut?: Role; probOut?: Role; single?: Role; others: Role[] } {
+  const perRow = Object.entries(outputs).map(([name, t]) => {
+    const width = t.dims[0] === rows && rows > 0 ? t.data.length / rows : t.data.length;
+    return { name, values: t.data, width, batched: t.dims[0] === rows };
+  });
+  const labelOut = perRow.find((o) => LABEL.test(o.name) && o.width === 1);
+  const probOut = perRow.find((o) => PROBABILITY.test(o.name) && o !== labelOut);
+  const single =
+    !labelOut &&
+    !probOut &&
+    perRow.length === 1 &&
+    perRow[0].width === 1 &&
+    typeof scalar(perRow[0].values[0]) === 'number'
+      ? perRow[0]
+      : undefined;
+  const covered = new Set([labelOut, probOut, single].filter(Boolean));
+  return { labelOut, probOut, single, others: perRow.filter((o) => !covered.has(o)) };
+}
+
+export type Scalar = number | string | boolean;
 
 /** JSON has no 64-bit integers: int64 outputs come back as numbers. */
-function scalar(v: number | bigint | string | boolean): Scalar {
+export function scalar(v: number | bigint | string | boolean): Scalar {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 

@@ -1,6 +1,7 @@
 import type { Fallback } from './production-fallback';
 import type { HeaderReader } from 'src/modules/experiments';
 import type { RowPrediction } from './output-format';
+import type { PredictionColumns } from './prediction-columns';
 
 export interface PredictOptions {
   /** The request's headers: an A/B experiment on the model reads its unit header from them. */
@@ -55,5 +56,6 @@ export interface PredictAnswer {
 /** One version's scorer of float32 matrices in its feature order (see InferenceService.matrixScorer). */
 export interface MatrixScorer {
   features: string[];
-  score(data: Float32Array, rows: number): Promise<RowPrediction[]>;
+  /** The run's predictions as columns: what formatRows would give each row, without an object per row. */
+  score(data: Float32Array, rows: number): Promise<PredictionColumns>;
 }
