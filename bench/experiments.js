@@ -2,6 +2,7 @@
 // the same model (`?alias=production`, no routing), and the served p99 with the shadow at 100%.
 // Loopback only; the targets take turns, ROUNDS rounds of SLICE seconds each; each figure is the median.
 // Usage: npm run bench:experiments
+// Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const { load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
@@ -9,7 +10,8 @@ const { writeAll } = require('../test/fixtures/onnx-models.js');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'experiments');
-const PORT = 3296;
+const PORT = Number(process.env.BENCH_PORT || 3296);
+const PG_PORT = process.env.BENCH_PG_PORT || '54398';
 const KEY = 'bench-admin-key-0123456789abcdef';
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const SLICE = Number(process.env.SLICE || 4);
@@ -89,7 +91,7 @@ async function main() {
     ['--max-semi-space-size=64', '--min-semi-space-size=64', join(ROOT, 'dist', 'src', 'main.js')],
     {
       PORT: String(PORT),
-      EMBEDDED_PG_PORT: '54398',
+      EMBEDDED_PG_PORT: PG_PORT,
       EMBEDDED_PG_DIR: join(OUT, 'pg'),
       EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
       ARTIFACT_DIR: join(OUT, 'artifacts'),
@@ -144,7 +146,7 @@ async function main() {
       `\nshadow runs: agreed ${shadowLine('agreed')}, disagreed ${shadowLine('disagreed')}, error ${shadowLine('error')}, dropped ${shadowLine('dropped')}`,
     );
   } finally {
-    await stopServer(server);
+    await stopServer(server.child);
   }
 }
 

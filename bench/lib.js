@@ -38,6 +38,8 @@ async function startServer(command, args, env, readyUrl, timeoutMs = 120_000) {
 }
 
 async function stopServer(child) {
+  // startServer's result is { child, ... }: passed whole, `exitCode` was undefined and nothing was stopped.
+  if (typeof child?.kill !== 'function') throw new TypeError('stopServer takes the child process (server.child)');
   if (child.exitCode !== null) return;
   const done = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

@@ -27,7 +27,14 @@ interface Compiled {
   /** Per variant: the assignment for a named unit and for a random one, made once (no allocation per request). */
   byUnit: Assignment[];
   byChance: Assignment[];
+  /** Buckets of units seen lately (a returning unit costs no hash); emptied when it reaches MEMO_UNITS. */
+  buckets: Map<string, number>;
 }
+
+/** Units whose bucket is remembered per experiment, at most (about 1 MB with 40-byte ids). */
+const MEMO_UNITS = 10_000;
+/** Longer unit ids are hashed every time (they would make the memo's memory unbounded). */
+const MEMO_MAX_UNIT_LENGTH = 100;
 
 /**
  * The running experiments, in memory, keyed by model name: routing asks `assign` on every predict request that
@@ -48,8 +55,21 @@ export class RunningExperiments {
     if (!compiled) return undefined;
     const raw = header(compiled.plan.unitHeader);
     const unit = Array.isArray(raw) ? raw[0] : raw;
-    if (unit) return compiled.byUnit[compiled.table[bucketOf(compiled.plan.id, unit)]];
+    if (unit) return compiled.byUnit[compiled.table[this.bucket(compiled, unit)]];
     return compiled.byChance[compiled.table[Math.floor(Math.random() * BUCKETS)]];
+  }
+
+  private bucket(compiled: Compiled, unit: string): number {
+    const memo = compiled.buckets;
+    let bucket = memo.get(unit);
+    if (bucket === undefined) {
+      bucket = bucketOf(compiled.plan.id, unit);
+      if (unit.length <= MEMO_MAX_UNIT_LENGTH) {
+        if (memo.size >= MEMO_UNITS) memo.clear();
+        memo.set(unit, bucket);
+      }
+    }
+    return bucket;
   }
 
   /** The plan of the model's running experiment, if any. */
@@ -78,7 +98,14 @@ export class RunningExperiments {
   private async load(): Promise<void> {
     try {
       const rows = await this.dataSource.getRepository(ExperimentEntity).find({ where: { status: 'running' } });
-      this.byModel = new Map(rows.map((row) => [row.modelName, compile(row)]));
+      const before = this.byModel;
+      this.byModel = new Map(
+        rows.map((row): [string, Compiled] => {
+          // A unit's bucket depends on the experiment id alone: the memo outlives weight changes and refreshes.
+          const prev = before.get(row.modelName);
+          return [row.modelName, compile(row, prev?.plan.id === row.id ? prev.buckets : undefined)];
+        }),
+      );
     } catch (err) {
       // Keep routing by what is known; the next refresh tries again.
       this.logger.warn({ message: 'could not refresh running experiments', error: (err as Error).message });
@@ -86,7 +113,7 @@ export class RunningExperiments {
   }
 }
 
-function compile(row: ExperimentEntity): Compiled {
+function compile(row: ExperimentEntity, buckets = new Map<string, number>()): Compiled {
   const plan: RoutingPlan = {
     id: row.id,
     name: row.name,
@@ -108,5 +135,5 @@ function compile(row: ExperimentEntity): Compiled {
         unitHeader: plan.unitHeader,
       }),
     );
-  return { plan, table: bucketTable(plan.layout), byUnit: make(false), byChance: make(true) };
+  return { plan, table: bucketTable(plan.layout), byUnit: make(false), byChance: make(true), buckets };
 }

@@ -85,8 +85,8 @@ export class InferenceService {
       const experiment = experimentServed(a);
       return {
         version,
-        variant: experiment.variant,
-        json: (requestId) => PredictionCache.answer(text, cached, requestId, experiment),
+        variant: a.variant,
+        json: (requestId) => PredictionCache.answer(text, cached, requestId, experiment.json),
       };
     } catch (err) {
       this.metrics.countFailure('predict', name, served.version, err);
@@ -228,7 +228,7 @@ export class InferenceService {
         this.shadows.offer(route.assignment, principal, name, run, agrees);
       }
       return route.assignment
-        ? { version: resolved, outputs, experiment: experimentServed(route.assignment) }
+        ? { version: resolved, outputs, experiment: experimentServed(route.assignment).served }
         : { version: resolved, outputs };
     } catch (err) {
       this.metrics.countFailure('oip', name, served.version, err);
@@ -365,12 +365,21 @@ const cachedAnswer = ({ version, text }: CachedResult): Answered => ({ version, 
 
 const refOf = (version: number | undefined): VersionRef => (version === undefined ? {} : { version });
 
-function experimentServed(a: Assignment): ExperimentServed {
-  return {
-    id: a.experimentId,
-    name: a.experiment,
-    variant: a.variant,
-    version: a.version,
-    assignment: a.random ? 'random' : 'unit',
-  };
+/** What answers say of an assignment, made once per assignment (they are made once per experiment refresh). */
+const servedByAssignment = new WeakMap<Assignment, { served: ExperimentServed; json: string }>();
+
+function experimentServed(a: Assignment): { served: ExperimentServed; json: string } {
+  let made = servedByAssignment.get(a);
+  if (!made) {
+    const experiment: ExperimentServed = Object.freeze({
+      id: a.experimentId,
+      name: a.experiment,
+      variant: a.variant,
+      version: a.version,
+      assignment: a.random ? 'random' : 'unit',
+    });
+    made = { served: experiment, json: JSON.stringify(experiment) };
+    servedByAssignment.set(a, made);
+  }
+  return made;
 }

@@ -119,7 +119,7 @@ describe(PredictionCache.name, () => {
         JSON.stringify({ ...result(), cached: true, requestId: id }),
       );
       const experiment = { id: 'e', variant: 'b' };
-      expect(PredictionCache.answer(hit.text, true, id, experiment)).toBe(
+      expect(PredictionCache.answer(hit.text, true, id, JSON.stringify(experiment))).toBe(
         JSON.stringify({ ...result(), cached: true, experiment, requestId: id }),
       );
       expect(PredictionCache.predictionsOf(hit.text)).toEqual(result().predictions);

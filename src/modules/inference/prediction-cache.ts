@@ -96,10 +96,10 @@ export class PredictionCache {
 
   /**
    * The JSON answer: equal to JSON.stringify({ ...result, cached, experiment?, requestId }) for the result `text` was
-   * made of.
+   * made of, `experimentJson` being JSON.stringify(experiment) (made once per variant, not per answer).
    */
-  static answer(text: string, cached: boolean, requestId: string, experiment?: object): string {
-    const routed = experiment === undefined ? '' : `,"experiment":${JSON.stringify(experiment)}`;
+  static answer(text: string, cached: boolean, requestId: string, experimentJson?: string): string {
+    const routed = experimentJson === undefined ? '' : `,"experiment":${experimentJson}`;
     return `${text},"cached":${cached}${routed},"requestId":${JSON.stringify(requestId)}}`;
   }
 
