@@ -1,6 +1,7 @@
 // A/B routing cost: routed single-row predict (an experiment running, a unit header) against unrouted predict on
 // the same model (`?alias=production`, no routing), and the served p99 with the shadow at 100%.
 // Loopback only; the targets take turns, ROUNDS rounds of SLICE seconds each; each figure is the median.
+// Routed requests rotate through UNITS (1,000) user ids, so both variants serve and most units return.
 // Usage: npm run bench:experiments
 // Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
@@ -68,15 +69,32 @@ const payload = JSON.stringify({
   instances: [Array.from({ length: 16 }, (_, j) => Math.round(Math.sin(31 + j) * 1000) / 1000)],
 });
 
+/** Routed targets rotate through UNITS user ids (returning users of both variants), not one user. */
+const UNITS = Number(process.env.UNITS || 1000);
+
 function measure(url, headers, duration = SLICE) {
+  const { 'x-user-id': unit, ...fixed } = headers;
+  let next = 0;
   const opts = {
     url,
     method: 'POST',
     connections: 64,
     duration,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...auth, ...headers },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...auth, ...fixed },
     body: payload,
+    ...(unit
+      ? {
+          requests: [
+            {
+              setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-user-id': `user-${next++ % UNITS}` } }),
+            },
+          ],
+        }
+      : {}),
   };
+  if (unit && LOADGEN === 'wrk') {
+    opts.bodyScript = `local n = 0\nrequest = function()\n  n = n + 1\n  wrk.headers["x-user-id"] = "user-" .. (n % ${UNITS})\n  return wrk.format()\nend`;
+  }
   return LOADGEN === 'wrk' ? loadWrk(opts) : load(opts);
 }
 
@@ -111,8 +129,8 @@ async function main() {
     await experiment('abs', true);
     const targets = [
       { who: 'unrouted (?alias=production)', url: `${BASE}/api/v1/models/ab/predict?alias=production`, headers: {} },
-      { who: 'routed (X-User-Id)', url: `${BASE}/api/v1/models/ab/predict`, headers: { 'x-user-id': 'user-42' } },
-      { who: 'routed, shadow 100%', url: `${BASE}/api/v1/models/abs/predict`, headers: { 'x-user-id': 'user-42' } },
+      { who: 'routed (X-User-Id)', url: `${BASE}/api/v1/models/ab/predict`, headers: { 'x-user-id': 'rotating' } },
+      { who: 'routed, shadow 100%', url: `${BASE}/api/v1/models/abs/predict`, headers: { 'x-user-id': 'rotating' } },
     ];
     for (const t of targets) await measure(t.url, t.headers, 1);
     const runs = targets.map(() => []);
