@@ -20,6 +20,7 @@ import { DatasetRowFeatures1796556000000 } from './1796556000000-DatasetRowFeatu
 import { ExperimentPredictions1796557193811 } from './1796557193811-ExperimentPredictions';
 import { Training1796560000000 } from './1796560000000-Training';
 import { ExperimentAutoPromotion1796570000000 } from './1796570000000-ExperimentAutoPromotion';
+import { EvaluationOutcomesUncompressed1796580000000 } from './1796580000000-EvaluationOutcomesUncompressed';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   ExperimentPredictions1796557193811,
   Training1796560000000,
   ExperimentAutoPromotion1796570000000,
+  EvaluationOutcomesUncompressed1796580000000,
 ];

@@ -14,7 +14,7 @@ import { decide, Decision } from './domain/decision';
 import { computeMetric, EvaluationMetric, MetricResult, MetricUnavailableError } from './domain/metrics';
 import { Outcomes } from './domain/outcomes';
 import { compareVersions, EvaluationStatistics } from './domain/statistics';
-import { EvaluationEntity, EvaluationOutcomesEntity, StoredStatistics } from './evaluation.entity';
+import { EvaluationEntity, StoredStatistics } from './evaluation.entity';
 import { packOutcomes } from './outcome-collector';
 import { matrixScorers, scoreBenchmark } from './benchmark-scoring';
 import { BenchmarkMatrixCache } from './benchmark-matrix-cache';
@@ -141,6 +141,16 @@ export class EvaluationRunner {
         thresholdBps: e.settings.thresholdBps,
         ...(decision.cooldownUntil ? { cooldownUntil: decision.cooldownUntil.toISOString() } : {}),
       } as unknown as StoredStatistics;
+      // The outcomes first, so that decidedAt - startedAt covers the whole job but the events and the commit.
+      const base = packOutcomes(s.outcomes[0]);
+      await manager.query(
+        `INSERT INTO evaluation_outcomes ("evaluationId", kind, rows, labels, baseline, candidate)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT ("evaluationId") DO UPDATE SET kind = excluded.kind, rows = excluded.rows,
+           labels = excluded.labels, baseline = excluded.baseline, candidate = excluded.candidate`,
+        [e.id, s.outcomes[0].kind, n, base.labels, base.version, packOutcomes(s.outcomes[1]).version],
+      );
+      const decidedAt = new Date();
       await manager.getRepository(EvaluationEntity).update(e.id, {
         status: 'completed',
         n,
@@ -151,20 +161,8 @@ export class EvaluationRunner {
         statistics,
         accepted: decision.accepted,
         reason: decision.reason,
-        decidedAt: now,
+        decidedAt,
       });
-      const base = packOutcomes(s.outcomes[0]);
-      await manager.getRepository(EvaluationOutcomesEntity).upsert(
-        {
-          evaluationId: e.id,
-          kind: s.outcomes[0].kind,
-          rows: n,
-          labels: base.labels,
-          baseline: base.version,
-          candidate: packOutcomes(s.outcomes[1]).version,
-        },
-        ['evaluationId'],
-      );
       await this.events.publish(
         'evaluation.completed',
         {
@@ -197,7 +195,7 @@ export class EvaluationRunner {
         deltaBps: delta,
         n,
         pValue: s.statistics.paired.pValue,
-        decidedAt: now.toISOString(),
+        decidedAt: decidedAt.toISOString(),
       };
       const publishAs = { modelName: e.modelName, owner: model.owner };
       if (decision.reason !== 'ACCEPTED') {
@@ -228,7 +226,7 @@ export class EvaluationRunner {
         deltaBps: delta,
         n,
         statistics,
-        decidedAt: now.toISOString(),
+        decidedAt: decidedAt.toISOString(),
       };
       await this.queue.enqueue(REWARDS_AWARD_QUEUE, award, { id: jobIdFor(REWARDS_AWARD_QUEUE, e.id) });
       return decision.reason;
