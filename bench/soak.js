@@ -8,12 +8,13 @@
 // Goals: no 5xx (nor connection errors), RSS growth under 10% from the end of the warm-up to the end, p99 of the
 // last minute within 20% of the first. Exits 1 when a goal is missed. Loopback only; it stops by itself.
 // Usage: npm run bench:soak   (SOAK_MINUTES, SOAK_RATE, SOAK_WARMUP_SECONDS, BENCH_PORT, BENCH_PG_PORT)
-const http = require('node:http');
 const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
 const { Wallet } = require('ethers');
+const { Worker } = require('node:worker_threads');
 const { sleep, startServer, status, stopServer } = require('./lib');
+const { Window, windowOf } = require('./soak-load');
 const client = require('../dist/src/client');
 const { FEATURES, jsonl, LABEL, rows, trainLocally, truth } = require('../dist/src/client/demo/data');
 const { DemoReceiver } = require('../dist/src/client/demo/receiver');
@@ -28,118 +29,23 @@ const WARMUP_S = Number(process.env.SOAK_WARMUP_SECONDS || 60);
 const KEY = 'bench-admin-key-0123456789abcdef';
 const BASE = `http://127.0.0.1:${PORT}`;
 const MODEL = 'soak';
-const TICK_MS = 10;
+/** The bench's own windows (contributions, training starts), by the time they ended, like the load's. */
+let clock;
+const windows = [];
+const windowNow = () => windows[windowOf(clock, Date.now())];
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const auth = { authorization: `Bearer ${KEY}` };
-
-/** One minute's (or the warm-up's) figures. */
-class Window {
-  constructor() {
-    this.latencies = [];
-    this.codes = new Map();
-    this.errors = 0;
-    this.outcomes = 0;
-    this.contributions = 0;
-  }
-  count(code) {
-    this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
-  }
-  get fivexx() {
-    return [...this.codes].filter(([c]) => c >= 500).reduce((n, [, k]) => n + k, 0);
-  }
-  quantile(q) {
-    const s = Float64Array.from(this.latencies).sort();
-    return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
-  }
-}
-
-let current = new Window();
-
-function post(path, body, headers = {}) {
-  return new Promise((resolve) => {
-    const payload = JSON.stringify(body);
-    const started = performance.now();
-    const req = http.request(
-      `${BASE}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          ...auth,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode, ms: performance.now() - started, text });
-        });
-      },
-    );
-    req.on('error', (err) => resolve({ status: 0, ms: performance.now() - started, text: err.message }));
-    req.end(payload);
-  });
-}
-
-const traffic = rows(4096, 301, truth);
-let sent = 0;
-
-/** One routed predict; every tenth also reports its outcome (was the label right). */
-async function predictOnce() {
-  const i = sent++;
-  const row = traffic[i % traffic.length];
-  const window = current;
-  const res = await post(
-    `/api/v1/models/${MODEL}/predict`,
-    { inputs: [Object.fromEntries(FEATURES.map((f) => [f, row[f]]))] },
-    { 'x-user-id': `user-${i % 5000}`, 'cache-control': 'no-cache' },
-  );
-  window.count(res.status);
-  if (res.status === 0) window.errors++;
-  if (res.status !== 200) return;
-  window.latencies.push(res.ms);
-  if (i % 10 !== 0) return;
-  const answer = JSON.parse(res.text);
-  const value = answer.predictions[0].label === row[LABEL] ? 1 : 0;
-  const outcome = await post(`/api/v1/predictions/${answer.requestId}/outcome`, { value });
-  window.count(outcome.status);
-  if (outcome.status === 0) window.errors++;
-  if (outcome.status < 300) window.outcomes++;
-}
-
-/** Open loop: RATE requests a second (paced by the clock, not by the answers) until `until`. */
-async function predictLoad(until) {
-  const started = performance.now();
-  let issued = 0;
-  const inflight = new Set();
-  while (Date.now() < until) {
-    const due = Math.floor(((performance.now() - started) * RATE) / 1000);
-    for (; issued < due; issued++) {
-      const p = predictOnce().finally(() => inflight.delete(p));
-      inflight.add(p);
-    }
-    await sleep(TICK_MS);
-  }
-  await Promise.all(inflight);
-}
-
-async function contributeLoop(admin, contributor, wallets, until) {
+async function contributeLoop(contributor, wallets, until) {
   let n = 0;
   while (Date.now() < until) {
     const data = rows(50, 1000 + n, truth);
     const wallet = wallets[n++ % wallets.length];
-    const window = current;
     const res = await contributor.POST('/api/v1/models/{name}/contributions', {
       params: { path: { name: MODEL } },
       body: { rows: data, contributor: await client.signContribution(wallet, MODEL, data), license: 'CC-BY-4.0' },
     });
-    window.count(res.response.status);
-    if (res.response.ok) window.contributions++;
+    const w = windowNow();
+    w.count(res.response.status);
+    if (res.response.ok) w.contributions++;
     await sleep(2000);
   }
 }
@@ -152,7 +58,7 @@ async function trainOnce(admin, label) {
     params: { path: { name: MODEL } },
     body: { seed: runs.length + 1 },
   });
-  current.count(res.response.status);
+  windowNow().count(res.response.status);
   if (!res.response.ok) {
     runs.push({ label, status: `not started: ${res.response.status} ${res.error?.code ?? ''}` });
     return;
@@ -292,34 +198,56 @@ async function main() {
     const wallets = [Wallet.createRandom(), Wallet.createRandom(), Wallet.createRandom()];
 
     console.log(`warm-up: ${WARMUP_S} s of the same load and a training run`);
-    const warmEnd = Date.now() + WARMUP_S * 1000;
-    const warmTraining = trainOnce(admin, 'warm-up');
-    await Promise.all([predictLoad(warmEnd), contributeLoop(admin, contributor, wallets, warmEnd), warmTraining]);
-    const warm = current;
-    const rssWarm = status(pid).rss;
-
-    const start = Date.now();
+    const start = Date.now() + WARMUP_S * 1000;
     const end = start + MINUTES * 60_000;
-    const minutes = [];
+    clock = { start, minutes: MINUTES };
+    windows.push(...Array.from({ length: MINUTES + 2 }, () => new Window()));
+    const traffic = rows(4096, 301, truth);
+    const worker = new Worker(join(__dirname, 'soak-load.js'), {
+      workerData: {
+        base: BASE,
+        key: KEY,
+        model: MODEL,
+        rate: RATE,
+        start,
+        end,
+        minutes: MINUTES,
+        features: FEATURES,
+        label: LABEL,
+        traffic,
+      },
+    });
+    const predicted = new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const at = (fraction) => sleep(start + MINUTES * 60_000 * fraction - Date.now());
     const load = Promise.all([
-      predictLoad(end),
-      contributeLoop(admin, contributor, wallets, end),
-      sleep(MINUTES * 60_000 * 0.3).then(() => trainOnce(admin, '30%')),
-      sleep(MINUTES * 60_000 * 0.7).then(() => trainOnce(admin, '70%')),
+      predicted,
+      contributeLoop(contributor, wallets, end),
+      // Half-way into the warm-up, so that contributions are there to be credited and the DeltaOne mints.
+      sleep((WARMUP_S * 1000) / 2).then(() => trainOnce(admin, 'warm-up')),
+      at(0.3).then(() => trainOnce(admin, '30%')),
+      at(0.7).then(() => trainOnce(admin, '70%')),
     ]);
+    await sleep(start - Date.now());
+    const rssWarm = status(pid).rss;
+    const rssAt = [];
     for (let m = 1; m <= MINUTES; m++) {
-      current = new Window();
       await sleep(start + m * 60_000 - Date.now());
-      minutes.push({ m, w: current, rss: status(pid).rss });
-      const w = current;
-      console.log(
-        `minute ${m}: ${w.latencies.length} predictions, p50 ${f1(w.quantile(0.5))} ms, p99 ${f1(w.quantile(0.99))} ms, ` +
-          `5xx ${w.fivexx}, RSS ${mb(status(pid).rss)} MB`,
-      );
+      rssAt.push(status(pid).rss);
+      console.log(`minute ${m}: RSS ${mb(rssAt[m - 1])} MB`);
     }
-    current = new Window(); // what ends after the last minute (in-flight answers, a training run's tail)
-    await load;
-    const tail = current;
+    const [loadWindows] = await load;
+    // The load's windows and the bench's own, merged: index 0 the warm-up, 1..MINUTES the soak, then the tail.
+    const all = loadWindows.map((data, i) => {
+      const w = Window.from(data);
+      for (const [code, n] of windows[i].codes) w.codes.set(code, (w.codes.get(code) ?? 0) + n);
+      w.errors += windows[i].errors;
+      w.contributions = windows[i].contributions;
+      return w;
+    });
+    const minutes = all.slice(1, MINUTES + 1).map((w, i) => ({ m: i + 1, w, rss: rssAt[i] }));
 
     // Every webhook message the server created for the endpoint must arrive, verified.
     const open = async (status) =>
@@ -337,7 +265,6 @@ async function main() {
       admin.GET('/api/v1/experiments/{id}/results', { params: { path: { id: experimentId } } }),
     );
 
-    const all = [warm, ...minutes.map((x) => x.w), tail];
     const fivexx = all.reduce((n, w) => n + w.fivexx, 0);
     const errors = all.reduce((n, w) => n + w.errors, 0);
     const first = minutes[0].w.quantile(0.99);
@@ -356,9 +283,8 @@ async function main() {
     console.log('| minute | predictions | p50 ms | p99 ms | outcomes | contributions | non-2xx | 5xx | RSS MB |');
     console.log('| -----: | ----------: | -----: | -----: | -------: | ------------: | ------: | --: | -----: |');
     for (const { m, w, rss: r } of minutes) {
-      const non2xx = [...w.codes].filter(([c]) => c >= 300 || c === 0).reduce((n, [, k]) => n + k, 0);
       console.log(
-        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${w.outcomes} | ${w.contributions} | ${non2xx} | ${w.fivexx} | ${mb(r)} |`,
+        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
       );
     }
     console.log('\ntraining runs:');
@@ -372,6 +298,9 @@ async function main() {
     console.log(
       `webhooks: ${deliveries} distinct messages received and verified, ${receiver.refused.length} refused (${[...byType].map(([t, n]) => `${t} ${n}`).join(', ')})`,
     );
+    for (const e of receiver.events.filter((x) => x.type === 'reward.failed')) {
+      console.log(`reward.failed: ${JSON.stringify(e.data)}`);
+    }
     console.log(
       `experiment: ${results.variants.map((v) => `${v.name} ${v.outcomes} outcomes`).join(', ')}; decision ${results.decision}`,
     );
@@ -404,7 +333,6 @@ async function main() {
     process.exitCode = goals.every(([, met]) => met) ? 0 : 1;
   } finally {
     clearInterval(sampler);
-    agent.destroy();
     await receiver.close();
     await stopServer(server.child);
   }

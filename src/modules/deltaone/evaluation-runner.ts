@@ -250,6 +250,8 @@ export class EvaluationRunner {
       runId,
     }: { contributionIds: string[]; datasetHash: string | null; runId: string | null },
   ): Promise<number> {
+    // A version with no lineage (uploaded without a training-data hash or contributions) has no rows to leak.
+    if (contributionIds.length === 0 && datasetHash === null) return 0;
     const run = /^training-run:([0-9a-f-]{36})$/.exec(runId ?? '')?.[1];
     if (run) {
       const excluded: unknown[] = await this.txHost.tx.query(
