@@ -231,7 +231,12 @@ async function main() {
       at(0.7).then(() => trainOnce(admin, '70%')),
     ]);
     await sleep(start - Date.now());
-    const rssWarm = status(pid).rss;
+    // The median of the warm-up's last 30 s of samples: one sample can land on a training run's passing peak.
+    const late = rss
+      .filter((x) => x.t >= start - 30_000)
+      .map((x) => x.rss)
+      .sort((a, b) => a - b);
+    const rssWarm = late.length ? late[Math.floor(late.length / 2)] : status(pid).rss;
     const rssAt = [];
     for (let m = 1; m <= MINUTES; m++) {
       await sleep(start + m * 60_000 - Date.now());
