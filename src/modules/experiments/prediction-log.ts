@@ -135,33 +135,15 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
         // of a routed request's extra work. The assignment's fields go once per distinct assignment (one per
         // variant, as a rule), each row naming its own by position: fewer values to format and to parse.
         const { distinct, position } = positions(batch.assignment);
-        // The variants' running totals and units are kept in the same statement, from the rows it inserted (a
-        // request id seen before adds nothing), in key order so that two replicas' batches cannot deadlock.
         await this.dataSource.query(
-          `WITH logged AS (
-             INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit,
-               random, "callerOwner", "createdAt", "latencyMs", error)
-             SELECT r, ($9::uuid[])[a], ($10::varchar[])[a], ($11::int[])[a], sv, u, ($12::bool[])[a], co,
-                    to_timestamp(ca / 1000), us / 1000, err
-               FROM unnest($1::varchar[], $2::int[], $3::int[], $4::varchar[], $5::varchar[], $6::float8[],
-                           $7::float8[], $8::varchar[])
-                    AS x(r, a, sv, u, co, ca, us, err)
-             ON CONFLICT ("requestId") DO NOTHING
-             RETURNING "experimentId", variant, unit, random, error, "createdAt"
-           ), totals AS (
-             INSERT INTO experiment_variant_totals AS t ("experimentId", variant, predictions, "randomPredictions", errors)
-             SELECT "experimentId", variant, count(*), count(*) FILTER (WHERE random), count(error)
-               FROM logged GROUP BY "experimentId", variant ORDER BY "experimentId", variant
-             ON CONFLICT ("experimentId", variant) DO UPDATE SET predictions = t.predictions + excluded.predictions,
-               "randomPredictions" = t."randomPredictions" + excluded."randomPredictions",
-               errors = t.errors + excluded.errors
-           )
-           INSERT INTO experiment_units AS s ("experimentId", variant, unit, "lastSeen")
-           SELECT "experimentId", variant, unit, max("createdAt") FROM logged
-            WHERE NOT random AND unit IS NOT NULL
-            GROUP BY "experimentId", variant, unit ORDER BY "experimentId", variant, unit
-           ON CONFLICT ("experimentId", variant, unit) DO UPDATE SET "lastSeen" = excluded."lastSeen"
-            WHERE s."lastSeen" < excluded."lastSeen"`,
+          `INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit,
+             random, "callerOwner", "createdAt", "latencyMs", error)
+           SELECT r, ($9::uuid[])[a], ($10::varchar[])[a], ($11::int[])[a], sv, u, ($12::bool[])[a], co,
+                  to_timestamp(ca / 1000), us / 1000, err
+             FROM unnest($1::varchar[], $2::int[], $3::int[], $4::varchar[], $5::varchar[], $6::float8[], $7::float8[],
+                         $8::varchar[])
+                  AS x(r, a, sv, u, co, ca, us, err)
+           ON CONFLICT ("requestId") DO NOTHING`,
           [
             textArray(batch.requestId),
             numberArray(position),
