@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** A benchmark's rows as the float32 matrix both versions take, with each row's label. */
 export interface BenchmarkMatrix {
   rows: number;
@@ -25,45 +27,27 @@ export const matrixBytes = (m: BenchmarkMatrix): number => m.data.byteLength + m
  * Keyed by the dataset, the feature order and the label column, as a matrix holds only those.
  */
 export class BenchmarkMatrixCache {
-  private readonly entries = new Map<string, BenchmarkMatrix>();
-  private usedBytes = 0;
+  // lru-cache refuses an entry larger than maxSize on its own (maxEntrySize defaults to it).
+  private readonly entries: LRUCache<string, BenchmarkMatrix>;
 
-  constructor(private readonly maxBytes: number = BENCHMARK_MATRIX_CACHE_BYTES) {}
+  constructor(maxBytes: number = BENCHMARK_MATRIX_CACHE_BYTES) {
+    this.entries = new LRUCache({ maxSize: maxBytes, sizeCalculation: matrixBytes });
+  }
 
   static key(datasetId: string, features: readonly string[], labelColumn: string): string {
     return JSON.stringify([datasetId, labelColumn, features]);
   }
 
   get bytes(): number {
-    return this.usedBytes;
+    return this.entries.calculatedSize;
   }
 
   get(key: string): BenchmarkMatrix | undefined {
-    const found = this.entries.get(key);
-    if (found) {
-      this.entries.delete(key);
-      this.entries.set(key, found);
-    }
-    return found;
+    return this.entries.get(key);
   }
 
   /** Keeps the matrix unless it alone is over the bound; evicts the least recently used to make room. */
   set(key: string, matrix: BenchmarkMatrix): void {
-    const bytes = matrixBytes(matrix);
-    if (bytes > this.maxBytes) return;
-    this.delete(key);
-    for (const [k] of this.entries) {
-      if (this.usedBytes + bytes <= this.maxBytes) break;
-      this.delete(k);
-    }
     this.entries.set(key, matrix);
-    this.usedBytes += bytes;
-  }
-
-  private delete(key: string): void {
-    const found = this.entries.get(key);
-    if (!found) return;
-    this.entries.delete(key);
-    this.usedBytes -= matrixBytes(found);
   }
 }
