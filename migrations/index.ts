@@ -21,6 +21,7 @@ import { ExperimentPredictions1796557193811 } from './1796557193811-ExperimentPr
 import { Training1796560000000 } from './1796560000000-Training';
 import { ExperimentAutoPromotion1796570000000 } from './1796570000000-ExperimentAutoPromotion';
 import { EvaluationOutcomesUncompressed1796580000000 } from './1796580000000-EvaluationOutcomesUncompressed';
+import { ExperimentTotals1796590000000 } from './1796590000000-ExperimentTotals';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   Training1796560000000,
   ExperimentAutoPromotion1796570000000,
   EvaluationOutcomesUncompressed1796580000000,
+  ExperimentTotals1796590000000,
 ];

@@ -9,7 +9,7 @@ import {
   ContributionColumnStatsEntity,
 } from './modules/contributions';
 import { DatasetEntity, DatasetRowEntity } from './modules/datasets';
-import { ExperimentEntity, PredictionLogEntity } from './modules/experiments';
+import { ExperimentEntity, ExperimentUnitEntity, PredictionLogEntity, VariantTotalsEntity } from './modules/experiments';
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';
@@ -52,4 +52,6 @@ export const ENTITIES = [
   TrainingPolicyEntity,
   ExperimentEntity,
   PredictionLogEntity,
+  VariantTotalsEntity,
+  ExperimentUnitEntity,
 ];

@@ -131,6 +131,84 @@ describe('experiments: the prediction log and outcomes', () => {
     expect(res.body.sampleRatio).toHaveProperty('pValue');
   });
 
+  it('should keep running totals equal to the whole log when predictions, repeats and outcomes come in', async () => {
+    const log = t.app.get(PredictionLog);
+    const served: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const p = await predict({ ...alice.headers, 'x-user-id': `tot-${i % 7}` });
+      served.push(p.requestId);
+    }
+    await predict(alice.headers);
+    await log.flush();
+    // A request id the log already holds (a client replaying its X-Request-Id) adds nothing.
+    await predict({ ...alice.headers, 'x-user-id': 'tot-0', 'x-request-id': served[0] });
+    await log.flush();
+    for (const [i, id] of served.entries()) if (i % 3 !== 0) await outcome(id, i % 2).expect(200);
+    await outcome(served[1], 1).expect(200);
+    const whole: Array<Record<string, number | string>> = await ds.query(
+      `SELECT variant, count(*)::int AS predictions, count(*) FILTER (WHERE random)::int AS "randomPredictions",
+              count(error)::int AS errors, count(outcome)::int AS outcomes, coalesce(sum(outcome), 0)::float8 AS "outcomeSum",
+              count(DISTINCT unit) FILTER (WHERE NOT random)::int AS units
+         FROM experiment_predictions WHERE "experimentId" = $1 GROUP BY variant ORDER BY variant`,
+      [experimentId],
+    );
+    const res = await t.http.get(`/api/v1/experiments/${experimentId}/results`).set(alice.headers).expect(200);
+    const reported = [...res.body.variants]
+      .sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name))
+      .map((v: Record<string, number | string>) => ({
+        variant: v.name,
+        predictions: v.predictions,
+        randomPredictions: v.randomPredictions,
+        errors: v.errors,
+        outcomes: v.outcomes,
+        units: v.units,
+      }));
+    expect(reported).toEqual(whole.map(({ outcomeSum: _sum, ...rest }) => rest));
+    const totals: Array<{ outcomeSum: number }> = await ds.query(
+      `SELECT "outcomeSum" FROM experiment_variant_totals WHERE "experimentId" = $1 ORDER BY variant`,
+      [experimentId],
+    );
+    expect(totals.map((x) => x.outcomeSum)).toEqual(whole.map((x) => x.outcomeSum));
+  });
+
+  it('should count for the sample-ratio check only the units served since the weights changed when reweighted', async () => {
+    const log = t.app.get(PredictionLog);
+    const srmUnits = async () => {
+      const res = await t.http.get(`/api/v1/experiments/${experimentId}/results`).set(alice.headers).expect(200);
+      const expected = res.body.sampleRatio.expected as number[];
+      return { srm: Math.round(expected.reduce((s, x) => s + x, 0)), res };
+    };
+    for (let i = 0; i < 6; i++) await predict({ ...alice.headers, 'x-user-id': `epoch-${i}` });
+    await log.flush();
+    const before = await srmUnits();
+    expect(before.srm).toBeGreaterThanOrEqual(6);
+    const units = (r: typeof before) => r.res.body.variants.reduce((s: number, v: { units: number }) => s + v.units, 0);
+    await t.http
+      .patch(`/api/v1/experiments/${experimentId}`)
+      .set(alice.headers)
+      .send({
+        variants: [
+          { name: 'control', weight: 60 },
+          { name: 'treatment', weight: 40 },
+        ],
+      })
+      .expect(200);
+    expect((await srmUnits()).srm).toBe(0);
+    // Two units seen before return and one is new: three units under these weights.
+    for (const unit of ['epoch-0', 'epoch-1', 'epoch-new', 'epoch-0'])
+      await predict({ ...alice.headers, 'x-user-id': unit });
+    await log.flush();
+    const after = await srmUnits();
+    expect(after.srm).toBe(3);
+    const [{ n }] = await ds.query(
+      `SELECT count(DISTINCT (variant, unit))::int AS n FROM experiment_predictions
+        WHERE "experimentId" = $1 AND NOT random`,
+      [experimentId],
+    );
+    expect(units(after)).toBe(n);
+    expect(units(after)).toBeGreaterThan(units(before));
+  });
+
   it('should flush the buffered log when the app shuts down', async () => {
     const other = await createTestApp({ env: { ARTIFACT_DIR: dir.path }, databaseUrl: t.databaseUrl });
     const res = await other.http

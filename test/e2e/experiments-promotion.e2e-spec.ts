@@ -149,12 +149,11 @@ describe('experiments: automatic promotion and guardrail rollback', () => {
   it('should not promote when the units per variant do not match the weights', async () => {
     const { model, id } = await runningExperiment({ ...WINNER, autoPromote: true });
     await driveWinner(model, 'srm');
-    // Broken logging: 200 units logged against the control that routing never sent there.
+    // Broken logging: 200 units counted against the control that routing never sent there.
     await ds.query(
-      `INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit, random,
-         "callerOwner", "createdAt", "latencyMs")
-       SELECT 'srm-extra-' || g, $1, 'control', 1, 1, 'srm-extra-' || g, false, 'alice', now(), 1
-         FROM generate_series(1, 200) g`,
+      `INSERT INTO experiment_units ("experimentId", variant, "weightsSince", unit)
+       SELECT e.id, 'control', e."weightsSince", 'srm-extra-' || g FROM experiments e, generate_series(1, 200) g
+        WHERE e.id = $1`,
       [id],
     );
     const outcome = await t.app.get(ExperimentChecks).check(id);

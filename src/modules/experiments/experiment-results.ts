@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ExperimentEntity } from './experiment.entity';
+import { weightsEpoch } from './experiments.rules';
 import { analyzeExperiment, ExperimentAnalysis, FIXED_HORIZON_VALIDITY, VariantData } from './statistics';
 
 /** What the prediction log holds for one variant. */
@@ -9,7 +10,7 @@ export interface VariantCounts {
   predictions: number;
   /** Distinct units (random assignments are left out: the sample-ratio check counts units). */
   units: number;
-  /** Distinct units seen since the weights last changed: what the sample-ratio check counts. */
+  /** Units served under the weights in force (since they last changed): what the sample-ratio check counts. */
   unitsSinceWeights: number;
   randomPredictions: number;
   errors: number;
@@ -27,6 +28,9 @@ export interface ExperimentResults {
   fixedHorizonNote: typeof FIXED_HORIZON_VALIDITY;
 }
 
+/** Latency percentiles are over each variant's latest predictions, so that reading them costs the same at any size. */
+export const LATENCY_WINDOW = 10_000;
+
 const EMPTY: VariantCounts = {
   predictions: 0,
   units: 0,
@@ -40,7 +44,7 @@ const EMPTY: VariantCounts = {
 };
 
 /**
- * An experiment's results at this moment: the prediction log aggregated per variant in one query, handed to the
+ * An experiment's results at this moment: the variants' running totals, units and recent latency in one query, handed to the
  * statistics library (always-valid mSPRT decision, fixed-horizon test beside it, sample-ratio check).
  */
 @Injectable()
@@ -48,7 +52,7 @@ export class ExperimentResultsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async results(e: ExperimentEntity): Promise<ExperimentResults> {
-    const counts = await this.counts(e.id, e.weightsSince);
+    const counts = await this.counts(e.id, weightsEpoch(e));
     const stored = e.alwaysValidPValues ?? {};
     const variants: VariantData[] = e.variants.map((v) => {
       const c = counts.get(v.name) ?? EMPTY;
@@ -84,23 +88,31 @@ export class ExperimentResultsService {
     };
   }
 
-  private async counts(experimentId: string, weightsSince: Date | null): Promise<Map<string, VariantCounts>> {
+  /**
+   * Reads the variants' running totals, their units and the latency of their latest predictions: a few rows and
+   * at most LATENCY_WINDOW log entries per variant, however long the experiment has run.
+   */
+  private async counts(experimentId: string, weightsSince: Date): Promise<Map<string, VariantCounts>> {
     const rows: Array<Record<string, string | number | null>> = await this.dataSource.query(
-      `SELECT variant,
-              count(*)::int AS predictions,
-              count(DISTINCT unit) FILTER (WHERE NOT random)::int AS units,
-              count(DISTINCT unit) FILTER (WHERE NOT random AND ($2::timestamptz IS NULL OR "createdAt" >= $2))::int
-                AS "unitsSinceWeights",
-              count(*) FILTER (WHERE random)::int AS "randomPredictions",
-              count(*) FILTER (WHERE error IS NOT NULL)::int AS errors,
-              count(outcome)::int AS outcomes,
-              coalesce(sum(outcome), 0)::float8 AS "outcomeSum",
-              coalesce(sum(outcome * outcome), 0)::float8 AS "outcomeSumSq",
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95,
-              percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyMs") AS p99
-         FROM experiment_predictions WHERE "experimentId" = $1 GROUP BY variant`,
-      [experimentId, weightsSince],
+      `SELECT t.variant, t.predictions, t."randomPredictions", t.errors, t.outcomes, t."outcomeSum", t."outcomeSumSq",
+              coalesce(u.units, 0) AS units, coalesce(u."unitsSinceWeights", 0) AS "unitsSinceWeights",
+              l.p50, l.p95, l.p99
+         FROM experiment_variant_totals t
+         LEFT JOIN LATERAL (
+           SELECT count(DISTINCT unit)::int AS units,
+                  count(*) FILTER (WHERE "weightsSince" = $2)::int AS "unitsSinceWeights"
+             FROM experiment_units WHERE "experimentId" = t."experimentId" AND variant = t.variant
+         ) u ON true
+         LEFT JOIN LATERAL (
+           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95,
+                  percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyMs") AS p99
+             FROM (SELECT "latencyMs" FROM experiment_predictions
+                    WHERE "experimentId" = t."experimentId" AND variant = t.variant
+                    ORDER BY "createdAt" DESC LIMIT $3) latest
+         ) l ON true
+        WHERE t."experimentId" = $1`,
+      [experimentId, weightsSince, LATENCY_WINDOW],
     );
     const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
     return new Map(

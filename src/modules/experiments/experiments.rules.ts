@@ -63,3 +63,11 @@ export function nextStatus(from: ExperimentStatus, action: ExperimentAction): Ex
       return from === 'running' || from === 'paused' ? 'completed' : null;
   }
 }
+
+/**
+ * The moment the weights in force took effect: the key the units served under them are kept by. An experiment
+ * started before `weightsSince` existed has its start instead.
+ */
+export function weightsEpoch(e: { weightsSince: Date | null; startedAt: Date | null; createdAt: Date }): Date {
+  return e.weightsSince ?? e.startedAt ?? e.createdAt;
+}

@@ -4,5 +4,5 @@ export { Assignment, HeaderReader, RunningExperiments } from './running-experime
 export { EXPERIMENT_EVENTS, ExperimentStateEvent, GuardrailBreachedEvent } from './experiments.events';
 export { ExperimentMetrics, ServedObservation, ShadowObservation } from './experiment-metrics';
 export { PredictionLog, RoutedPrediction } from './prediction-log';
-export { PredictionLogEntity } from './prediction-log.entity';
+export { ExperimentUnitEntity, PredictionLogEntity, VariantTotalsEntity } from './prediction-log.entity';
 export { CheckOutcome, EXPERIMENT_CHECK_QUEUE, ExperimentChecks } from './experiment-checks';

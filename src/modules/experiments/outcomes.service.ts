@@ -45,11 +45,20 @@ export class OutcomesService {
       );
     }
     if (row.outcome === null) {
-      const updated: [unknown, number] = await this.dataSource.query(
-        `UPDATE experiment_predictions SET outcome = $2, "outcomeAt" = now() WHERE "requestId" = $1 AND outcome IS NULL`,
+      // The variant's running totals change in the same statement, and only when this call set the outcome.
+      const [{ n }]: { n: number }[] = await this.dataSource.query(
+        `WITH o AS (
+           UPDATE experiment_predictions SET outcome = $2, "outcomeAt" = now()
+            WHERE "requestId" = $1 AND outcome IS NULL RETURNING "experimentId", variant
+         ), totals AS (
+           UPDATE experiment_variant_totals t SET outcomes = t.outcomes + 1, "outcomeSum" = t."outcomeSum" + $2,
+                  "outcomeSumSq" = t."outcomeSumSq" + $2::float8 * $2::float8
+             FROM o WHERE t."experimentId" = o."experimentId" AND t.variant = o.variant
+         )
+         SELECT count(*)::int AS n FROM o`,
         [requestId, value],
       );
-      if (updated[1] === 1) return this.result(row, value, true);
+      if (n === 1) return this.result(row, value, true);
       row = (await this.find(requestId))!;
     }
     if (row.outcome !== value) {

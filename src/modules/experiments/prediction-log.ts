@@ -135,15 +135,35 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
         // of a routed request's extra work. The assignment's fields go once per distinct assignment (one per
         // variant, as a rule), each row naming its own by position: fewer values to format and to parse.
         const { distinct, position } = positions(batch.assignment);
+        // The variants' running totals are kept in the same statement, from the rows it inserted (a request id seen
+        // before adds nothing), and so are the units each served under its weights: inserted once and never updated
+        // (a row per unit per flush made the statement slower as units returned). Both in key order, so that two
+        // replicas' batches cannot deadlock.
         await this.dataSource.query(
-          `INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit,
-             random, "callerOwner", "createdAt", "latencyMs", error)
-           SELECT r, ($9::uuid[])[a], ($10::varchar[])[a], ($11::int[])[a], sv, u, ($12::bool[])[a], co,
-                  to_timestamp(ca / 1000), us / 1000, err
-             FROM unnest($1::varchar[], $2::int[], $3::int[], $4::varchar[], $5::varchar[], $6::float8[], $7::float8[],
-                         $8::varchar[])
-                  AS x(r, a, sv, u, co, ca, us, err)
-           ON CONFLICT ("requestId") DO NOTHING`,
+          `WITH logged AS (
+             INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit,
+               random, "callerOwner", "createdAt", "latencyMs", error)
+             SELECT r, ($9::uuid[])[a], ($10::varchar[])[a], ($11::int[])[a], sv, u, ($12::bool[])[a], co,
+                    to_timestamp(ca / 1000), us / 1000, err
+               FROM unnest($1::varchar[], $2::int[], $3::int[], $4::varchar[], $5::varchar[], $6::float8[],
+                           $7::float8[], $8::varchar[])
+                    AS x(r, a, sv, u, co, ca, us, err)
+             ON CONFLICT ("requestId") DO NOTHING
+             RETURNING "experimentId", variant, random, error
+           ), totals AS (
+             INSERT INTO experiment_variant_totals AS t ("experimentId", variant, predictions, "randomPredictions", errors)
+             SELECT "experimentId", variant, count(*), count(*) FILTER (WHERE random), count(error)
+               FROM logged GROUP BY "experimentId", variant ORDER BY "experimentId", variant
+             ON CONFLICT ("experimentId", variant) DO UPDATE SET predictions = t.predictions + excluded.predictions,
+               "randomPredictions" = t."randomPredictions" + excluded."randomPredictions",
+               errors = t.errors + excluded.errors
+           )
+           INSERT INTO experiment_units ("experimentId", variant, "weightsSince", unit)
+           SELECT DISTINCT ($9::uuid[])[a], ($10::varchar[])[a], to_timestamp(($13::float8[])[a] / 1000), u
+             FROM unnest($2::int[], $4::varchar[]) AS x(a, u)
+            WHERE u IS NOT NULL AND NOT ($12::bool[])[a]
+            ORDER BY 1, 2, 3, 4
+           ON CONFLICT DO NOTHING`,
           [
             textArray(batch.requestId),
             numberArray(position),
@@ -157,6 +177,7 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
             textArray(distinct.map((x) => x.variant)),
             numberArray(distinct.map((x) => x.version)),
             `{${distinct.map((x) => x.random).join(',')}}`,
+            numberArray(distinct.map((x) => x.weightsSince)),
           ],
         );
       } catch (err) {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BUCKETS, bucketOf, bucketTable } from './assignment';
 import { ExperimentEntity } from './experiment.entity';
-import { RoutingPlan, Shadow } from './experiments.rules';
+import { RoutingPlan, Shadow, weightsEpoch } from './experiments.rules';
 
 /** Where a routed request goes: what the answer names, and what its metrics are labelled by. */
 export interface Assignment {
@@ -16,6 +16,8 @@ export interface Assignment {
   readonly shadow: Shadow | null;
   /** The header naming the unit (lower case). */
   readonly unitHeader: string;
+  /** The experiment's `weightsSince` (epoch ms) when these weights were read: the units it served are kept per weights. */
+  readonly weightsSince: number;
 }
 
 /** Reads a request header by its lower-case name. */
@@ -123,6 +125,7 @@ function compile(row: ExperimentEntity, buckets = new Map<string, number>()): Co
     layout: row.layout,
     shadow: row.shadow,
   };
+  const weightsSince = weightsEpoch(row).getTime();
   const make = (random: boolean): Assignment[] =>
     plan.variants.map((v) =>
       Object.freeze({
@@ -133,6 +136,7 @@ function compile(row: ExperimentEntity, buckets = new Map<string, number>()): Co
         random,
         shadow: plan.shadow,
         unitHeader: plan.unitHeader,
+        weightsSince,
       }),
     );
   return { plan, table: bucketTable(plan.layout), byUnit: make(false), byChance: make(true), buckets };

@@ -13,6 +13,7 @@ const assignment: Assignment = {
   random: false,
   shadow: { version: 2, percent: 100 },
   unitHeader: 'x-user-id',
+  weightsSince: 0,
 };
 
 describe('ShadowRunner', () => {
