@@ -240,7 +240,11 @@ export class VariantResultsDto {
       "The always-valid p-value's running minimum stored by the scheduled check's last look (null for the control and before the first); passed to the statistics as previousPValue",
   })
   previousPValue: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'p50, p95, p99 in ms (null before any)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "p50, p95, p99 in ms over the variant's latest 10,000 predictions (null before any)",
+  })
   latencyMs: Record<string, number | null>;
   @ApiProperty({
     type: 'object',
