@@ -14,6 +14,8 @@ export default tseslint.config(
       'bench/.out/**',
       'migrations/*-*.ts',
       'src/client/schema.d.ts',
+      // AssemblyScript (its own types: usize, f64x2), compiled by scripts/kernels.mjs.
+      'kernels/**',
     ],
   },
   eslint.configs.recommended,

@@ -9,7 +9,12 @@ import {
   ContributionColumnStatsEntity,
 } from './modules/contributions';
 import { DatasetEntity, DatasetRowEntity } from './modules/datasets';
-import { ExperimentEntity, ExperimentUnitEntity, PredictionLogEntity, VariantTotalsEntity } from './modules/experiments';
+import {
+  ExperimentEntity,
+  ExperimentUnitEntity,
+  PredictionLogEntity,
+  VariantTotalsEntity,
+} from './modules/experiments';
 import { AuditRecordEntity } from './platform/audit';
 import { RetentionRunEntity } from './modules/retention';
 import { ApiKeyEntity } from './platform/auth';

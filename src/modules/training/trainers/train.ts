@@ -9,13 +9,8 @@ import {
   standardiserFromSums,
 } from './dataset';
 import { lbfgs } from './lbfgs';
-import {
-  binaryObjective,
-  linearClassifierMetrics,
-  multinomialObjective,
-  predictLinearClassifier,
-  transpose,
-} from './logistic';
+import { linearClassifierMetrics, predictLinearClassifier, transpose } from './logistic';
+import { logisticObjective } from './logistic-kernel';
 import { classificationMetrics, regressionMetrics } from './metrics';
 import { mlpHidden, MlpWeights, trainMlp } from './mlp';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
@@ -107,13 +102,13 @@ function trainLogistic(
   let fit;
   const fitStarted = performance.now();
   if (k === 2) {
-    fit = lbfgs(binaryObjective(xs, Uint8Array.from(y), d, hp.l2), new Float64Array(d + 1), options);
+    fit = lbfgs(logisticObjective(xs, y, d, k, hp.l2), new Float64Array(d + 1), options);
     // One logit exported as two columns, W = [0 | w], b = [0, b], so Softmax gives [1 − p, p].
     weights = new Float64Array(d * 2);
     for (let j = 0; j < d; j++) weights[j * 2 + 1] = fit.theta[j];
     bias = Float64Array.of(0, fit.theta[d]);
   } else {
-    fit = lbfgs(multinomialObjective(xs, y, d, k, hp.l2), new Float64Array((d + 1) * k), options);
+    fit = lbfgs(logisticObjective(xs, y, d, k, hp.l2), new Float64Array((d + 1) * k), options);
     weights = transpose(fit.theta.slice(0, d * k), k, d);
     bias = fit.theta.slice(d * k);
   }

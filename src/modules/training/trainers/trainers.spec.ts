@@ -1,7 +1,7 @@
 import { onnx } from 'onnx-proto';
 import { fitStandardiser, splitRows, standardise, standardiserFromSums } from './dataset';
 import { lbfgs } from './lbfgs';
-import { binaryObjective, multinomialObjective } from './logistic';
+import { logisticObjective } from './logistic-kernel';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
 import { mulberry32, permutation } from './prng';
 import { choleskySolve, rowSums, solveRidge, solveRidgeFromSums } from './ridge';
@@ -68,7 +68,7 @@ function expectClose(actual: ArrayLike<number>, expected: number[], tolerance: n
 describe('trainers (numerics)', () => {
   it('should match scikit-learn binary logistic regression when L-BFGS converges on a small problem', () => {
     const xs = exactStandardised();
-    const fit = lbfgs(binaryObjective(xs, Uint8Array.from(Y_BINARY), 2, LAMBDA), new Float64Array(3), {
+    const fit = lbfgs(logisticObjective(xs, Uint32Array.from(Y_BINARY), 2, 2, LAMBDA), new Float64Array(3), {
       maxIterations: 1000,
     });
     expect(fit.converged).toBe(true);
@@ -77,7 +77,7 @@ describe('trainers (numerics)', () => {
 
   it('should match scikit-learn multinomial logistic regression when there are three classes', () => {
     const xs = exactStandardised();
-    const objective = multinomialObjective(xs, Uint32Array.from(Y_CLASSES), 2, 3, LAMBDA);
+    const objective = logisticObjective(xs, Uint32Array.from(Y_CLASSES), 2, 3, LAMBDA);
     const fit = lbfgs(objective, new Float64Array(9), { maxIterations: 1000 });
     expect(fit.converged).toBe(true);
     // sklearn stops its own lbfgs on a scaled gradient norm: it sits ~1e-6 from the optimum here.
@@ -87,7 +87,7 @@ describe('trainers (numerics)', () => {
 
   it("should stop sooner at the same loss when scikit-learn's stopping rule is used", () => {
     const xs = exactStandardised();
-    const objective = multinomialObjective(xs, Uint32Array.from(Y_CLASSES), 2, 3, LAMBDA);
+    const objective = logisticObjective(xs, Uint32Array.from(Y_CLASSES), 2, 3, LAMBDA);
     const tight = lbfgs(objective, new Float64Array(9), { maxIterations: 1000 });
     const rule = lbfgs(objective, new Float64Array(9), {
       maxIterations: 1000,
