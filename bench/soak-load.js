@@ -38,6 +38,16 @@ const windowOf = ({ start, minutes }, t) =>
 function runLoad({ base, key, model, rate, start, end, minutes, features, label, traffic }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const windows = Array.from({ length: minutes + 2 }, () => new Window());
+  /** Per wall-clock second (epoch s): predictions answered, the slowest, and how many took over 50 ms. */
+  const seconds = new Map();
+  const perSecond = (ms) => {
+    const t = Math.floor(Date.now() / 1000);
+    const s = seconds.get(t) ?? { t, n: 0, max: 0, over50: 0 };
+    s.n++;
+    s.max = Math.max(s.max, ms);
+    if (ms > 50) s.over50++;
+    seconds.set(t, s);
+  };
   const windowNow = () => windows[windowOf({ start, minutes }, Date.now())];
 
   const post = (path, body, headers = {}) =>
@@ -85,6 +95,7 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     w.count(res.status);
     if (res.status !== 200) return;
     w.latencies.push(res.ms);
+    perSecond(res.ms);
     if (i % 10 !== 0) return;
     const answer = JSON.parse(res.text);
     const value = answer.predictions[0].label === row[label] ? 1 : 0;
@@ -108,10 +119,10 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     }
     await Promise.all(inflight);
     agent.destroy();
-    return windows;
+    return { windows, seconds: [...seconds.values()] };
   })();
 }
 
-if (parentPort) runLoad(workerData).then((windows) => parentPort.postMessage(windows));
+if (parentPort) runLoad(workerData).then((result) => parentPort.postMessage(result));
 
 module.exports = { Window, windowOf };

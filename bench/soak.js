@@ -7,11 +7,12 @@
 // - training runs (each followed by its DeltaOne evaluation): one in the warm-up, one at 30% and 70% of the soak.
 // Goals: no 5xx (nor connection errors), RSS growth under 10% from the end of the warm-up to the end, p99 of the
 // last minute within 20% of the first. Exits 1 when a goal is missed. Loopback only; it stops by itself.
-// Usage: npm run bench:soak   (SOAK_MINUTES, SOAK_RATE, SOAK_WARMUP_SECONDS, BENCH_PORT, BENCH_PG_PORT)
-const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+// Usage: npm run bench:soak   (SOAK_MINUTES, SOAK_RATE, SOAK_WARMUP_SECONDS, SOAK_CPU_PROF, BENCH_PORT, BENCH_PG_PORT)
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
 const { Wallet } = require('ethers');
+const pg = require('pg');
 const { Worker } = require('node:worker_threads');
 const { sleep, startServer, status, stopServer } = require('./lib');
 const { Window, windowOf } = require('./soak-load');
@@ -160,15 +161,37 @@ async function setup(admin, receiver) {
   };
 }
 
+/** PostgreSQL logs statements slower than this, and every autovacuum, in bench/.out/soak/pg/server.log. */
+const SLOW_MS = 100;
+
+async function logSlowStatements() {
+  const db = new pg.Client({ host: '127.0.0.1', port: PG_PORT, user: 'postgres', database: 'postgres' });
+  await db.connect();
+  await db.query(`ALTER SYSTEM SET log_min_duration_statement = ${SLOW_MS}`);
+  await db.query('ALTER SYSTEM SET log_autovacuum_min_duration = 0');
+  await db.query('SELECT pg_reload_conf()');
+  await db.end();
+}
+
+/** The slow statements and autovacuum runs PostgreSQL logged: time, duration, the statement's start. */
+function slowQueries(file) {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('duration:') || l.includes('automatic vacuum') || l.includes('automatic analyze'))
+    .map((l) => l.replace(/^\S+ (\S+) UTC \[\d+\] LOG:\s+/, '$1 ').slice(0, 160));
+}
+
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
+  // SOAK_CPU_PROF=1: the server writes a V8 CPU profile to bench/.out/soak/prof when it stops.
+  const profile = process.env.SOAK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof')}`] : [];
   const server = await startServer(
     'node',
-    [join(ROOT, 'dist', 'src', 'main.js')],
+    [...profile, join(ROOT, 'dist', 'src', 'main.js')],
     {
       NODE_ENV: 'production',
       PORT: String(PORT),
@@ -188,6 +211,7 @@ async function main() {
     },
     `${BASE}/health/ready`,
   );
+  await logSlowStatements();
   const receiver = await DemoReceiver.start();
   const pid = server.child.pid;
   const rss = [];
@@ -243,7 +267,7 @@ async function main() {
       rssAt.push(status(pid).rss);
       console.log(`minute ${m}: RSS ${mb(rssAt[m - 1])} MB`);
     }
-    const [loadWindows] = await load;
+    const [{ windows: loadWindows, seconds }] = await load;
     // The load's windows and the bench's own, merged: index 0 the warm-up, 1..MINUTES the soak, then the tail.
     const all = loadWindows.map((data, i) => {
       const w = Window.from(data);
@@ -269,6 +293,11 @@ async function main() {
     const results = await client.answer(
       admin.GET('/api/v1/experiments/{id}/results', { params: { path: { id: experimentId } } }),
     );
+
+    // Where the slow answers cluster, to set beside the server's and PostgreSQL's logs (bench/.out/soak).
+    writeFileSync(join(OUT, 'seconds.json'), JSON.stringify(seconds));
+    const worst = [...seconds].sort((a, b) => b.over50 - a.over50).slice(0, 8);
+    const slowStatements = slowQueries(join(OUT, 'pg', 'server.log'));
 
     const fivexx = all.reduce((n, w) => n + w.fivexx, 0);
     const errors = all.reduce((n, w) => n + w.errors, 0);
@@ -309,6 +338,11 @@ async function main() {
     console.log(
       `experiment: ${results.variants.map((v) => `${v.name} ${v.outcomes} outcomes`).join(', ')}; decision ${results.decision}`,
     );
+    console.log(
+      `seconds with most answers over 50 ms: ${worst.map((x) => `${new Date(x.t * 1000).toISOString().slice(11, 19)} ${x.over50}/${x.n} (max ${x.max.toFixed(0)} ms)`).join(', ')}`,
+    );
+    console.log(`PostgreSQL statements over ${SLOW_MS} ms: ${slowStatements.length}`);
+    for (const line of slowStatements.slice(0, 12)) console.log(`  ${line}`);
     console.log(
       `RSS: ${mb(rssWarm)} MB after the warm-up, ${mb(rssEnd)} MB at the end, peak ${mb(Math.max(...rss.map((s) => s.rss)))} MB`,
     );
