@@ -1,5 +1,5 @@
 // Compiles kernels/*.ts (AssemblyScript) to WebAssembly with SIMD into src/modules/training/trainers/
-// logistic-kernel.wasm.json (the module as base64, committed). The server and the tests only read that file, never the
+// linear-kernel.wasm.json (the module as base64, committed). The server and the tests only read that file, never the
 // compiler. `--check` recompiles and fails when the committed file differs from what the source compiles to.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'kernels', 'logistic.ts');
-const outFile = join(root, 'src', 'modules', 'training', 'trainers', 'logistic-kernel.wasm.json');
+const source = join(root, 'kernels', 'linear.ts');
+const outFile = join(root, 'src', 'modules', 'training', 'trainers', 'linear-kernel.wasm.json');
 
 async function compile() {
   let wasm;
   const stderr = [];
   const { error } = await asc.main(
-    [source, '--outFile', 'logistic.wasm', '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert'],
+    [source, '--outFile', 'linear.wasm', '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert'],
     {
       readFile: (name, base) => {
         try {

@@ -1,3 +1,5 @@
+import { gramOfRows } from './linear-kernel';
+
 /**
  * Solves (XsᵀXs/n + λI) w = Xsᵀ(y − ȳ)/n by Cholesky on standardised rows `xs` [n × d]. Throws when the matrix is
  * not positive definite (collinear features with λ = 0). The trainer builds the same system from raw-row sums
@@ -51,60 +53,31 @@ export function rowSums(x: Float32Array, y: Float64Array, rows: Uint32Array, d: 
   const shift = new Float64Array(d);
   const yShift = n > 0 ? y[rows[0]] : 0;
   if (n > 0) for (let j = 0; j < d; j++) shift[j] = x[rows[0] * d + j];
-  const sum = new Float64Array(d);
+  // The Gram matrix of the rows [u, v, 1] holds every sum: Σuuᵀ, then Σu·v and Σv in row d, Σu, Σv and n in row d + 1.
+  const w = d + 2;
+  const g = gramOfRows(n, w, (out) => {
+    for (let i = 0; i < n; i++) {
+      const from = rows[i] * d;
+      const to = i * w;
+      for (let j = 0; j < d; j++) out[to + j] = x[from + j] - shift[j];
+      out[to + d] = y[rows[i]] - yShift;
+      out[to + d + 1] = 1;
+    }
+  });
   const gram = new Float64Array(d * d);
-  const xy = new Float64Array(d);
-  let ySum = 0;
-  // Four rows at a time: each Gram entry is loaded and stored once per four rows.
-  const u = new Float64Array(4 * d);
-  const d2 = 2 * d;
-  const d3 = 3 * d;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const a0 = rows[i] * d;
-    const a1 = rows[i + 1] * d;
-    const a2 = rows[i + 2] * d;
-    const a3 = rows[i + 3] * d;
-    for (let j = 0; j < d; j++) {
-      const s = shift[j];
-      u[j] = x[a0 + j] - s;
-      u[d + j] = x[a1 + j] - s;
-      u[d2 + j] = x[a2 + j] - s;
-      u[d3 + j] = x[a3 + j] - s;
-    }
-    const v0 = y[rows[i]] - yShift;
-    const v1 = y[rows[i + 1]] - yShift;
-    const v2 = y[rows[i + 2]] - yShift;
-    const v3 = y[rows[i + 3]] - yShift;
-    ySum += v0 + v1 + (v2 + v3);
-    for (let p = 0; p < d; p++) {
-      const b0 = u[p];
-      const b1 = u[d + p];
-      const b2 = u[d2 + p];
-      const b3 = u[d3 + p];
-      sum[p] += b0 + b1 + (b2 + b3);
-      xy[p] += b0 * v0 + b1 * v1 + (b2 * v2 + b3 * v3);
-      const at = p * d;
-      for (let q = 0; q <= p; q++) {
-        gram[at + q] += b0 * u[q] + b1 * u[d + q] + (b2 * u[d2 + q] + b3 * u[d3 + q]);
-      }
-    }
-  }
-  for (; i < n; i++) {
-    const a0 = rows[i] * d;
-    for (let j = 0; j < d; j++) u[j] = x[a0 + j] - shift[j];
-    const v0 = y[rows[i]] - yShift;
-    ySum += v0;
-    for (let p = 0; p < d; p++) {
-      const b0 = u[p];
-      sum[p] += b0;
-      xy[p] += b0 * v0;
-      for (let q = 0; q <= p; q++) gram[p * d + q] += b0 * u[q];
-    }
-  }
+  for (let p = 0; p < d; p++) gram.set(g.subarray(p * w, p * w + p + 1), p * d);
   const squares = new Float64Array(d);
   for (let j = 0; j < d; j++) squares[j] = gram[j * d + j];
-  return { n, shift, yShift, sum, squares, gram, ySum, xy };
+  return {
+    n,
+    shift,
+    yShift,
+    sum: g.slice((d + 1) * w, (d + 1) * w + d),
+    squares,
+    gram,
+    ySum: g[(d + 1) * w + d],
+    xy: g.slice(d * w, d * w + d),
+  };
 }
 
 /**

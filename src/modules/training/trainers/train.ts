@@ -10,7 +10,7 @@ import {
 } from './dataset';
 import { lbfgs } from './lbfgs';
 import { linearClassifierMetrics, predictLinearClassifier, transpose } from './logistic';
-import { logisticObjective } from './logistic-kernel';
+import { logisticObjective } from './linear-kernel';
 import { classificationMetrics, regressionMetrics } from './metrics';
 import { mlpHidden, MlpWeights, trainMlp } from './mlp';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';

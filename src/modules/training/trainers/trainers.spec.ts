@@ -1,7 +1,7 @@
 import { onnx } from 'onnx-proto';
 import { fitStandardiser, splitRows, standardise, standardiserFromSums } from './dataset';
 import { lbfgs } from './lbfgs';
-import { logisticObjective } from './logistic-kernel';
+import { logisticObjective } from './linear-kernel';
 import { linearClassifierOnnx, linearRegressorOnnx, mlpClassifierOnnx } from './onnx-export';
 import { mulberry32, permutation } from './prng';
 import { choleskySolve, rowSums, solveRidge, solveRidgeFromSums } from './ridge';

@@ -1,7 +1,7 @@
-// AssemblyScript, compiled to WebAssembly (SIMD) by scripts/kernels.mjs: the logistic losses' sums and gradients
-// over standardised rows held in the instance's memory, one pass over each row for both. The trainer (see
-// src/modules/training/trainers/logistic-kernel.ts) lays out the memory, calls these and finishes the mean and
-// the L2 term. A fixed order of operations, so the same inputs give the same sums bit for bit.
+// AssemblyScript, compiled to WebAssembly (SIMD) by scripts/kernels.mjs: the linear trainers' passes over rows held
+// in the instance's memory (the logistic losses' sums and gradients, one pass over each row for both; ridge's Gram
+// matrix). The trainers (src/modules/training/trainers/linear-kernel.ts) lay out the memory and finish the sums.
+// A fixed order of operations, so the same inputs give the same sums bit for bit.
 
 /** Where the caller may start its data: past this module's own static memory. */
 export function heapBase(): usize {
@@ -120,4 +120,53 @@ export function softmaxLoss(x: usize, y: usize, n: i32, d: i32, k: i32, theta: u
     }
   }
   return linear + logs + Math.log(product);
+}
+
+/**
+ * Adds the lower triangle (q ≤ p) of Σ u uᵀ over n rows u [n × w] into g [w × w]: four rows at a time, so that each
+ * entry of g is loaded and stored once per four rows, and two columns per SIMD operation.
+ */
+export function gram(u: usize, n: i32, w: i32, g: usize): void {
+  const rowBytes = (<usize>w) << 3;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const r0 = u + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    const r2 = r1 + rowBytes;
+    const r3 = r2 + rowBytes;
+    for (let p = 0; p < w; p++) {
+      const pb = (<usize>p) << 3;
+      const a0 = load<f64>(r0 + pb);
+      const a1 = load<f64>(r1 + pb);
+      const a2 = load<f64>(r2 + pb);
+      const a3 = load<f64>(r3 + pb);
+      const b0 = f64x2.splat(a0);
+      const b1 = f64x2.splat(a1);
+      const b2 = f64x2.splat(a2);
+      const b3 = f64x2.splat(a3);
+      const gp = g + <usize>p * rowBytes;
+      let q = 0;
+      for (; q < p; q += 2) {
+        const qb = (<usize>q) << 3;
+        const s01 = f64x2.add(f64x2.mul(b0, v128.load(r0 + qb)), f64x2.mul(b1, v128.load(r1 + qb)));
+        const s23 = f64x2.add(f64x2.mul(b2, v128.load(r2 + qb)), f64x2.mul(b3, v128.load(r3 + qb)));
+        v128.store(gp + qb, f64x2.add(v128.load(gp + qb), f64x2.add(s01, s23)));
+      }
+      if (q == p) {
+        const at = gp + pb;
+        store<f64>(at, load<f64>(at) + (a0 * a0 + a1 * a1 + (a2 * a2 + a3 * a3)));
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const r0 = u + <usize>i * rowBytes;
+    for (let p = 0; p < w; p++) {
+      const a0 = load<f64>(r0 + ((<usize>p) << 3));
+      const gp = g + <usize>p * rowBytes;
+      for (let q = 0; q <= p; q++) {
+        const at = gp + ((<usize>q) << 3);
+        store<f64>(at, load<f64>(at) + a0 * load<f64>(r0 + ((<usize>q) << 3)));
+      }
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { logisticObjective } from './logistic-kernel';
+import { gramOfRows, logisticObjective } from './linear-kernel';
 import { mulberry32 } from './prng';
 
 /** The objective written as its formula, one row and one class at a time: the reference for the kernel. */
@@ -72,5 +72,25 @@ describe('logisticObjective (WebAssembly kernel)', () => {
     const [g1, g2] = [new Float64Array(21), new Float64Array(21)];
     expect(f(theta, g1)).toBe(f(theta, g2));
     expect(g2).toEqual(g1);
+  });
+});
+
+describe('gramOfRows (WebAssembly kernel)', () => {
+  it.each([
+    [3, 1],
+    [13, 4],
+    [13, 7],
+    [8, 22],
+  ])('should equal the lower triangle of Σ u uᵀ when there are %i rows of %i values', (n, w) => {
+    const random = mulberry32(n * 7 + w);
+    const u = Float64Array.from({ length: n * w }, () => random() * 10 - 5);
+    const g = gramOfRows(n, w, (rows) => rows.set(u));
+    for (let p = 0; p < w; p++) {
+      for (let q = 0; q <= p; q++) {
+        let expected = 0;
+        for (let i = 0; i < n; i++) expected += u[i * w + p] * u[i * w + q];
+        expect(Math.abs(g[p * w + q] - expected)).toBeLessThan(1e-10);
+      }
+    }
   });
 });
