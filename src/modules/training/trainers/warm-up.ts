@@ -28,9 +28,9 @@ function generated(classes: number): TrainingJob['data'] {
 
 /**
  * Trains logistic regression (2 and 3 classes) and ridge once on 2,000 generated rows, so that V8 has compiled the
- * trainers' loops before the first real job: run cold, that job spends its first objective evaluations and its
- * one-pass loops (split, standardiser, Gram sums) in the interpreter and baseline tiers, measured at 40-160 ms of
- * CPU on 100,000 × 20 rows. The warm worker (one per process) pays this once, when it starts; the arrays are
+ * trainers' loops before the first real job: run cold, that job spends its one-pass loops (split, standardiser,
+ * metrics) in the interpreter and baseline tiers and the WebAssembly kernel in its baseline tier (measured at
+ * 40-160 ms of CPU on 100,000 × 20 rows before the kernel). The warm worker (one per process) pays this once, when it starts; the arrays are
  * shared-memory ones like the jobs', so the compiled code sees the same array kinds. The MLP is left cold (its
  * epochs are long enough to warm up within the job). Never fails the worker: a warm-up error is ignored.
  */
