@@ -1,9 +1,10 @@
 // Compiles contracts/*.sol with solc (wasm) and OpenZeppelin into src/platform/chain/artifacts.json (ABI and
 // bytecode, committed). The server and the tests only read that file, never solc. `--check` recompiles and
 // fails when the committed file differs from what the sources compile to.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { writeOrCheck } from './artifact.mjs';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -52,20 +53,4 @@ function compile() {
   return `${JSON.stringify(artifacts, null, 2)}\n`;
 }
 
-const text = compile();
-if (process.argv.includes('--check')) {
-  let committed = '';
-  try {
-    committed = readFileSync(outFile, 'utf8');
-  } catch {
-    // missing counts as stale
-  }
-  if (committed !== text) {
-    process.stderr.write('src/platform/chain/artifacts.json is stale: run `npm run contracts:build` and commit it.\n');
-    process.exit(1);
-  }
-  process.stdout.write('contract artifacts are up to date\n');
-} else {
-  writeFileSync(outFile, text);
-  process.stdout.write(`wrote ${outFile}\n`);
-}
+writeOrCheck(outFile, compile(), 'contracts:build');

@@ -1,8 +1,9 @@
-// Compiles kernels/*.ts (AssemblyScript) to WebAssembly with SIMD into src/modules/training/trainers/
+// Compiles kernels/linear.ts (AssemblyScript) to WebAssembly with SIMD into src/modules/training/trainers/
 // linear-kernel.wasm.json (the module as base64, committed). The server and the tests only read that file, never the
 // compiler. `--check` recompiles and fails when the committed file differs from what the source compiles to.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeOrCheck } from './artifact.mjs';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
@@ -36,20 +37,4 @@ async function compile() {
   return `${JSON.stringify({ compiler: `assemblyscript ${version}`, wasm: wasm.toString('base64') }, null, 2)}\n`;
 }
 
-const text = await compile();
-if (process.argv.includes('--check')) {
-  let committed = '';
-  try {
-    committed = readFileSync(outFile, 'utf8');
-  } catch {
-    // missing counts as different
-  }
-  if (committed !== text) {
-    console.error(`${outFile} is not what kernels/ compiles to: run npm run kernels:build and commit it`);
-    process.exit(1);
-  }
-  console.log('kernel artifact matches its source');
-} else {
-  writeFileSync(outFile, text);
-  console.log(`wrote ${outFile}`);
-}
+writeOrCheck(outFile, await compile(), 'kernels:build');
