@@ -181,6 +181,27 @@ function slowQueries(file) {
     .map((l) => l.replace(/^\S+ (\S+) UTC \[\d+\] LOG:\s+/, '$1 ').slice(0, 160));
 }
 
+/**
+ * The server's own view of the predict answers so far (http_request_duration_seconds, status 200) and its event
+ * loop's longest delay since the last scrape (prom-client resets it at each collect).
+ */
+async function serverView() {
+  const text = await (await fetch(`${BASE}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
+  const bucket = (le) =>
+    text
+      .split('\n')
+      .filter(
+        (l) =>
+          l.startsWith('http_request_duration_seconds_bucket{') &&
+          l.includes('/predict"') &&
+          l.includes('status="200"') &&
+          l.includes(`le="${le}"`),
+      )
+      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  const lag = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
+  return { all: bucket('+Inf'), within50: bucket('0.05'), lagMaxMs: lag ? Number(lag.split(' ').pop()) * 1000 : NaN };
+}
+
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
@@ -262,11 +283,22 @@ async function main() {
       .sort((a, b) => a - b);
     const rssWarm = late.length ? late[Math.floor(late.length / 2)] : status(pid).rss;
     const rssAt = [];
+    // Per minute, the server's count of predict answers and of those over 50 ms, beside the client's: whether the
+    // slow answers were slow in the server or on their way (the load generator shares the cores).
+    const views = [await serverView()];
+    const lagMax = [];
+    const lagSampler = setInterval(() => {
+      serverView()
+        .then((v) => lagMax.push({ t: Date.now(), ms: v.lagMaxMs }))
+        .catch(() => undefined);
+    }, 5000);
     for (let m = 1; m <= MINUTES; m++) {
       await sleep(start + m * 60_000 - Date.now());
+      views.push(await serverView());
       rssAt.push(status(pid).rss);
       console.log(`minute ${m}: RSS ${mb(rssAt[m - 1])} MB`);
     }
+    clearInterval(lagSampler);
     const [{ windows: loadWindows, seconds }] = await load;
     // The load's windows and the bench's own, merged: index 0 the warm-up, 1..MINUTES the soak, then the tail.
     const all = loadWindows.map((data, i) => {
@@ -276,7 +308,13 @@ async function main() {
       w.contributions = windows[i].contributions;
       return w;
     });
-    const minutes = all.slice(1, MINUTES + 1).map((w, i) => ({ m: i + 1, w, rss: rssAt[i] }));
+    const minutes = all.slice(1, MINUTES + 1).map((w, i) => {
+      const served = views[i + 1].all - views[i].all;
+      const slow = served - (views[i + 1].within50 - views[i].within50);
+      const t0 = start + i * 60_000;
+      const lags = lagMax.filter((x) => x.t > t0 && x.t <= t0 + 60_000).map((x) => x.ms);
+      return { m: i + 1, w, rss: rssAt[i], served, slow, lag: lags.length ? Math.max(...lags) : NaN };
+    });
 
     // Every webhook message the server created for the endpoint must arrive, verified.
     const open = async (status) =>
@@ -314,11 +352,16 @@ async function main() {
         .join(' ')}`,
     );
     console.log(`${MINUTES} min at ${RATE} predict/s after a ${WARMUP_S} s warm-up\n`);
-    console.log('| minute | predictions | p50 ms | p99 ms | outcomes | contributions | non-2xx | 5xx | RSS MB |');
-    console.log('| -----: | ----------: | -----: | -----: | -------: | ------------: | ------: | --: | -----: |');
-    for (const { m, w, rss: r } of minutes) {
+    console.log(
+      '| minute | predictions | p50 ms | p99 ms | over 50 ms: client / server | event loop max ms | outcomes | contributions | non-2xx | 5xx | RSS MB |',
+    );
+    console.log(
+      '| -----: | ----------: | -----: | -----: | --------------------------: | ----------------: | -------: | ------------: | ------: | --: | -----: |',
+    );
+    for (const { m, w, rss: r, slow, lag } of minutes) {
+      const clientSlow = w.latencies.filter((ms) => ms > 50).length;
       console.log(
-        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
+        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${clientSlow} / ${slow} | ${f1(lag)} | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
       );
     }
     console.log('\ntraining runs:');
