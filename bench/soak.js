@@ -28,6 +28,10 @@ const MINUTES = Number(process.env.SOAK_MINUTES || 10);
 const RATE = Number(process.env.SOAK_RATE || 1000);
 const WARMUP_S = Number(process.env.SOAK_WARMUP_SECONDS || 60);
 const KEY = 'bench-admin-key-0123456789abcdef';
+/** The server runs with the V8 flags of `npm start` (and the Dockerfile): the young generation's size among them. */
+const START_FLAGS = require('../package.json')
+  .scripts.start.split(' ')
+  .filter((w) => w.startsWith('--'));
 const BASE = `http://127.0.0.1:${PORT}`;
 const MODEL = 'soak';
 /** The bench's own windows (contributions, training starts), by the time they ended, like the load's. */
@@ -212,7 +216,7 @@ async function main() {
   const profile = process.env.SOAK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof')}`] : [];
   const server = await startServer(
     'node',
-    [...profile, join(ROOT, 'dist', 'src', 'main.js')],
+    [...profile, ...START_FLAGS, join(ROOT, 'dist', 'src', 'main.js')],
     {
       NODE_ENV: 'production',
       PORT: String(PORT),
