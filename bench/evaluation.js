@@ -7,7 +7,7 @@ const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
 const ort = require('onnxruntime-node');
-const { startServer, stopServer, sleep } = require('./lib');
+const { benchServerEnv, startServer, stopServer, sleep } = require('./lib');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'evaluation');
@@ -134,22 +134,10 @@ async function ortAlone(sc) {
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const env = {
-    PORT: String(PORT),
-    EMBEDDED_PG_PORT: PG_PORT,
-    EMBEDDED_PG_DIR: join(OUT, 'pg'),
-    EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
-    ARTIFACT_DIR: join(OUT, 'artifacts'),
-    LOG_HTTP_REQUESTS: 'false',
-    LOG_LEVEL: 'warn',
-    ADMIN_API_KEY: KEY,
-    RATE_LIMIT_ENABLED: 'false',
-    JOBS_POLL_INTERVAL_MS: '500',
-    INFERENCE_THREADS: String(THREADS),
-    CHAIN_ENABLED: 'false',
-    DATABASE_URL: '',
-    REDIS_URL: '',
-  };
+  const env = benchServerEnv(
+    { dir: OUT, port: PORT, pgPort: PG_PORT, key: KEY },
+    { JOBS_POLL_INTERVAL_MS: '500', INFERENCE_THREADS: String(THREADS), CHAIN_ENABLED: 'false' },
+  );
   mkdirSync(join(OUT, 'models'), { recursive: true });
   writeAll(join(OUT, 'models'));
   const { writeFileSync } = require('node:fs');

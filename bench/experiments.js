@@ -6,7 +6,7 @@
 // Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
-const { load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
+const { benchServerEnv, load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
 const { writeAll } = require('../test/fixtures/onnx-models.js');
 
 const ROOT = join(__dirname, '..');
@@ -107,19 +107,7 @@ async function main() {
   const server = await startServer(
     'node',
     ['--max-semi-space-size=64', '--min-semi-space-size=64', join(ROOT, 'dist', 'src', 'main.js')],
-    {
-      PORT: String(PORT),
-      EMBEDDED_PG_PORT: PG_PORT,
-      EMBEDDED_PG_DIR: join(OUT, 'pg'),
-      EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
-      ARTIFACT_DIR: join(OUT, 'artifacts'),
-      LOG_HTTP_REQUESTS: 'false',
-      LOG_LEVEL: 'warn',
-      ADMIN_API_KEY: KEY,
-      RATE_LIMIT_ENABLED: 'false',
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    },
+    benchServerEnv({ dir: OUT, port: PORT, pgPort: PG_PORT, key: KEY }),
     `${BASE}/health/ready`,
   );
   try {

@@ -5,7 +5,7 @@
 const { mkdirSync, readFileSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
-const { load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
+const { benchServerEnv, load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
 const { writeAll } = require('../test/fixtures/onnx-models.js');
 
 const ROOT = join(__dirname, '..');
@@ -23,22 +23,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const NODE_FLAGS = ['--max-semi-space-size=64', '--min-semi-space-size=64'];
 const auth = { authorization: `Bearer ${KEY}` };
 
-function serverEnv(extra = {}) {
-  return {
-    PORT: String(PORT),
-    EMBEDDED_PG_PORT: '54397',
-    EMBEDDED_PG_DIR: join(OUT, 'pg'),
-    EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
-    ARTIFACT_DIR: join(OUT, 'artifacts'),
-    LOG_HTTP_REQUESTS: 'false',
-    LOG_LEVEL: 'warn',
-    ADMIN_API_KEY: KEY,
-    RATE_LIMIT_ENABLED: 'false',
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    ...extra,
-  };
-}
+const serverEnv = (extra = {}) => benchServerEnv({ dir: OUT, port: PORT, pgPort: 54397, key: KEY }, extra);
 
 async function api(base, method, path, body) {
   const res = await fetch(`${base}${path}`, {

@@ -9,6 +9,27 @@ const autocannon = require('autocannon');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The environment of a bench's server: embedded PostgreSQL, chain and artifacts under `dir`, quiet logs, no rate
+ * limit, no external database or Redis; `extra` adds to it or overrides it.
+ */
+function benchServerEnv({ dir, port, pgPort, key }, extra = {}) {
+  return {
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    EMBEDDED_PG_DIR: join(dir, 'pg'),
+    EMBEDDED_CHAIN_DIR: join(dir, 'anvil'),
+    ARTIFACT_DIR: join(dir, 'artifacts'),
+    LOG_HTTP_REQUESTS: 'false',
+    LOG_LEVEL: 'warn',
+    ADMIN_API_KEY: key,
+    RATE_LIMIT_ENABLED: 'false',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    ...extra,
+  };
+}
+
 async function waitForStatus(url, status, timeoutMs) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -172,6 +193,7 @@ function request(base, method, path, { headers = {}, body } = {}) {
 }
 
 module.exports = {
+  benchServerEnv,
   children,
   load,
   loadWrk,

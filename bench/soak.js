@@ -14,7 +14,7 @@ const os = require('node:os');
 const { Wallet } = require('ethers');
 const pg = require('pg');
 const { Worker } = require('node:worker_threads');
-const { sleep, startServer, status, stopServer } = require('./lib');
+const { benchServerEnv, sleep, startServer, status, stopServer } = require('./lib');
 const { Window, windowOf } = require('./soak-load');
 const client = require('../dist/src/client');
 const { FEATURES, jsonl, LABEL, rows, trainLocally, truth } = require('../dist/src/client/demo/data');
@@ -217,23 +217,10 @@ async function main() {
   const server = await startServer(
     'node',
     [...profile, ...START_FLAGS, join(ROOT, 'dist', 'src', 'main.js')],
-    {
-      NODE_ENV: 'production',
-      PORT: String(PORT),
-      EMBEDDED_PG_PORT: String(PG_PORT),
-      EMBEDDED_PG_DIR: join(OUT, 'pg'),
-      EMBEDDED_CHAIN_DIR: join(OUT, 'anvil'),
-      ARTIFACT_DIR: join(OUT, 'artifacts'),
-      LOG_HTTP_REQUESTS: 'false',
-      LOG_LEVEL: 'warn',
-      ADMIN_API_KEY: KEY,
-      RATE_LIMIT_ENABLED: 'false',
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOW_PRIVATE: 'true',
-      WEB_CONCURRENCY: '1',
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    },
+    benchServerEnv(
+      { dir: OUT, port: PORT, pgPort: PG_PORT, key: KEY },
+      { NODE_ENV: 'production', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true', WEB_CONCURRENCY: '1' },
+    ),
     `${BASE}/health/ready`,
   );
   await logSlowStatements();
