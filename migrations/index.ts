@@ -22,6 +22,7 @@ import { Training1796560000000 } from './1796560000000-Training';
 import { ExperimentAutoPromotion1796570000000 } from './1796570000000-ExperimentAutoPromotion';
 import { EvaluationOutcomesUncompressed1796580000000 } from './1796580000000-EvaluationOutcomesUncompressed';
 import { ExperimentTotals1796590000000 } from './1796590000000-ExperimentTotals';
+import { PredictionBatches1796600000000 } from './1796600000000-PredictionBatches';
 
 /** Every migration, in order. `npm run migration:generate --name=Name` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   ExperimentAutoPromotion1796570000000,
   EvaluationOutcomesUncompressed1796580000000,
   ExperimentTotals1796590000000,
+  PredictionBatches1796600000000,
 ];

@@ -12,7 +12,9 @@ import { DatasetEntity, DatasetRowEntity } from './modules/datasets';
 import {
   ExperimentEntity,
   ExperimentUnitEntity,
-  PredictionLogEntity,
+  ClientRequestIdEntity,
+  ExperimentOutcomeEntity,
+  PredictionBatchEntity,
   VariantTotalsEntity,
 } from './modules/experiments';
 import { AuditRecordEntity } from './platform/audit';
@@ -56,7 +58,9 @@ export const ENTITIES = [
   TrainingRunEntity,
   TrainingPolicyEntity,
   ExperimentEntity,
-  PredictionLogEntity,
+  PredictionBatchEntity,
+  ExperimentOutcomeEntity,
+  ClientRequestIdEntity,
   VariantTotalsEntity,
   ExperimentUnitEntity,
 ];

@@ -143,6 +143,10 @@ describe('experiments: the prediction log and outcomes', () => {
     // A request id the log already holds (a client replaying its X-Request-Id) adds nothing.
     await predict({ ...alice.headers, 'x-user-id': 'tot-0', 'x-request-id': served[0] });
     await log.flush();
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM experiment_predictions WHERE "requestId" = $1`, [
+      served[0],
+    ]);
+    expect(n).toBe(1);
     for (const [i, id] of served.entries()) if (i % 3 !== 0) await outcome(id, i % 2).expect(200);
     await outcome(served[1], 1).expect(200);
     const whole: Array<Record<string, number | string>> = await ds.query(
@@ -169,6 +173,20 @@ describe('experiments: the prediction log and outcomes', () => {
       [experimentId],
     );
     expect(totals.map((x) => x.outcomeSum)).toEqual(whole.map((x) => x.outcomeSum));
+  });
+
+  it('should log a request id the caller chose once when the caller sends it again, in one flush or later', async () => {
+    const log = t.app.get(PredictionLog);
+    const mine = { ...alice.headers, 'x-user-id': 'again', 'x-request-id': 'caller-chosen-1' };
+    expect((await predict(mine)).requestId).toBe('caller-chosen-1');
+    await predict(mine);
+    await log.flush();
+    await predict(mine);
+    await log.flush();
+    const rows = await ds.query(`SELECT variant FROM experiment_predictions WHERE "requestId" = 'caller-chosen-1'`);
+    expect(rows).toHaveLength(1);
+    await outcome('caller-chosen-1', 1).expect(200);
+    await outcome('caller-chosen-1', 0).expect(409);
   });
 
   it('should count for the sample-ratio check only the units served since the weights changed when reweighted', async () => {

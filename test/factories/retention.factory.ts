@@ -59,14 +59,15 @@ export async function insertIdempotencyKey(t: TestApp, ageDays: number, expiresI
   return key;
 }
 
-/** A logged prediction of an A/B experiment, `ageDays` old; returns its request id. */
+/** A logged prediction of an A/B experiment, in a log batch of its own written `ageDays` ago; returns its request id. */
 export async function insertLoggedPrediction(t: TestApp, ageDays: number): Promise<string> {
   const requestId = `req-${randomUUID()}`;
   await t.app.get(DataSource).query(
-    `INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, random, "callerOwner",
-       "createdAt", "latencyMs")
-     VALUES ($1, $2, 'control', 1, false, 'retention-test', $3, 1.5)`,
-    [requestId, randomUUID(), daysAgo(ageDays)],
+    `INSERT INTO experiment_prediction_batches ("experimentId", "createdAt", size, variants, versions, random,
+       "requestIds", assignments, "servedVersions", units, "callerOwners", "loggedAtMs", "latencyUs", errors)
+     VALUES ($2, $3, 1, '{control}', '{1}', '{false}', ARRAY[$1], '{1}', '{1}', '{NULL}', '{retention-test}',
+             ARRAY[$4::float8], '{1500}', '{NULL}')`,
+    [requestId, randomUUID(), daysAgo(ageDays), daysAgo(ageDays).getTime()],
   );
   return requestId;
 }

@@ -120,6 +120,25 @@ describe('retention', () => {
     expect(await exists('experiment_predictions', 'requestId', young)).toBe(true);
   });
 
+  it("should delete an old prediction's outcome and the callers' old request ids with the log when they are due", async () => {
+    const old = await insertLoggedPrediction(t, 91);
+    await ds.query(
+      `INSERT INTO experiment_outcomes ("requestId", "batchId", "experimentId", variant, value)
+       SELECT "requestId", "batchId", "experimentId", variant, 1 FROM experiment_predictions WHERE "requestId" = $1`,
+      [old],
+    );
+    await ds.query(
+      `INSERT INTO experiment_client_request_ids ("requestId", "createdAt")
+       VALUES ('caller-old', now() - interval '91 days'), ('caller-young', now() - interval '89 days')`,
+    );
+
+    await t.app.get(RetentionService).run();
+
+    expect(await exists('experiment_outcomes', 'requestId', old)).toBe(false);
+    expect(await exists('experiment_client_request_ids', 'requestId', 'caller-old')).toBe(false);
+    expect(await exists('experiment_client_request_ids', 'requestId', 'caller-young')).toBe(true);
+  });
+
   it('should delete in batches of RETENTION_BATCH_SIZE rows when more rows are due', async () => {
     for (let i = 0; i < 5; i++) await insertDelivery(t, endpointId, 'delivered', 40, 1);
     for (let i = 0; i < 3; i++) await insertIdempotencyKey(t, 30, -20);

@@ -28,8 +28,13 @@ export interface ExperimentResults {
   fixedHorizonNote: typeof FIXED_HORIZON_VALIDITY;
 }
 
-/** Latency percentiles are over each variant's latest predictions, so that reading them costs the same at any size. */
+/**
+ * Latency percentiles are over each variant's latest LATENCY_WINDOW predictions among the experiment's latest
+ * LATENCY_SCAN (in its latest LATENCY_BATCHES log batches at most), so that reading them costs the same at any size.
+ */
 export const LATENCY_WINDOW = 10_000;
+const LATENCY_SCAN = 100_000;
+const LATENCY_BATCHES = 2_000;
 
 const EMPTY: VariantCounts = {
   predictions: 0,
@@ -90,11 +95,23 @@ export class ExperimentResultsService {
 
   /**
    * Reads the variants' running totals, their units and the latency of their latest predictions: a few rows and
-   * at most LATENCY_WINDOW log entries per variant, however long the experiment has run.
+   * at most LATENCY_SCAN log entries, however long the experiment has run.
    */
   private async counts(experimentId: string, weightsSince: Date): Promise<Map<string, VariantCounts>> {
     const rows: Array<Record<string, string | number | null>> = await this.dataSource.query(
-      `SELECT t.variant, t.predictions, t."randomPredictions", t.errors, t.outcomes, t."outcomeSum", t."outcomeSumSq",
+      `WITH RECURSIVE walk AS (
+         (SELECT id, size AS seen, 1 AS steps FROM experiment_prediction_batches
+           WHERE "experimentId" = $1 ORDER BY id DESC LIMIT 1)
+         UNION ALL
+         SELECT n.id, walk.seen + n.size, walk.steps + 1 FROM walk CROSS JOIN LATERAL (
+           SELECT id, size FROM experiment_prediction_batches
+            WHERE "experimentId" = $1 AND id < walk.id ORDER BY id DESC LIMIT 1
+         ) n
+          WHERE walk.seen < $4 AND walk.steps < $5
+       ), recent AS (
+         SELECT b.id, b.variants, b.assignments, b."latencyUs" FROM experiment_prediction_batches b JOIN walk USING (id)
+       )
+       SELECT t.variant, t.predictions, t."randomPredictions", t.errors, t.outcomes, t."outcomeSum", t."outcomeSumSq",
               coalesce(u.units, 0) AS units, coalesce(u."unitsSinceWeights", 0) AS "unitsSinceWeights",
               l.p50, l.p95, l.p99
          FROM experiment_variant_totals t
@@ -104,15 +121,14 @@ export class ExperimentResultsService {
              FROM experiment_units WHERE "experimentId" = t."experimentId" AND variant = t.variant
          ) u ON true
          LEFT JOIN LATERAL (
-           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50,
-                  percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95,
-                  percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyMs") AS p99
-             FROM (SELECT "latencyMs" FROM experiment_predictions
-                    WHERE "experimentId" = t."experimentId" AND variant = t.variant
-                    ORDER BY "createdAt" DESC LIMIT $3) latest
+           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95,
+                  percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+             FROM (SELECT x.us / 1000.0 AS ms FROM recent b, unnest(b.assignments, b."latencyUs") AS x(a, us)
+                    WHERE b.variants[x.a] = t.variant ORDER BY b.id DESC LIMIT $3) latest
          ) l ON true
         WHERE t."experimentId" = $1`,
-      [experimentId, weightsSince, LATENCY_WINDOW],
+      [experimentId, weightsSince, LATENCY_WINDOW, LATENCY_SCAN, LATENCY_BATCHES],
     );
     const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
     return new Map(

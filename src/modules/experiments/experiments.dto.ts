@@ -243,7 +243,8 @@ export class VariantResultsDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: "p50, p95, p99 in ms over the variant's latest 10,000 predictions (null before any)",
+    description:
+      "p50, p95, p99 in ms over the variant's latest 10,000 predictions among the experiment's latest 100,000 (null before any)",
   })
   latencyMs: Record<string, number | null>;
   @ApiProperty({

@@ -4,5 +4,11 @@ export { Assignment, HeaderReader, RunningExperiments } from './running-experime
 export { EXPERIMENT_EVENTS, ExperimentStateEvent, GuardrailBreachedEvent } from './experiments.events';
 export { ExperimentMetrics, ServedObservation, ShadowObservation } from './experiment-metrics';
 export { PredictionLog, RoutedPrediction } from './prediction-log';
-export { ExperimentUnitEntity, PredictionLogEntity, VariantTotalsEntity } from './prediction-log.entity';
+export {
+  ClientRequestIdEntity,
+  ExperimentOutcomeEntity,
+  ExperimentUnitEntity,
+  PredictionBatchEntity,
+  VariantTotalsEntity,
+} from './prediction-log.entity';
 export { CheckOutcome, EXPERIMENT_CHECK_QUEUE, ExperimentChecks } from './experiment-checks';

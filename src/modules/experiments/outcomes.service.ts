@@ -4,8 +4,7 @@ import { DataSource } from 'typeorm';
 import { Principal } from 'src/platform/auth';
 import { ExperimentEntity } from './experiment.entity';
 import { ExperimentsError } from './experiments.errors';
-import { PredictionLog } from './prediction-log';
-import { PredictionLogEntity } from './prediction-log.entity';
+import { LoggedPrediction, PredictionLog } from './prediction-log';
 
 export interface RecordedOutcome {
   requestId: string;
@@ -25,12 +24,12 @@ export class OutcomesService {
   ) {}
 
   async record(principal: Principal, requestId: string, value: number): Promise<RecordedOutcome> {
-    let row = await this.find(requestId);
+    let row = await this.log.find(requestId);
     if (!row) {
       // Served by this replica a moment ago: its log entry may still be in the buffer, or in a batch being written
       // (the buffer is already empty then); flush waits for that write and writes the rest.
       await this.log.flush();
-      row = await this.find(requestId);
+      row = await this.log.find(requestId);
     }
     const experiment = row
       ? await this.dataSource.getRepository(ExperimentEntity).findOneBy({ id: row.experimentId })
@@ -48,18 +47,18 @@ export class OutcomesService {
       // The variant's running totals change in the same statement, and only when this call set the outcome.
       const [{ n }]: { n: number }[] = await this.dataSource.query(
         `WITH o AS (
-           UPDATE experiment_predictions SET outcome = $2, "outcomeAt" = now()
-            WHERE "requestId" = $1 AND outcome IS NULL RETURNING "experimentId", variant
+           INSERT INTO experiment_outcomes ("requestId", "batchId", "experimentId", variant, value)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING "experimentId", variant
          ), totals AS (
-           UPDATE experiment_variant_totals t SET outcomes = t.outcomes + 1, "outcomeSum" = t."outcomeSum" + $2,
-                  "outcomeSumSq" = t."outcomeSumSq" + $2::float8 * $2::float8
+           UPDATE experiment_variant_totals t SET outcomes = t.outcomes + 1, "outcomeSum" = t."outcomeSum" + $5,
+                  "outcomeSumSq" = t."outcomeSumSq" + $5::float8 * $5::float8
              FROM o WHERE t."experimentId" = o."experimentId" AND t.variant = o.variant
          )
          SELECT count(*)::int AS n FROM o`,
-        [requestId, value],
+        [requestId, row.batchId, row.experimentId, row.variant, value],
       );
-      if (n === 1) return this.result(row, value, true);
-      row = (await this.find(requestId))!;
+      if (n === 1) return this.result(requestId, row, value, true);
+      row = (await this.log.find(requestId))!;
     }
     if (row.outcome !== value) {
       throw new ExperimentsError(
@@ -67,19 +66,15 @@ export class OutcomesService {
         `Prediction ${requestId} already has the outcome ${row.outcome}; an outcome is recorded once.`,
       );
     }
-    return this.result(row, value, false);
+    return this.result(requestId, row, value, false);
   }
 
-  private find(requestId: string): Promise<PredictionLogEntity | null> {
-    return this.dataSource.getRepository(PredictionLogEntity).findOneBy({ requestId });
-  }
-
-  private result(row: PredictionLogEntity, value: number, created: boolean): RecordedOutcome {
-    return { requestId: row.requestId, experimentId: row.experimentId, variant: row.variant, value, created };
+  private result(requestId: string, row: LoggedPrediction, value: number, created: boolean): RecordedOutcome {
+    return { requestId, experimentId: row.experimentId, variant: row.variant, value, created };
   }
 }
 
 /** The key's owner that asked, the experiment's owner, or an admin; to anyone else the request id is unknown. */
-function mayReport(principal: Principal, row: PredictionLogEntity, experiment: ExperimentEntity): boolean {
+function mayReport(principal: Principal, row: LoggedPrediction, experiment: ExperimentEntity): boolean {
   return principal.isAdmin || principal.owner === row.callerOwner || principal.owner === experiment.owner;
 }

@@ -1,8 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { MetricsService } from 'src/platform/metrics';
+import { Batch, batchRows, UnitMemory } from './log-batch';
+import { textArray } from './pg-arrays';
 import type { Assignment } from './running-experiments';
 
 /** Entries kept in memory at most; beyond it new ones are dropped and counted (memory stays bounded). */
@@ -13,6 +15,8 @@ const FLUSH_MS = 1000;
 
 export interface RoutedPrediction {
   requestId: string;
+  /** The caller chose the request id (X-Request-Id): a replay of it is logged once. */
+  clientRequestId: boolean;
   assignment: Assignment;
   unit: string | null;
   callerOwner: string;
@@ -21,30 +25,21 @@ export interface RoutedPrediction {
   error: string | null;
 }
 
-/**
- * Entries waiting to be written, a column per field: no object and no Date per request, and the batch's parameters
- * are built from the columns directly (see write).
- */
-class Batch {
-  readonly requestId: string[] = [];
-  readonly assignment: Assignment[] = [];
-  readonly unit: (string | null)[] = [];
-  readonly callerOwner: string[] = [];
-  readonly servedVersion: (number | null)[] = [];
-  /** Epoch milliseconds. */
-  readonly createdAt: number[] = [];
-  /** Whole microseconds: an integer's text is cheaper to make than a float's. */
-  readonly latencyUs: number[] = [];
-  readonly error: (string | null)[] = [];
-
-  get length(): number {
-    return this.requestId.length;
-  }
+/** A logged prediction, as outcome recording needs it. */
+export interface LoggedPrediction {
+  batchId: string;
+  experimentId: string;
+  variant: string;
+  callerOwner: string;
+  /** The outcome recorded for it, if any. */
+  outcome: number | null;
 }
 
 /**
- * The prediction log: routed predictions are buffered in memory and written in multi-row inserts off the
- * request path, every second or every BATCH entries, and once more when the app shuts down.
+ * The prediction log: routed predictions are buffered in memory and written off the request path, every second or
+ * every BATCH entries, and once more when the app shuts down. A flush is one row per experiment with its entries
+ * as arrays (see PredictionBatchEntity), written with the variants' running totals and their new units in one
+ * statement.
  */
 @Injectable()
 export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -54,6 +49,7 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
   private buffered = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly units = new UnitMemory();
   private readonly dropped: Counter<'reason'>;
 
   constructor(
@@ -89,11 +85,12 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
     }
     const b = this.batches[this.batches.length - 1];
     b.requestId.push(p.requestId);
+    if (p.clientRequestId) b.clientRequestIds.push(p.requestId);
     b.assignment.push(p.assignment);
     b.unit.push(p.unit === null ? null : p.unit.slice(0, 200));
     b.callerOwner.push(p.callerOwner);
     b.servedVersion.push(p.servedVersion);
-    b.createdAt.push(Date.now());
+    b.loggedAtMs.push(Date.now());
     b.latencyUs.push(Math.round(p.latencyMs * 1000));
     b.error.push(p.error);
     this.buffered += 1;
@@ -109,19 +106,44 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
     return this.flushing;
   }
 
-  /** Deletes up to `limit` entries logged before `cutoff` (the retention job); returns how many. */
-  async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
-    const [{ n }]: { n: number }[] = await this.dataSource.query(
-      `WITH gone AS (
-         DELETE FROM experiment_predictions WHERE "requestId" IN (
-           SELECT "requestId" FROM experiment_predictions WHERE "createdAt" < $1
-            ORDER BY "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED
-         ) RETURNING 1
-       )
-       SELECT count(*)::int AS n FROM gone`,
-      [cutoff, limit],
+  /** The logged prediction with this request id, and its outcome; null when none was logged. */
+  async find(requestId: string): Promise<LoggedPrediction | null> {
+    const rows: LoggedPrediction[] = await this.dataSource.query(
+      `SELECT b.id AS "batchId", b."experimentId", b.variants[b.assignments[p.i]] AS variant,
+              b."callerOwners"[p.i] AS "callerOwner", o.value AS outcome
+         FROM experiment_prediction_batches b
+        CROSS JOIN LATERAL (SELECT array_position(b."requestIds", $1::text) AS i) p
+         LEFT JOIN experiment_outcomes o ON o."requestId" = $1
+        WHERE b."requestIds" @> ARRAY[$1::text]
+        LIMIT 1`,
+      [requestId],
     );
-    return n;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Deletes up to `limit` log batches written before `cutoff`, with their outcomes, and up to `limit` of the callers'
+   * request ids kept as long (the retention job); `more` when either may have more to delete.
+   */
+  async deleteOlderThan(cutoff: Date, limit: number): Promise<{ predictions: number; more: boolean }> {
+    const [{ batches, predictions, ids }]: { batches: number; predictions: number; ids: number }[] =
+      await this.dataSource.query(
+        `WITH gone AS (
+           DELETE FROM experiment_prediction_batches WHERE id IN (
+             SELECT id FROM experiment_prediction_batches WHERE "createdAt" < $1
+              ORDER BY "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED
+           ) RETURNING size
+         ), ids AS (
+           DELETE FROM experiment_client_request_ids WHERE "requestId" IN (
+             SELECT "requestId" FROM experiment_client_request_ids WHERE "createdAt" < $1
+              ORDER BY "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED
+           ) RETURNING 1
+         )
+         SELECT (SELECT count(*)::int FROM gone) AS batches, (SELECT coalesce(sum(size), 0)::int FROM gone) AS predictions,
+                (SELECT count(*)::int FROM ids) AS ids`,
+        [cutoff, limit],
+      );
+    return { predictions, more: batches === limit || ids === limit };
   }
 
   private async write(): Promise<void> {
@@ -129,57 +151,13 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
       const batch = this.batches.shift() as Batch;
       if (this.batches.length === 0) this.batches.push(new Batch());
       this.buffered -= batch.length;
+      const units = new Map<Assignment, Set<string>>();
       try {
-        // One statement with array parameters, each array's text built here: pg's own encoding of 11 arrays of
-        // 500 values (a type check per value, a Date formatted per row) cost more main-thread time than the rest
-        // of a routed request's extra work. The assignment's fields go once per distinct assignment (one per
-        // variant, as a rule), each row naming its own by position: fewer values to format and to parse.
-        const { distinct, position } = positions(batch.assignment);
-        // The variants' running totals are kept in the same statement, from the rows it inserted (a request id seen
-        // before adds nothing), and so are the units each served under its weights: inserted once and never updated
-        // (a row per unit per flush made the statement slower as units returned). Both in key order, so that two
-        // replicas' batches cannot deadlock.
-        await this.dataSource.query(
-          `WITH logged AS (
-             INSERT INTO experiment_predictions ("requestId", "experimentId", variant, version, "servedVersion", unit,
-               random, "callerOwner", "createdAt", "latencyMs", error)
-             SELECT r, ($9::uuid[])[a], ($10::varchar[])[a], ($11::int[])[a], sv, u, ($12::bool[])[a], co,
-                    to_timestamp(ca / 1000), us / 1000, err
-               FROM unnest($1::varchar[], $2::int[], $3::int[], $4::varchar[], $5::varchar[], $6::float8[],
-                           $7::float8[], $8::varchar[])
-                    AS x(r, a, sv, u, co, ca, us, err)
-             ON CONFLICT ("requestId") DO NOTHING
-             RETURNING "experimentId", variant, random, error
-           ), totals AS (
-             INSERT INTO experiment_variant_totals AS t ("experimentId", variant, predictions, "randomPredictions", errors)
-             SELECT "experimentId", variant, count(*), count(*) FILTER (WHERE random), count(error)
-               FROM logged GROUP BY "experimentId", variant ORDER BY "experimentId", variant
-             ON CONFLICT ("experimentId", variant) DO UPDATE SET predictions = t.predictions + excluded.predictions,
-               "randomPredictions" = t."randomPredictions" + excluded."randomPredictions",
-               errors = t.errors + excluded.errors
-           )
-           INSERT INTO experiment_units ("experimentId", variant, "weightsSince", unit)
-           SELECT DISTINCT ($9::uuid[])[a], ($10::varchar[])[a], to_timestamp(($13::float8[])[a] / 1000), u
-             FROM unnest($2::int[], $4::varchar[]) AS x(a, u)
-            WHERE u IS NOT NULL AND NOT ($12::bool[])[a]
-            ORDER BY 1, 2, 3, 4
-           ON CONFLICT DO NOTHING`,
-          [
-            textArray(batch.requestId),
-            numberArray(position),
-            numberArray(batch.servedVersion),
-            textArray(batch.unit),
-            textArray(batch.callerOwner),
-            numberArray(batch.createdAt),
-            numberArray(batch.latencyUs),
-            textArray(batch.error),
-            textArray(distinct.map((x) => x.experimentId)),
-            textArray(distinct.map((x) => x.variant)),
-            numberArray(distinct.map((x) => x.version)),
-            `{${distinct.map((x) => x.random).join(',')}}`,
-            numberArray(distinct.map((x) => x.weightsSince)),
-          ],
-        );
+        await this.dataSource.transaction(async (m) => {
+          const claimed = await this.claim(m, batch.clientRequestIds);
+          for (const params of batchRows(batch, claimed, this.units, units)) await m.query(INSERT_BATCH, params);
+        });
+        this.units.remember(units);
       } catch (err) {
         this.dropped.inc({ reason: 'write_failed' }, batch.length);
         this.logger.warn({ message: 'could not write the prediction log', error: (err as Error).message });
@@ -187,45 +165,38 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
   }
-}
 
-/** The distinct assignments, and each entry's (1-based, as PostgreSQL's arrays are) position among them. */
-function positions(assignments: readonly Assignment[]): { distinct: Assignment[]; position: number[] } {
-  const distinct: Assignment[] = [];
-  const seen = new Map<Assignment, number>();
-  const position = new Array<number>(assignments.length);
-  for (let i = 0; i < assignments.length; i++) {
-    let at = seen.get(assignments[i]);
-    if (at === undefined) {
-      at = distinct.push(assignments[i]);
-      seen.set(assignments[i], at);
-    }
-    position[i] = at;
+  /** Claims the callers' request ids; returns those the log did not hold (under the server's id or a caller's). */
+  private async claim(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const fresh: { requestId: string }[] = await m.query(
+      `INSERT INTO experiment_client_request_ids ("requestId")
+       SELECT DISTINCT r FROM unnest($1::varchar[]) AS r
+        WHERE NOT EXISTS (SELECT 1 FROM experiment_prediction_batches b WHERE b."requestIds" @> ARRAY[r::text])
+        ORDER BY r
+       ON CONFLICT DO NOTHING RETURNING "requestId"`,
+      [textArray(ids)],
+    );
+    return new Set(fresh.map((r) => r.requestId));
   }
-  return { distinct, position };
 }
 
-/** A PostgreSQL array literal of strings: each quoted, `"` and `\` escaped; null as NULL. */
-export function textArray(values: readonly (string | null)[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += ',';
-    if (v === null) out += 'NULL';
-    else out += `"${ESCAPED.test(v) ? v.replace(ESCAPED_ALL, '\\$&') : v}"`;
-  }
-  return `${out}}`;
-}
-
-/** A PostgreSQL array literal of numbers (finite), null as NULL. */
-export function numberArray(values: readonly (number | null)[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) out += ',';
-    out += values[i] === null ? 'NULL' : String(values[i]);
-  }
-  return `${out}}`;
-}
-
-const ESCAPED = /["\\]/;
-const ESCAPED_ALL = /["\\]/g;
+/**
+ * One experiment's share of a flush (parameters from batchRows). The variants' totals and new units are kept in
+ * the same statement, both in key order so that two replicas' flushes cannot deadlock.
+ */
+const INSERT_BATCH = `WITH batch AS (
+    INSERT INTO experiment_prediction_batches ("experimentId", size, variants, versions, random, "requestIds",
+      assignments, "servedVersions", units, "callerOwners", "loggedAtMs", "latencyUs", errors)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+  ), totals AS (
+    INSERT INTO experiment_variant_totals AS t ("experimentId", variant, predictions, "randomPredictions", errors)
+    SELECT $1, v, p, r, e FROM unnest($14::varchar[], $15::int8[], $16::int8[], $17::int8[]) AS x(v, p, r, e)
+     ORDER BY v
+    ON CONFLICT ("experimentId", variant) DO UPDATE SET predictions = t.predictions + excluded.predictions,
+      "randomPredictions" = t."randomPredictions" + excluded."randomPredictions", errors = t.errors + excluded.errors
+  )
+  INSERT INTO experiment_units ("experimentId", variant, "weightsSince", unit)
+  SELECT $1, v, to_timestamp(w / 1000), u FROM unnest($18::varchar[], $19::float8[], $20::varchar[]) AS x(v, w, u)
+   ORDER BY 2, 3, 4
+  ON CONFLICT DO NOTHING`;

@@ -110,6 +110,7 @@ export class InferenceService {
     const raw = options.header?.(a.unitHeader);
     this.predictionLog.record({
       requestId: options.requestId,
+      clientRequestId: options.header?.('x-request-id') === options.requestId,
       assignment: a,
       unit: (Array.isArray(raw) ? raw[0] : raw) ?? null,
       callerOwner: principal.owner,

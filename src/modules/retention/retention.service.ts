@@ -101,9 +101,10 @@ export class RetentionService implements OnApplicationBootstrap {
       count('idempotency_keys', n);
     }
     const predictionsBefore = daysBefore(now, this.config.PREDICTION_LOG_RETENTION_DAYS);
-    for (let n = size; n === size; report.batches.predictions++) {
-      n = await this.predictions.deleteOlderThan(predictionsBefore, size);
-      count('experiment_predictions', n);
+    for (let more = true; more; report.batches.predictions++) {
+      const gone = await this.predictions.deleteOlderThan(predictionsBefore, size);
+      count('experiment_predictions', gone.predictions);
+      more = gone.more;
     }
     return report;
   }

@@ -1,6 +1,6 @@
-import { numberArray, textArray } from './prediction-log';
+import { numberArray, textArray } from './pg-arrays';
 
-describe('prediction log array literals', () => {
+describe('PostgreSQL array literals', () => {
   it('should quote every string and escape quotes and backslashes when building a text array', () => {
     expect(textArray(['a', 'we"ird', 'back\\slash', '{,} ', ''])).toBe('{"a","we\\"ird","back\\\\slash","{,} ",""}');
   });
@@ -13,5 +13,9 @@ describe('prediction log array literals', () => {
   it('should write an empty array when there are no values', () => {
     expect(textArray([])).toBe('{}');
     expect(numberArray([])).toBe('{}');
+  });
+
+  it('should write booleans as true and false when building an array of them', () => {
+    expect(numberArray([true, false, null])).toBe('{true,false,NULL}');
   });
 });
