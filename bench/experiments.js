@@ -6,7 +6,7 @@
 // Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
 const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
-const { benchServerEnv, load, loadWrk, LOADGEN, startServer, stopServer } = require('./lib');
+const { benchServerEnv, cpuMs, load, loadWrk, LOADGEN, postgresCpuMs, startServer, stopServer } = require('./lib');
 const { writeAll } = require('../test/fixtures/onnx-models.js');
 
 const ROOT = join(__dirname, '..');
@@ -72,6 +72,18 @@ const payload = JSON.stringify({
 /** Routed targets rotate through UNITS user ids (returning users of both variants), not one user. */
 const UNITS = Number(process.env.UNITS || 1000);
 
+/** CPU per answered request (µs) of the server process and of PostgreSQL: steadier than req/s on a shared machine. */
+async function measureCpu(serverPid, url, headers) {
+  const before = { server: cpuMs(serverPid), pg: postgresCpuMs(join(OUT, 'pg')) };
+  const r = await measure(url, headers);
+  const requests = r.rps * SLICE;
+  return {
+    ...r,
+    serverUs: Math.round(((cpuMs(serverPid) - before.server) * 1000) / requests),
+    pgUs: Math.round(((postgresCpuMs(join(OUT, 'pg')) - before.pg) * 1000) / requests),
+  };
+}
+
 function measure(url, headers, duration = SLICE) {
   const { 'x-user-id': unit, ...fixed } = headers;
   let next = 0;
@@ -123,7 +135,7 @@ async function main() {
     for (const t of targets) await measure(t.url, t.headers, 1);
     const runs = targets.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, t] of targets.entries()) runs[i].push(await measure(t.url, t.headers));
+      for (const [i, t] of targets.entries()) runs[i].push(await measureCpu(server.child.pid, t.url, t.headers));
     }
     const figures = targets.map((t, i) => ({
       who: t.who,
@@ -131,11 +143,15 @@ async function main() {
       p50: median(runs[i].map((r) => r.p50)),
       p99: median(runs[i].map((r) => r.p99)),
       non2xx: runs[i].reduce((n, r) => n + r.non2xx, 0),
+      serverUs: median(runs[i].map((r) => r.serverUs)),
+      pgUs: median(runs[i].map((r) => r.pgUs)),
     }));
     console.log(`\nlogreg 1 row, 64 conns, ${ROUNDS} rounds of ${SLICE} s (${LOADGEN})\n`);
-    console.log('| target | req/s | p50 ms | p99 ms | non-2xx |');
-    console.log('|---|---|---|---|---|');
-    for (const f of figures) console.log(`| ${f.who} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.non2xx} |`);
+    console.log('| target | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req | PostgreSQL CPU µs/req |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const f of figures) {
+      console.log(`| ${f.who} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.non2xx} | ${f.serverUs} | ${f.pgUs} |`);
+    }
     const [plain, routed, shadow] = figures;
     const metrics = await (await fetch(`${BASE}/metrics`, { headers: auth })).text();
     const shadowLine = (r) =>

@@ -161,6 +161,29 @@ function children(pid) {
   }
 }
 
+/** CPU time (user + system, ms) a process and its threads have used; 0 when it is gone. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (ms) of an embedded PostgreSQL: its postmaster (from the data directory) and every backend of it. */
+function postgresCpuMs(dataDir) {
+  let postmaster;
+  try {
+    postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return 0;
+  }
+  return [postmaster, ...children(postmaster)].reduce((sum, pid) => sum + cpuMs(pid), 0);
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
 function resetPeak(pid) {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -195,9 +218,11 @@ function request(base, method, path, { headers = {}, body } = {}) {
 module.exports = {
   benchServerEnv,
   children,
+  cpuMs,
   load,
   loadWrk,
   LOADGEN,
+  postgresCpuMs,
   request,
   resetPeak,
   sleep,

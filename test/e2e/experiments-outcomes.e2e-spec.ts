@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PredictionLog } from 'src/modules/experiments';
 import { createApiKey, CreatedKey } from '../factories/api-key.factory';
@@ -187,6 +188,45 @@ describe('experiments: the prediction log and outcomes', () => {
     expect(rows).toHaveLength(1);
     await outcome('caller-chosen-1', 1).expect(200);
     await outcome('caller-chosen-1', 0).expect(409);
+  });
+
+  it('should write a full batch at once and leave the entries after it for the timer when 500 are buffered', async () => {
+    const log = t.app.get(PredictionLog);
+    await log.flush();
+    const assignment = {
+      experimentId: randomUUID(),
+      experiment: 'batch-size',
+      variant: 'control',
+      version: 1,
+      random: false,
+      shadow: null,
+      unitHeader: 'x-user-id',
+      weightsSince: Date.now(),
+    };
+    for (let i = 0; i < 501; i++) {
+      log.record({
+        requestId: randomUUID(),
+        clientRequestId: false,
+        assignment,
+        unit: `u-${i}`,
+        callerOwner: 'alice',
+        servedVersion: 1,
+        latencyMs: 1,
+        error: null,
+      });
+    }
+    const sizes = () =>
+      ds
+        .query(`SELECT size FROM experiment_prediction_batches WHERE "experimentId" = $1 ORDER BY id`, [
+          assignment.experimentId,
+        ])
+        .then((rows: { size: number }[]) => rows.map((r) => r.size));
+    // Chained after the write the 500th entry started, and before any timer's: it writes full batches only.
+    await log.flush(false);
+    expect(await sizes()).toEqual([500]);
+    expect(log.pending).toBe(1);
+    await log.flush();
+    expect(await sizes()).toEqual([500, 1]);
   });
 
   it('should count for the sample-ratio check only the units served since the weights changed when reweighted', async () => {

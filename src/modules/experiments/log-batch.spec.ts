@@ -78,4 +78,17 @@ describe('prediction log batches', () => {
     const [next] = batchRows(again, new Set(), memory, new Map());
     expect(next.slice(17)).toEqual(['{"control"}', '{1700000000000}', '{"u2"}']);
   });
+
+  it('should know a unit again when the running experiments were refreshed into new assignment objects', () => {
+    const memory = new UnitMemory();
+    const b = new Batch();
+    add(b, 'r1', control, 'u1');
+    const sent = new Map<Assignment, Set<string>>();
+    batchRows(b, new Set(), memory, sent);
+    memory.remember(sent);
+
+    expect(memory.has({ ...control }, 'u1')).toBe(true);
+    expect(memory.has({ ...control, weightsSince: control.weightsSince + 1 }, 'u1')).toBe(false);
+    expect(memory.has({ ...treatment }, 'u1')).toBe(false);
+  });
 });

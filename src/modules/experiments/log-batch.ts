@@ -32,25 +32,43 @@ const REMEMBERED_UNITS = 100_000;
  * insert off most flushes. Forgetting only costs a redundant insert that changes nothing.
  */
 export class UnitMemory {
-  private known = new WeakMap<Assignment, Set<string>>();
+  private byKey = new Map<string, Set<string>>();
+  /** Each refresh of the running experiments makes new Assignment objects for the same variant and weights. */
+  private byAssignment = new WeakMap<Assignment, Set<string>>();
   private size = 0;
 
   has(a: Assignment, unit: string): boolean {
-    return this.known.get(a)?.has(unit) === true;
+    return this.units(a, false)?.has(unit) === true;
   }
 
   /** Called once a flush's units are committed. */
   remember(written: Map<Assignment, Set<string>>): void {
     for (const [a, units] of written) {
       if (this.size + units.size > REMEMBERED_UNITS) {
-        this.known = new WeakMap();
+        this.byKey = new Map();
+        this.byAssignment = new WeakMap();
         this.size = 0;
       }
-      let set = this.known.get(a);
-      if (!set) this.known.set(a, (set = new Set()));
-      for (const u of units) set.add(u);
-      this.size += units.size;
+      const known = this.units(a, true)!;
+      for (const u of units) {
+        if (known.has(u)) continue;
+        known.add(u);
+        this.size++;
+      }
     }
+  }
+
+  private units(a: Assignment, create: boolean): Set<string> | undefined {
+    let set = this.byAssignment.get(a);
+    if (set) return set;
+    const key = `${a.experimentId}\n${a.variant}\n${a.weightsSince}`;
+    set = this.byKey.get(key);
+    if (!set) {
+      if (!create) return undefined;
+      this.byKey.set(key, (set = new Set()));
+    }
+    this.byAssignment.set(a, set);
+    return set;
   }
 }
 
