@@ -23,17 +23,14 @@ export class PredictionBatches1796600000000 implements MigrationInterface {
       `CREATE INDEX "idx_experiment_prediction_batches_experiment" ON "experiment_prediction_batches"  ("experimentId", "id") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "experiment_outcomes" ("requestId" character varying(100) NOT NULL, "batchId" bigint NOT NULL, "experimentId" uuid NOT NULL, "variant" character varying(50) NOT NULL, "value" double precision NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_536b5129acbfc3dfd79b163cccf" PRIMARY KEY ("requestId"))`,
+      `CREATE TABLE "experiment_outcomes" ("requestId" character varying(100) NOT NULL, "experimentId" uuid NOT NULL, "variant" character varying(50) NOT NULL, "value" double precision NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_536b5129acbfc3dfd79b163cccf" PRIMARY KEY ("requestId"))`,
     );
-    await queryRunner.query(`CREATE INDEX "idx_experiment_outcomes_batch" ON "experiment_outcomes"  ("batchId") `);
+    await queryRunner.query(`CREATE INDEX "idx_experiment_outcomes_created" ON "experiment_outcomes"  ("createdAt") `);
     await queryRunner.query(
       `CREATE TABLE "experiment_client_request_ids" ("requestId" character varying(100) NOT NULL, "createdAt" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_c99f994c4950ca65f3787c0af61" PRIMARY KEY ("requestId"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "idx_experiment_client_request_ids_created" ON "experiment_client_request_ids"  ("createdAt") `,
-    );
-    await queryRunner.query(
-      `ALTER TABLE "experiment_outcomes" ADD CONSTRAINT "FK_ae8bda742ffe43976f7407b3bf5" FOREIGN KEY ("batchId") REFERENCES "experiment_prediction_batches"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     // Random request ids and units gain nothing from compression, which costs CPU on every flush.
     await queryRunner.query(
@@ -65,11 +62,9 @@ export class PredictionBatches1796600000000 implements MigrationInterface {
               GROUP BY e."experimentId", e.s, d.variants, d.versions, d.random`,
     );
     await queryRunner.query(
-      `INSERT INTO experiment_outcomes ("requestId", "batchId", "experimentId", variant, value, "createdAt")
-             SELECT p."requestId", b.id, p."experimentId", p.variant, p.outcome, coalesce(p."outcomeAt", p."createdAt")
-               FROM experiment_predictions p
-               JOIN experiment_prediction_batches b ON b."requestIds" @> ARRAY[p."requestId"::text]
-              WHERE p.outcome IS NOT NULL`,
+      `INSERT INTO experiment_outcomes ("requestId", "experimentId", variant, value, "createdAt")
+             SELECT "requestId", "experimentId", variant, outcome, coalesce("outcomeAt", "createdAt")
+               FROM experiment_predictions WHERE outcome IS NOT NULL`,
     );
     // Which old request ids the callers chose is not known: all are kept, so that none is logged twice.
     await queryRunner.query(
@@ -109,10 +104,9 @@ export class PredictionBatches1796600000000 implements MigrationInterface {
     );
     await queryRunner.query(`DROP VIEW "experiment_predictions_view"`);
     await queryRunner.query(`DROP INDEX "public"."idx_experiment_prediction_batches_request_ids"`);
-    await queryRunner.query(`ALTER TABLE "experiment_outcomes" DROP CONSTRAINT "FK_ae8bda742ffe43976f7407b3bf5"`);
     await queryRunner.query(`DROP INDEX "public"."idx_experiment_client_request_ids_created"`);
     await queryRunner.query(`DROP TABLE "experiment_client_request_ids"`);
-    await queryRunner.query(`DROP INDEX "public"."idx_experiment_outcomes_batch"`);
+    await queryRunner.query(`DROP INDEX "public"."idx_experiment_outcomes_created"`);
     await queryRunner.query(`DROP TABLE "experiment_outcomes"`);
     await queryRunner.query(`DROP INDEX "public"."idx_experiment_prediction_batches_experiment"`);
     await queryRunner.query(`DROP INDEX "public"."idx_experiment_prediction_batches_created"`);

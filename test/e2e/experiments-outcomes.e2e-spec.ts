@@ -49,6 +49,17 @@ describe('experiments: the prediction log and outcomes', () => {
         .expect(200)
     ).body as { requestId: string; experiment?: { variant: string; version: number } };
 
+  const assignmentOf = (experimentId: string) => ({
+    experimentId,
+    experiment: 'written by the test',
+    variant: 'control',
+    version: 1,
+    random: false,
+    shadow: null,
+    unitHeader: 'x-user-id',
+    weightsSince: Date.now(),
+  });
+
   const outcome = (requestId: string, value: unknown, headers = alice.headers) =>
     t.http.post(`/api/v1/predictions/${requestId}/outcome`).set(headers).send({ value });
 
@@ -190,19 +201,34 @@ describe('experiments: the prediction log and outcomes', () => {
     await outcome('caller-chosen-1', 0).expect(409);
   });
 
+  it('should record an outcome for a prediction not written yet and count it once the entry is written', async () => {
+    const log = t.app.get(PredictionLog);
+    const draft = await createExperiment(t, alice.headers, model, { name: 'buffered outcome' });
+    const requestId = randomUUID();
+    log.record({
+      requestId,
+      clientRequestId: false,
+      assignment: { ...assignmentOf(draft.id), variant: 'treatment', version: 2 },
+      unit: 'u-buffered',
+      callerOwner: 'alice',
+      servedVersion: 2,
+      latencyMs: 1,
+      error: null,
+    });
+    const res = await outcome(requestId, 1).expect(200);
+    expect(res.body).toMatchObject({ variant: 'treatment', created: true });
+    await log.flush();
+    const [totals] = await ds.query(
+      `SELECT predictions::int, outcomes::int, "outcomeSum" FROM experiment_variant_totals WHERE "experimentId" = $1`,
+      [draft.id],
+    );
+    expect(totals).toEqual({ predictions: 1, outcomes: 1, outcomeSum: 1 });
+  });
+
   it('should write a full batch at once and leave the entries after it for the timer when 500 are buffered', async () => {
     const log = t.app.get(PredictionLog);
     await log.flush();
-    const assignment = {
-      experimentId: randomUUID(),
-      experiment: 'batch-size',
-      variant: 'control',
-      version: 1,
-      random: false,
-      shadow: null,
-      unitHeader: 'x-user-id',
-      weightsSince: Date.now(),
-    };
+    const assignment = assignmentOf(randomUUID());
     for (let i = 0; i < 501; i++) {
       log.record({
         requestId: randomUUID(),

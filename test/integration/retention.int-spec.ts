@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RETENTION_QUEUE, RetentionService } from 'src/modules/retention';
 import { QueueService } from 'src/platform/queue';
@@ -120,12 +121,12 @@ describe('retention', () => {
     expect(await exists('experiment_predictions', 'requestId', young)).toBe(true);
   });
 
-  it("should delete an old prediction's outcome and the callers' old request ids with the log when they are due", async () => {
-    const old = await insertLoggedPrediction(t, 91);
+  it("should delete outcomes and callers' request ids older than PREDICTION_LOG_RETENTION_DAYS and keep younger ones", async () => {
     await ds.query(
-      `INSERT INTO experiment_outcomes ("requestId", "batchId", "experimentId", variant, value)
-       SELECT "requestId", "batchId", "experimentId", variant, 1 FROM experiment_predictions WHERE "requestId" = $1`,
-      [old],
+      `INSERT INTO experiment_outcomes ("requestId", "experimentId", variant, value, "createdAt")
+       VALUES ('outcome-old', $1, 'control', 1, now() - interval '91 days'),
+              ('outcome-young', $1, 'control', 0, now() - interval '89 days')`,
+      [randomUUID()],
     );
     await ds.query(
       `INSERT INTO experiment_client_request_ids ("requestId", "createdAt")
@@ -134,7 +135,8 @@ describe('retention', () => {
 
     await t.app.get(RetentionService).run();
 
-    expect(await exists('experiment_outcomes', 'requestId', old)).toBe(false);
+    expect(await exists('experiment_outcomes', 'requestId', 'outcome-old')).toBe(false);
+    expect(await exists('experiment_outcomes', 'requestId', 'outcome-young')).toBe(true);
     expect(await exists('experiment_client_request_ids', 'requestId', 'caller-old')).toBe(false);
     expect(await exists('experiment_client_request_ids', 'requestId', 'caller-young')).toBe(true);
   });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ExperimentEntity } from './experiment.entity';
 import { weightsEpoch } from './experiments.rules';
+import { PredictionLog } from './prediction-log';
 import { analyzeExperiment, ExperimentAnalysis, FIXED_HORIZON_VALIDITY, VariantData } from './statistics';
 
 /** What the prediction log holds for one variant. */
@@ -54,9 +55,14 @@ const EMPTY: VariantCounts = {
  */
 @Injectable()
 export class ExperimentResultsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly log: PredictionLog,
+  ) {}
 
   async results(e: ExperimentEntity): Promise<ExperimentResults> {
+    // What this replica served until now counts (its buffer is written every second anyway).
+    await this.log.flush();
     const counts = await this.counts(e.id, weightsEpoch(e));
     const stored = e.alwaysValidPValues ?? {};
     const variants: VariantData[] = e.variants.map((v) => {

@@ -24,13 +24,7 @@ export class OutcomesService {
   ) {}
 
   async record(principal: Principal, requestId: string, value: number): Promise<RecordedOutcome> {
-    let row = await this.log.find(requestId);
-    if (!row) {
-      // Served by this replica a moment ago: its log entry may still be in the buffer, or in a batch being written
-      // (the buffer is already empty then); flush waits for that write and writes the rest.
-      await this.log.flush();
-      row = await this.log.find(requestId);
-    }
+    const row = await this.log.find(requestId);
     const experiment = row
       ? await this.dataSource.getRepository(ExperimentEntity).findOneBy({ id: row.experimentId })
       : null;
@@ -43,27 +37,30 @@ export class OutcomesService {
         `Experiment ${experiment.name} measures a proportion: value must be 0 or 1.`,
       );
     }
-    if (row.outcome === null) {
-      // The variant's running totals change in the same statement, and only when this call set the outcome.
-      const [{ n }]: { n: number }[] = await this.dataSource.query(
-        `WITH o AS (
-           INSERT INTO experiment_outcomes ("requestId", "batchId", "experimentId", variant, value)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING "experimentId", variant
-         ), totals AS (
-           UPDATE experiment_variant_totals t SET outcomes = t.outcomes + 1, "outcomeSum" = t."outcomeSum" + $5,
-                  "outcomeSumSq" = t."outcomeSumSq" + $5::float8 * $5::float8
-             FROM o WHERE t."experimentId" = o."experimentId" AND t.variant = o.variant
-         )
-         SELECT count(*)::int AS n FROM o`,
-        [requestId, row.batchId, row.experimentId, row.variant, value],
-      );
-      if (n === 1) return this.result(requestId, row, value, true);
-      row = (await this.log.find(requestId))!;
-    }
-    if (row.outcome !== value) {
+    // The variant's running totals change in the same statement, and only when this call set the outcome (its
+    // prediction may still be in a replica's buffer: the totals row may not exist yet).
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `WITH o AS (
+         INSERT INTO experiment_outcomes ("requestId", "experimentId", variant, value)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING "experimentId", variant
+       ), totals AS (
+         INSERT INTO experiment_variant_totals AS t ("experimentId", variant, outcomes, "outcomeSum", "outcomeSumSq")
+         SELECT "experimentId", variant, 1, $4, $4::float8 * $4::float8 FROM o
+         ON CONFLICT ("experimentId", variant) DO UPDATE SET outcomes = t.outcomes + 1,
+           "outcomeSum" = t."outcomeSum" + excluded."outcomeSum", "outcomeSumSq" = t."outcomeSumSq" + excluded."outcomeSumSq"
+       )
+       SELECT count(*)::int AS n FROM o`,
+      [requestId, row.experimentId, row.variant, value],
+    );
+    if (n === 1) return this.result(requestId, row, value, true);
+    const [recorded]: { value: number }[] = await this.dataSource.query(
+      `SELECT value FROM experiment_outcomes WHERE "requestId" = $1`,
+      [requestId],
+    );
+    if (recorded.value !== value) {
       throw new ExperimentsError(
         'OUTCOME_CONFLICT',
-        `Prediction ${requestId} already has the outcome ${row.outcome}; an outcome is recorded once.`,
+        `Prediction ${requestId} already has the outcome ${recorded.value}; an outcome is recorded once.`,
       );
     }
     return this.result(requestId, row, value, false);

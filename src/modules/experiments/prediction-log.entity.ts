@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One flush of an experiment's prediction log: the entries buffered since the last flush, a column array per field,
@@ -66,20 +66,15 @@ export class PredictionBatchEntity {
   errors: (string | null)[];
 }
 
-/** The outcome a caller reported for a routed prediction: one per request id, set once. */
+/**
+ * The outcome a caller reported for a routed prediction: one per request id, set once. Not tied to its prediction's
+ * batch row, so that an outcome for a prediction still in a replica's buffer is recorded at once (no forced flush).
+ */
 @Entity('experiment_outcomes')
-@Index('idx_experiment_outcomes_batch', ['batchId'])
+@Index('idx_experiment_outcomes_created', ['createdAt'])
 export class ExperimentOutcomeEntity {
   @PrimaryColumn({ type: 'varchar', length: 100 })
   requestId: string;
-
-  /** Deleted with its prediction's batch (retention). */
-  @ManyToOne(() => PredictionBatchEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'batchId' })
-  batch?: PredictionBatchEntity;
-
-  @Column({ type: 'bigint' })
-  batchId: string;
 
   @Column({ type: 'uuid' })
   experimentId: string;

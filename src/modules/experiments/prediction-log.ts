@@ -27,12 +27,9 @@ export interface RoutedPrediction {
 
 /** A logged prediction, as outcome recording needs it. */
 export interface LoggedPrediction {
-  batchId: string;
   experimentId: string;
   variant: string;
   callerOwner: string;
-  /** The outcome recorded for it, if any. */
-  outcome: number | null;
 }
 
 /**
@@ -46,6 +43,8 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('Experiments');
   /** Full batches first, the one being filled last. */
   private batches: Batch[] = [new Batch()];
+  /** The batch being written, until its transaction has committed (or failed). */
+  private writing: Batch | null = null;
   private buffered = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -110,14 +109,24 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
     return this.flushing;
   }
 
-  /** The logged prediction with this request id, and its outcome; null when none was logged. */
+  /**
+   * The logged prediction with this request id: in this process's buffer (not written yet) or in the log; null when
+   * neither holds it. The buffer is read first: once an entry has left it, its batch is committed.
+   */
   async find(requestId: string): Promise<LoggedPrediction | null> {
+    for (const b of this.writing ? [this.writing, ...this.batches] : this.batches) {
+      const i = b.requestId.indexOf(requestId);
+      if (i >= 0)
+        return {
+          experimentId: b.assignment[i].experimentId,
+          variant: b.assignment[i].variant,
+          callerOwner: b.callerOwner[i],
+        };
+    }
     const rows: LoggedPrediction[] = await this.dataSource.query(
-      `SELECT b.id AS "batchId", b."experimentId", b.variants[b.assignments[p.i]] AS variant,
-              b."callerOwners"[p.i] AS "callerOwner", o.value AS outcome
+      `SELECT b."experimentId", b.variants[b.assignments[p.i]] AS variant, b."callerOwners"[p.i] AS "callerOwner"
          FROM experiment_prediction_batches b
         CROSS JOIN LATERAL (SELECT array_position(b."requestIds", $1::text) AS i) p
-         LEFT JOIN experiment_outcomes o ON o."requestId" = $1
         WHERE b."requestIds" @> ARRAY[$1::text]
         LIMIT 1`,
       [requestId],
@@ -126,11 +135,11 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Deletes up to `limit` log batches written before `cutoff`, with their outcomes, and up to `limit` of the callers'
-   * request ids kept as long (the retention job); `more` when either may have more to delete.
+   * Deletes up to `limit` log batches written before `cutoff`, and up to `limit` each of the outcomes recorded and
+   * the callers' request ids kept as long (the retention job); `more` when any may have more to delete.
    */
   async deleteOlderThan(cutoff: Date, limit: number): Promise<{ predictions: number; more: boolean }> {
-    const [{ batches, predictions, ids }]: { batches: number; predictions: number; ids: number }[] =
+    const [{ batches, predictions, others }]: { batches: number; predictions: number; others: number }[] =
       await this.dataSource.query(
         `WITH gone AS (
            DELETE FROM experiment_prediction_batches WHERE id IN (
@@ -142,12 +151,17 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
              SELECT "requestId" FROM experiment_client_request_ids WHERE "createdAt" < $1
               ORDER BY "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED
            ) RETURNING 1
+         ), outcomes AS (
+           DELETE FROM experiment_outcomes WHERE "requestId" IN (
+             SELECT "requestId" FROM experiment_outcomes WHERE "createdAt" < $1
+              ORDER BY "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED
+           ) RETURNING 1
          )
          SELECT (SELECT count(*)::int FROM gone) AS batches, (SELECT coalesce(sum(size), 0)::int FROM gone) AS predictions,
-                (SELECT count(*)::int FROM ids) AS ids`,
+                greatest((SELECT count(*)::int FROM ids), (SELECT count(*)::int FROM outcomes)) AS others`,
         [cutoff, limit],
       );
-    return { predictions, more: batches === limit || ids === limit };
+    return { predictions, more: batches === limit || others === limit };
   }
 
   private async write(all: boolean): Promise<void> {
@@ -156,6 +170,7 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
       if (this.batches.length === 0) this.batches.push(new Batch());
       this.buffered -= batch.length;
       const units = new Map<Assignment, Set<string>>();
+      this.writing = batch;
       try {
         await this.dataSource.transaction(async (m) => {
           const claimed = await this.claim(m, batch.clientRequestIds);
@@ -166,6 +181,8 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
         this.dropped.inc({ reason: 'write_failed' }, batch.length);
         this.logger.warn({ message: 'could not write the prediction log', error: (err as Error).message });
         return;
+      } finally {
+        this.writing = null;
       }
     }
   }
