@@ -111,18 +111,11 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * The logged prediction with this request id: in this process's buffer (not written yet) or in the log; null when
-   * neither holds it. The buffer is read first: once an entry has left it, its batch is committed.
+   * neither holds it. The buffer is read first: an entry that has left it was committed (or dropped and counted).
    */
   async find(requestId: string): Promise<LoggedPrediction | null> {
-    for (const b of this.writing ? [this.writing, ...this.batches] : this.batches) {
-      const i = b.requestId.indexOf(requestId);
-      if (i >= 0)
-        return {
-          experimentId: b.assignment[i].experimentId,
-          variant: b.assignment[i].variant,
-          callerOwner: b.callerOwner[i],
-        };
-    }
+    const buffered = this.inBuffer(requestId);
+    if (buffered) return buffered;
     const rows: LoggedPrediction[] = await this.dataSource.query(
       `SELECT b."experimentId", b.variants[b.assignments[p.i]] AS variant, b."callerOwners"[p.i] AS "callerOwner"
          FROM experiment_prediction_batches b
@@ -132,6 +125,16 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
       [requestId],
     );
     return rows[0] ?? null;
+  }
+
+  private inBuffer(requestId: string): LoggedPrediction | null {
+    for (const b of this.writing ? [this.writing, ...this.batches] : this.batches) {
+      const i = b.requestId.indexOf(requestId);
+      if (i < 0) continue;
+      const a = b.assignment[i];
+      return { experimentId: a.experimentId, variant: a.variant, callerOwner: b.callerOwner[i] };
+    }
+    return null;
   }
 
   /**
