@@ -37,3 +37,34 @@ function start(port) {
     .listen(port, '127.0.0.1')
     .unref();
 }
+
+// Where the bytes go (a debugging aid, not part of the figures): GET /profile/start, then GET /profile/stop answers
+// a sampling heap profile that keeps the objects GCs collected too (so short-lived request garbage shows).
+if (isMainThread) {
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  http
+    .createServer(async (req, res) => {
+      try {
+        if (req.url === '/profile/start') {
+          await post('HeapProfiler.startSampling', {
+            samplingInterval: 256,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          });
+          res.end('{}');
+        } else {
+          const { profile } = await post('HeapProfiler.stopSampling');
+          res.end(JSON.stringify(profile));
+        }
+      } catch (err) {
+        res.statusCode = 500;
+        res.end(String(err));
+      }
+    })
+    .listen(Number(process.env.ALLOC_PROBE_PORT) + 1, '127.0.0.1')
+    .unref();
+}

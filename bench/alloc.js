@@ -11,8 +11,8 @@
 // allocates by itself (timers, flushes), so that it can be told apart: it is not subtracted.
 // Predict requests send `Cache-Control: no-cache` (the model runs every time, as in bench:inference); the cache-hit
 // row sends the same row without it.
-// Usage: npm run bench:alloc (REQUESTS, CONCURRENCY, BENCH_PORT, BENCH_PG_PORT, PROBE_PORT to move it)
-const { mkdirSync, readFileSync, rmSync } = require('node:fs');
+// Usage: npm run bench:alloc (PROFILE=1 for where the bytes go, see `profile`; REQUESTS, CONCURRENCY, BENCH_PORT, BENCH_PG_PORT, PROBE_PORT to move it)
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
 const { benchServerEnv, sleep, startServer, stopServer } = require('./lib');
@@ -119,6 +119,20 @@ async function allocatedDuring(fn) {
   return { bytes: end.used - start.used + end.freed, gcs: end.gcs };
 }
 
+/**
+ * PROFILE=1: instead of the figures, a sampling heap profile of REQUESTS requests of each target that keeps
+ * collected objects too, written to bench/.out/alloc/<n>.heapprofile (open in Chrome DevTools): where the bytes go.
+ */
+async function profile(targets) {
+  const probe = `http://127.0.0.1:${PROBE_PORT + 1}/profile`;
+  for (const [i, t] of targets.entries()) {
+    await fetch(`${probe}/start`);
+    await run(t, REQUESTS);
+    writeFileSync(join(OUT, `${i}.heapprofile`), await (await fetch(`${probe}/stop`)).text());
+    console.log(`${t.who}: ${join(OUT, `${i}.heapprofile`)}`);
+  }
+}
+
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -166,6 +180,7 @@ async function main() {
       },
     ];
     for (const t of targets) await run(t, WARMUP);
+    if (process.env.PROFILE) return await profile(targets);
     await sleep(500);
     const idle = await allocatedDuring(() => sleep(IDLE_MS));
     const rows = [];
