@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
-import { boundCounter, MetricsService } from 'src/platform/metrics';
+import { boundCounter, boundHistogram, MetricsService } from 'src/platform/metrics';
 import type { Assignment } from './running-experiments';
 
 /** What one routed request did, as the inference module reports it. */
@@ -87,7 +87,7 @@ export class ExperimentMetrics {
           error: boundCounter(this.requests, { ...labels, outcome: 'error' }),
           fallback: boundCounter(this.requests, { ...labels, outcome: 'fallback' }),
         },
-        latency: this.latency.labels(labels),
+        latency: boundHistogram(this.latency, labels),
       };
       this.bound.set(a, c);
     }

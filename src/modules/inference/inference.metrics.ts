@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { toProblem } from 'src/platform/http';
-import { boundCounter, inner, MetricsService } from 'src/platform/metrics';
+import { boundCounter, boundHistogram, inner, MetricsService } from 'src/platform/metrics';
 
 /** A metric bound to one label set (see boundCounter: prom-client's own children hash their labels per call). */
 export interface Bound {
@@ -101,9 +101,9 @@ export class InferenceMetrics {
 
   forVersion(model: string, version: number): VersionMetrics {
     return {
-      duration: this.duration.labels({ model, version: String(version) }),
-      batchSize: this.batchSize.labels({ model }),
-      queueWait: this.queueWait.labels({ model }),
+      duration: boundHistogram(this.duration, { model, version: String(version) }),
+      batchSize: boundHistogram(this.batchSize, { model }),
+      queueWait: boundHistogram(this.queueWait, { model }),
       inlineRuns: boundCounter(this.inlineRuns, { model }),
     };
   }
