@@ -5,14 +5,17 @@
 // How: the built server runs as `npm start` runs it (a 64 MB young generation) with bench/alloc-probe.js preloaded
 // (`node -r`), which answers on its own port with V8's used heap size and the bytes every GC since the last mark
 // freed (v8.GCProfiler). Bytes allocated between two marks = used(end) - used(start) + freed, exact with any number
-// of GCs in between (checked against a loop of known allocations: within 2%). Each target gets WARMUP requests
-// first (JIT, caches, pools), then REQUESTS requests between two marks, CONCURRENCY at a time over keep-alive
+// of GCs in between (checked against a loop of known allocations: within 2%). `--trace-gc-nvp`'s `allocated=` is
+// the same quantity per GC (total size before it less after the previous one) but only counts up to the last GC.
+// Each target gets WARMUP requests first (JIT, caches, pools), then REQUESTS requests between two marks,
+// CONCURRENCY at a time over keep-alive
 // HTTP/1.1 connections; the figure is bytes / REQUESTS. An idle window (no requests, IDLE_MS) shows what the server
 // allocates by itself (timers, pollers, flushes); "less the idle rate" subtracts that rate times the window's length
 // (the job and webhook pollers are slowed to once a minute here, so it is small either way).
 // Predict requests send `Cache-Control: no-cache` (the model runs every time, as in bench:inference); the cache-hit
 // row sends the same row without it.
-// Usage: npm run bench:alloc (PROFILE=1 for where the bytes go, see `profile`; REQUESTS, CONCURRENCY, BENCH_PORT, BENCH_PG_PORT, PROBE_PORT to move it)
+// Usage: npm run bench:alloc (PROFILE=1 for where the bytes go, see `profile`; REQUESTS, CONCURRENCY; BENCH_PORT,
+// BENCH_PG_PORT and PROBE_PORT to move it)
 const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
@@ -25,9 +28,11 @@ const PORT = Number(process.env.BENCH_PORT || 3410);
 const PROBE_PORT = Number(process.env.PROBE_PORT || PORT + 1);
 const PG_PORT = process.env.BENCH_PG_PORT || '54372';
 const KEY = 'bench-admin-key-0123456789abcdef';
-const REQUESTS = Number(process.env.REQUESTS || 20_000);
+const REQUESTS = Number(process.env.REQUESTS || 10_000);
 const WARMUP = Number(process.env.WARMUP || 3_000);
-const CONCURRENCY = Number(process.env.CONCURRENCY || 4);
+// One at a time by default: with more, the micro-batcher merges a varying number of requests per model run and the
+// figures move by ~2 kB from run to run.
+const CONCURRENCY = Number(process.env.CONCURRENCY || 1);
 const IDLE_MS = Number(process.env.IDLE_MS || 3_000);
 const UNITS = 1000;
 const BASE = `http://127.0.0.1:${PORT}`;
