@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
-import { MetricsService } from 'src/platform/metrics';
+import { boundCounter, boundHistogram, MetricsService } from 'src/platform/metrics';
 import type { Assignment } from './running-experiments';
 
 /** What one routed request did, as the inference module reports it. */
@@ -83,11 +83,11 @@ export class ExperimentMetrics {
       const labels = { experiment: a.experimentId, variant: a.variant, assignment: a.random ? 'random' : 'unit' };
       c = {
         requests: {
-          ok: this.requests.labels({ ...labels, outcome: 'ok' }),
-          error: this.requests.labels({ ...labels, outcome: 'error' }),
-          fallback: this.requests.labels({ ...labels, outcome: 'fallback' }),
+          ok: boundCounter(this.requests, { ...labels, outcome: 'ok' }),
+          error: boundCounter(this.requests, { ...labels, outcome: 'error' }),
+          fallback: boundCounter(this.requests, { ...labels, outcome: 'fallback' }),
         },
-        latency: this.latency.labels(labels),
+        latency: boundHistogram(this.latency, labels),
       };
       this.bound.set(a, c);
     }

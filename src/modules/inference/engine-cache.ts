@@ -35,7 +35,7 @@ export class EngineCache implements RouteListener, OnApplicationShutdown {
       (key) => this.load(key),
       (engine) => engine.release(),
       (event) => {
-        this.metrics.modelCache.inc({ event });
+        this.metrics.modelCacheEvent(event);
         if (event === 'hits' || event === 'misses') return;
         this.metrics.loadedBytes.set(this.engines.bytes);
         this.metrics.loadedModels.set(this.engines.size);

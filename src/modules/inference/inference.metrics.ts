@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { toProblem } from 'src/platform/http';
-import { inner, MetricsService } from 'src/platform/metrics';
+import { boundCounter, boundHistogram, inner, MetricsService } from 'src/platform/metrics';
 
-/** A metric bound to one label set (prom-client hashes the label object on every unbound call). */
+/** A metric bound to one label set (see boundCounter: prom-client's own children hash their labels per call). */
 export interface Bound {
   inc(): void;
 }
@@ -34,6 +34,7 @@ export class InferenceMetrics {
 
   /** Bound children by api, model, version and status (no key string built per request). */
   private readonly requestChildren = new Map<string, Map<string, Map<number | null, Map<number, Bound>>>>();
+  private readonly modelCacheBy = new Map<string, Bound>();
   readonly resultCacheBy: Record<'hit' | 'miss' | 'bypass', Bound>;
 
   constructor(metrics: MetricsService) {
@@ -92,19 +93,26 @@ export class InferenceMetrics {
     this.loadedBytes = new Gauge({ name: 'inference_model_cache_bytes', help: 'Bytes of loaded models', registers });
     this.loadedModels = new Gauge({ name: 'inference_models_loaded', help: 'Loaded model versions', registers });
     this.resultCacheBy = {
-      hit: this.resultCache.labels({ result: 'hit' }),
-      miss: this.resultCache.labels({ result: 'miss' }),
-      bypass: this.resultCache.labels({ result: 'bypass' }),
+      hit: boundCounter(this.resultCache, { result: 'hit' }),
+      miss: boundCounter(this.resultCache, { result: 'miss' }),
+      bypass: boundCounter(this.resultCache, { result: 'bypass' }),
     };
   }
 
   forVersion(model: string, version: number): VersionMetrics {
     return {
-      duration: this.duration.labels({ model, version: String(version) }),
-      batchSize: this.batchSize.labels({ model }),
-      queueWait: this.queueWait.labels({ model }),
-      inlineRuns: this.inlineRuns.labels({ model }),
+      duration: boundHistogram(this.duration, { model, version: String(version) }),
+      batchSize: boundHistogram(this.batchSize, { model }),
+      queueWait: boundHistogram(this.queueWait, { model }),
+      inlineRuns: boundCounter(this.inlineRuns, { model }),
     };
+  }
+
+  /** Model cache events (a hit per request): bound once per event name. */
+  modelCacheEvent(event: string): void {
+    let child = this.modelCacheBy.get(event);
+    if (!child) this.modelCacheBy.set(event, (child = boundCounter(this.modelCache, { event })));
+    child.inc();
   }
 
   /** `model` and `version` are empty when the request named no model the server knows (bounded labels). */
@@ -112,7 +120,7 @@ export class InferenceMetrics {
     const byStatus = inner(inner(inner(this.requestChildren, api), model), version);
     let child = byStatus.get(status);
     if (!child) {
-      child = this.requests.labels({
+      child = boundCounter(this.requests, {
         api,
         model,
         version: version === null ? '' : String(version),

@@ -47,17 +47,34 @@ interface Role {
   batched: boolean;
 }
 
-/** Which output is the label, which the probabilities, which a regressor's value (formatRows' rules). */
+/**
+ * Which output is the label, which the probabilities, which a regressor's value (formatRows' rules). Plain loops:
+ * it runs for every model run, and entries/map/find/filter/Set cost about a kilobyte of garbage each time.
+ */
 export function outputRoles(
   outputs: Outputs,
   rows: number,
 ): { labelOut?: Role; probOut?: Role; single?: Role; others: Role[] } {
-  const perRow = Object.entries(outputs).map(([name, t]) => {
+  const perRow: Role[] = [];
+  for (const name in outputs) {
+    const t = outputs[name];
     const width = t.dims[0] === rows && rows > 0 ? t.data.length / rows : t.data.length;
-    return { name, values: t.data, width, batched: t.dims[0] === rows };
-  });
-  const labelOut = perRow.find((o) => LABEL.test(o.name) && o.width === 1);
-  const probOut = perRow.find((o) => PROBABILITY.test(o.name) && o !== labelOut);
+    perRow.push({ name, values: t.data, width, batched: t.dims[0] === rows });
+  }
+  let labelOut: Role | undefined;
+  for (const o of perRow) {
+    if (LABEL.test(o.name) && o.width === 1) {
+      labelOut = o;
+      break;
+    }
+  }
+  let probOut: Role | undefined;
+  for (const o of perRow) {
+    if (PROBABILITY.test(o.name) && o !== labelOut) {
+      probOut = o;
+      break;
+    }
+  }
   const single =
     !labelOut &&
     !probOut &&
@@ -66,8 +83,9 @@ export function outputRoles(
     typeof scalar(perRow[0].values[0]) === 'number'
       ? perRow[0]
       : undefined;
-  const covered = new Set([labelOut, probOut, single].filter(Boolean));
-  return { labelOut, probOut, single, others: perRow.filter((o) => !covered.has(o)) };
+  const others: Role[] = [];
+  for (const o of perRow) if (o !== labelOut && o !== probOut && o !== single) others.push(o);
+  return { labelOut, probOut, single, others };
 }
 
 export type Scalar = number | string | boolean;

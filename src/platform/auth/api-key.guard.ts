@@ -5,7 +5,7 @@ import { presentedKey } from './api-key-token';
 import { ApiKeysService } from './api-keys.service';
 import { AuthError } from './auth.errors';
 import { PUBLIC_KEY, SCOPES_KEY } from './decorators';
-import { hasScopes, Scope } from './scopes';
+import { hasScopes, Principal, Scope } from './scopes';
 
 interface Rule {
   isPublic: boolean;
@@ -22,7 +22,11 @@ export class ApiKeyGuard implements CanActivate {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Not async: a key the cache knows is answered at once (no promise per request, see ApiKeysService.known); only
+   * a key the database must be asked about waits.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return false;
     const { isPublic, required } = this.ruleOf(context.getClass(), context.getHandler());
     if (isPublic) return true;
@@ -37,7 +41,13 @@ export class ApiKeyGuard implements CanActivate {
       this.challenge(http.getResponse<FastifyReply>());
       throw new AuthError('API_KEY_MISSING', 'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
     }
-    const principal = await this.apiKeys.authenticate(key);
+    const known = this.apiKeys.known(key);
+    if (known !== undefined) return this.admit(context, known, required);
+    return this.apiKeys.authenticate(key).then((principal) => this.admit(context, principal, required));
+  }
+
+  private admit(context: ExecutionContext, principal: Principal | null, required: Scope[]): true {
+    const http = context.switchToHttp();
     if (!principal) {
       this.challenge(http.getResponse<FastifyReply>(), 'invalid_token');
       throw new AuthError('API_KEY_INVALID', 'The API key is unknown, revoked or expired.');
@@ -48,7 +58,7 @@ export class ApiKeyGuard implements CanActivate {
         requiredScopes: required,
       });
     }
-    request.principal = principal;
+    http.getRequest<FastifyRequest>().principal = principal;
     return true;
   }
 

@@ -71,15 +71,25 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * that does not authenticate is remembered as such for the same time, in a small cache of its own.
    */
   authenticate(key: string): Promise<Principal | null> {
+    const known = this.known(key);
+    if (known !== undefined) return Promise.resolve(known);
+    return this.lookups.get(key) ?? this.lookup(key);
+  }
+
+  /**
+   * authenticate's answer when the caches hold it (starting the same background refresh), undefined when the
+   * database must be asked: the API key guard answers a known key without a promise.
+   */
+  known(key: string): Principal | null | undefined {
     const now = Date.now();
     // Keyed by the presented key itself (the request holds it in memory anyway): no SHA-256 per request.
     const hit = this.cache.get(key);
     if (hit && hit.until > now) {
       if (hit.refreshFrom <= now && !this.lookups.has(key)) this.lookup(key).catch(() => undefined);
-      return Promise.resolve(hit.principal);
+      return hit.principal;
     }
-    if ((this.unknown.get(key) ?? 0) > now) return Promise.resolve(null);
-    return this.lookups.get(key) ?? this.lookup(key);
+    if ((this.unknown.get(key) ?? 0) > now) return null;
+    return undefined;
   }
 
   /** Whether the key's answer is known without the database (the rate limit asks before it spends a query). */

@@ -52,8 +52,14 @@ export function installLeanRoutes(
     const call: LeanCall = async (request, reply) => {
       const context = new LeanContext([request, reply], lean.controller, handler as (...args: unknown[]) => unknown);
       for (const guard of guards) {
-        const allowed = guard.canActivate(context);
-        if ((await (isObservable(allowed) ? lastValueFrom(allowed) : allowed)) !== true) {
+        const answer = guard.canActivate(context);
+        // A guard that answers at once is not awaited: each await costs promises (and async-hook records).
+        const allowed = isObservable(answer)
+          ? await lastValueFrom(answer)
+          : answer instanceof Promise
+            ? await answer
+            : answer;
+        if (allowed !== true) {
           throw new ForbiddenException('Forbidden resource');
         }
       }

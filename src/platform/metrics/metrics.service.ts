@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { boundHistogram } from './bound-histogram';
 
 /**
  * The process's Prometheus registry. Modules register their own metrics on `registry` (one registry per app
@@ -35,8 +36,8 @@ export class MetricsService {
   }
 
   /**
-   * Bound children by method, route and status: prom-client hashes a label object on every unbound call, and a
-   * key string built per call costs its own hashing.
+   * Bound children by method, route and status (see boundHistogram): a key string built per call would cost its
+   * own hashing.
    */
   private readonly httpChildren = new Map<string, Map<string, Map<number, { observe(seconds: number): void }>>>();
 
@@ -44,7 +45,7 @@ export class MetricsService {
     const byStatus = inner(inner(this.httpChildren, method), route);
     let child = byStatus.get(status);
     if (!child) {
-      child = this.httpDuration.labels({ method, route, status: String(status) });
+      child = boundHistogram(this.httpDuration, { method, route, status: String(status) });
       byStatus.set(status, child);
     }
     child.observe(seconds);
