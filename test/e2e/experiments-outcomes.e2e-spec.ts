@@ -255,6 +255,36 @@ describe('experiments: the prediction log and outcomes', () => {
     expect(await sizes()).toEqual([500, 1]);
   });
 
+  it('should leave entries that come in while a flush writes for the next flush when the server is busy', async () => {
+    const log = t.app.get(PredictionLog);
+    await log.flush();
+    const assignment = assignmentOf(randomUUID());
+    const entry = () => ({
+      requestId: randomUUID(),
+      clientRequestId: false,
+      assignment,
+      unit: null,
+      callerOwner: 'alice',
+      servedVersion: 1,
+      latencyMs: 1,
+      error: null,
+    });
+    for (let i = 0; i < 10; i++) log.record(entry());
+    const flushed = log.flush();
+    // After the write has started (it awaits PostgreSQL), before it ends.
+    setImmediate(() => {
+      for (let i = 0; i < 5; i++) log.record(entry());
+    });
+    await flushed;
+    expect(log.pending).toBe(5);
+    await log.flush();
+    const sizes = await ds.query(
+      `SELECT size FROM experiment_prediction_batches WHERE "experimentId" = $1 ORDER BY id`,
+      [assignment.experimentId],
+    );
+    expect(sizes.map((r: { size: number }) => r.size)).toEqual([10, 5]);
+  });
+
   it('should count for the sample-ratio check only the units served since the weights changed when reweighted', async () => {
     const log = t.app.get(PredictionLog);
     const srmUnits = async () => {

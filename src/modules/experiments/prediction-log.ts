@@ -100,9 +100,9 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Writes what is buffered (one flush at a time; a call waits for the one under way, then writes the rest). A full
-   * batch's write leaves the one being filled for the timer: each write costs a transaction and a statement, so
-   * writing a few entries each time a write ends (as this did) cost PostgreSQL three times the CPU per entry.
+   * Writes what is buffered (one flush at a time; a call waits for the one under way, then writes what is buffered
+   * when it starts). A full batch's write (`all` false) leaves the one being filled for the timer: each write costs a
+   * transaction and a statement, so small batches cost PostgreSQL up to three times the CPU per entry.
    */
   flush(all = true): Promise<void> {
     this.flushing = this.flushing.then(() => this.write(all));
@@ -167,10 +167,14 @@ export class PredictionLog implements OnApplicationBootstrap, BeforeApplicationS
     return { predictions, more: batches === limit || others === limit };
   }
 
+  /**
+   * Writes the full batches; with `all`, the one being filled too, as it is now: entries that come in during the
+   * writes wait for the next flush (writing them as they came kept a loaded server writing ~60-entry batches).
+   */
   private async write(all: boolean): Promise<void> {
-    while (this.batches.length > 1 || (all && this.buffered > 0)) {
+    if (all && this.batches[this.batches.length - 1].length > 0) this.batches.push(new Batch());
+    while (this.batches.length > 1) {
       const batch = this.batches.shift() as Batch;
-      if (this.batches.length === 0) this.batches.push(new Batch());
       this.buffered -= batch.length;
       const units = new Map<Assignment, Set<string>>();
       this.writing = batch;
