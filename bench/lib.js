@@ -161,11 +161,15 @@ function children(pid) {
   }
 }
 
-/** CPU time (user + system, ms) a process and its threads have used; 0 when it is gone. */
-function cpuMs(pid) {
+/**
+ * CPU time (user + system, ms) a process and its threads have used, with `reaped` also that of its children that
+ * have exited; 0 when it is gone.
+ */
+function cpuMs(pid, reaped = false) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return (ticks * 1000) / CLOCK_TICKS;
   } catch {
     return 0;
   }
@@ -179,7 +183,8 @@ function postgresCpuMs(dataDir) {
   } catch {
     return 0;
   }
-  return [postmaster, ...children(postmaster)].reduce((sum, pid) => sum + cpuMs(pid), 0);
+  // The backends that have exited count through the postmaster's reaped children.
+  return children(postmaster).reduce((sum, pid) => sum + cpuMs(pid), cpuMs(postmaster, true));
 }
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
