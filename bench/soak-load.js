@@ -2,6 +2,7 @@
 // verifying webhooks) never delays a request or its timing: routed single-row predict, open loop at `rate`
 // requests a second, an outcome for every tenth; each answer counted in the time window it completed in.
 const http = require('node:http');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { parentPort, workerData } = require('node:worker_threads');
 
 /** One window's figures: the warm-up (0), a minute of the soak (1..minutes), or what ended after it. */
@@ -12,6 +13,8 @@ class Window {
     this.errors = 0;
     this.outcomes = 0;
     this.contributions = 0;
+    /** This worker's own longest event-loop delay (ms): a stall here delays answers the server was not slow on. */
+    this.clientLoopMaxMs = 0;
   }
   count(code) {
     this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
@@ -105,6 +108,14 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     if (outcome.status < 300) o.outcomes++;
   };
 
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const loopSampler = setInterval(() => {
+    const w = windowNow();
+    w.clientLoopMaxMs = Math.max(w.clientLoopMaxMs, loop.max / 1e6);
+    loop.reset();
+  }, 1000);
+
   return (async () => {
     const started = performance.now();
     let issued = 0;
@@ -118,6 +129,8 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
       await new Promise((r) => setTimeout(r, 10));
     }
     await Promise.all(inflight);
+    clearInterval(loopSampler);
+    loop.disable();
     agent.destroy();
     return { windows, seconds: [...seconds.values()] };
   })();

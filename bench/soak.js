@@ -344,15 +344,15 @@ async function main() {
     );
     console.log(`${MINUTES} min at ${RATE} predict/s after a ${WARMUP_S} s warm-up\n`);
     console.log(
-      '| minute | predictions | p50 ms | p99 ms | over 50 ms: client / server | event loop max ms | outcomes | contributions | non-2xx | 5xx | RSS MB |',
+      '| minute | predictions | p50 ms | p99 ms | over 50 ms: client / server | event loop max ms: server / load | outcomes | contributions | non-2xx | 5xx | RSS MB |',
     );
     console.log(
-      '| -----: | ----------: | -----: | -----: | --------------------------: | ----------------: | -------: | ------------: | ------: | --: | -----: |',
+      '| -----: | ----------: | -----: | -----: | --------------------------: | -------------------------------: | -------: | ------------: | ------: | --: | -----: |',
     );
     for (const { m, w, rss: r, slow, lag } of minutes) {
       const clientSlow = w.latencies.filter((ms) => ms > 50).length;
       console.log(
-        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${clientSlow} / ${slow} | ${f1(lag)} | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
+        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${clientSlow} / ${slow} | ${f1(lag)} / ${f1(w.clientLoopMaxMs)} | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
       );
     }
     console.log('\ntraining runs:');
