@@ -68,6 +68,15 @@ describe('migration: prediction log batches', () => {
     expect(index.reloptions).toEqual(['fastupdate=off']);
   });
 
+  it('should keep no statistics for the entry arrays when the migration has run', async () => {
+    const columns: { attname: string }[] = await ds.query(
+      `SELECT attname FROM pg_attribute
+        WHERE attrelid = 'experiment_prediction_batches'::regclass AND attnum > 0 AND coalesce(attstattarget, -1) <> 0
+        ORDER BY attname`,
+    );
+    expect(columns.map((c) => c.attname)).toEqual(['createdAt', 'experimentId', 'id', 'size']);
+  });
+
   it('should bring the entries back as rows when the migration is reverted', async () => {
     await ds.undoLastMigration({ transaction: 'each' });
     expect(await logged()).toEqual(rows.map((r) => ({ ...r, createdAt: at })));
