@@ -38,7 +38,16 @@ function slowPost(port: number, path: string, body: object) {
     });
     req.on('error', fail);
   });
-  const started = new Promise<void>((done) => req.write(text.slice(0, half), () => done()));
+  // Written is not read: a busy server may not have read the request yet when SIGTERM comes, and would then refuse
+  // it as closing (503). An answer on a connection opened after the half was written means it has read that too.
+  const started = new Promise<void>((done) => req.write(text.slice(0, half), () => done())).then(
+    () =>
+      new Promise<void>((done, fail) =>
+        request({ host: '127.0.0.1', port, path: '/health/live' }, (res) => res.resume().on('end', done))
+          .on('error', fail)
+          .end(),
+      ),
+  );
   return { started, answer, finish: () => req.end(text.slice(half)) };
 }
 
