@@ -16,11 +16,12 @@
 // row sends the same row without it.
 // Usage: npm run bench:alloc (PROFILE=1 for where the bytes go, see `profile`; REQUESTS, CONCURRENCY; BENCH_PORT,
 // BENCH_PG_PORT and PROBE_PORT to move it)
-const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
 const { benchServerEnv, sleep, startServer, stopServer } = require('./lib');
 const { writeAll } = require('../test/fixtures/onnx-models.js');
+const { apiClient, payload, registerModel, startExperiment } = require('./ab-setup');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'alloc');
@@ -37,55 +38,7 @@ const IDLE_MS = Number(process.env.IDLE_MS || 3_000);
 const UNITS = 1000;
 const BASE = `http://127.0.0.1:${PORT}`;
 const auth = { authorization: `Bearer ${KEY}` };
-
-async function api(method, path, body) {
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { ...auth, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
-    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function model(name, file, versions) {
-  await api('POST', '/api/v1/models', {
-    name,
-    tokenId: name.toUpperCase(),
-    benchmarkMetric: 'accuracy',
-    benchmarkValue: 0.8,
-  });
-  for (let i = 0; i < versions; i++) {
-    const form = new FormData();
-    form.append('file', new Blob([readFileSync(file)]), 'model.onnx');
-    form.append(
-      'metadata',
-      JSON.stringify({ features: Array.from({ length: 16 }, (_, j) => ({ name: `f${j}`, type: 'float' })) }),
-    );
-    await api('POST', `/api/v1/models/${name}/versions`, form);
-  }
-  await api('POST', `/api/v1/models/${name}/promote`, { version: 1 });
-}
-
-async function experiment(name) {
-  const e = await api('POST', '/api/v1/experiments', {
-    name: `alloc ${name}`,
-    model: name,
-    variants: [
-      { name: 'control', version: 1, weight: 50 },
-      { name: 'treatment', version: 2, weight: 50 },
-    ],
-    primaryMetric: { name: 'conversion', kind: 'proportion', direction: 'increase' },
-    minimumDetectableEffect: 0.02,
-    minSamplesPerVariant: 1000,
-  });
-  await api('POST', `/api/v1/experiments/${e.id}/start`);
-}
-
-const payload = JSON.stringify({
-  instances: [Array.from({ length: 16 }, (_, j) => Math.round(Math.sin(31 + j) * 1000) / 1000)],
-});
+const api = apiClient(BASE, KEY);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -163,9 +116,9 @@ async function main() {
     `${BASE}/health/ready`,
   );
   try {
-    await model('plain', logisticPath, 1);
-    await model('ab', logisticPath, 2);
-    await experiment('ab');
+    await registerModel(api, 'plain', logisticPath, 1);
+    await registerModel(api, 'ab', logisticPath, 2);
+    await startExperiment(api, 'ab', 'alloc');
     const predict = { 'content-type': 'application/json', ...auth };
     const targets = [
       { who: 'GET /health/live', method: 'GET', path: '/health/live', headers: {} },

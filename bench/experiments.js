@@ -4,10 +4,11 @@
 // Routed requests rotate through UNITS (1,000) user ids, so both variants serve and most units return.
 // Usage: npm run bench:experiments
 // Ports can be moved (BENCH_PORT, BENCH_PG_PORT) when several checkouts run benches on one machine.
-const { mkdirSync, readFileSync, rmSync } = require('node:fs');
+const { mkdirSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const { benchServerEnv, cpuMs, load, loadWrk, LOADGEN, postgresCpuMs, startServer, stopServer } = require('./lib');
 const { writeAll } = require('../test/fixtures/onnx-models.js');
+const { apiClient, payload, registerModel, startExperiment } = require('./ab-setup');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(__dirname, '.out', 'experiments');
@@ -18,56 +19,7 @@ const ROUNDS = Number(process.env.ROUNDS || 3);
 const SLICE = Number(process.env.SLICE || 4);
 const BASE = `http://127.0.0.1:${PORT}`;
 const auth = { authorization: `Bearer ${KEY}` };
-
-async function api(method, path, body) {
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { ...auth, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
-    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function model(name, file, versions) {
-  await api('POST', '/api/v1/models', {
-    name,
-    tokenId: name.toUpperCase(),
-    benchmarkMetric: 'accuracy',
-    benchmarkValue: 0.8,
-  });
-  for (let i = 0; i < versions; i++) {
-    const form = new FormData();
-    form.append('file', new Blob([readFileSync(file)]), 'model.onnx');
-    form.append(
-      'metadata',
-      JSON.stringify({ features: Array.from({ length: 16 }, (_, j) => ({ name: `f${j}`, type: 'float' })) }),
-    );
-    await api('POST', `/api/v1/models/${name}/versions`, form);
-  }
-  await api('POST', `/api/v1/models/${name}/promote`, { version: 1 });
-}
-
-async function experiment(name, shadow) {
-  const e = await api('POST', '/api/v1/experiments', {
-    name: `bench ${name}`,
-    model: name,
-    variants: [
-      { name: 'control', version: 1, weight: 50 },
-      { name: 'treatment', version: 2, weight: 50 },
-    ],
-    ...(shadow ? { shadow: { version: 3, percent: 100 } } : {}),
-    primaryMetric: { name: 'conversion', kind: 'proportion', direction: 'increase' },
-    minimumDetectableEffect: 0.02,
-    minSamplesPerVariant: 1000,
-  });
-  await api('POST', `/api/v1/experiments/${e.id}/start`);
-}
-
-const payload = JSON.stringify({
-  instances: [Array.from({ length: 16 }, (_, j) => Math.round(Math.sin(31 + j) * 1000) / 1000)],
-});
+const api = apiClient(BASE, KEY);
 
 /** Routed targets rotate through UNITS user ids (returning users of both variants), not one user. */
 const UNITS = Number(process.env.UNITS || 1000);
@@ -124,10 +76,10 @@ async function main() {
     `${BASE}/health/ready`,
   );
   try {
-    await model('ab', logisticPath, 2);
-    await model('abs', logisticPath, 3);
-    await experiment('ab', false);
-    await experiment('abs', true);
+    await registerModel(api, 'ab', logisticPath, 2);
+    await registerModel(api, 'abs', logisticPath, 3);
+    await startExperiment(api, 'ab', 'bench', false);
+    await startExperiment(api, 'abs', 'bench', true);
     const targets = [
       // The same rotating X-User-Id as the routed targets (a request naming an alias is not routed): the load
       // generator does the same work for every target, so the figures differ by the server's routing alone.
