@@ -24,7 +24,7 @@ export class Batch {
   }
 }
 
-/** Units written lately, per assignment (so per experiment, variant and weights), at most this many in all. */
+/** Units remembered at most, over all experiments, variants and weights. */
 const REMEMBERED_UNITS = 100_000;
 
 /**
@@ -32,24 +32,24 @@ const REMEMBERED_UNITS = 100_000;
  * insert off most flushes. Forgetting only costs a redundant insert that changes nothing.
  */
 export class UnitMemory {
-  private byKey = new Map<string, Set<string>>();
-  /** Each refresh of the running experiments makes new Assignment objects for the same variant and weights. */
-  private byAssignment = new WeakMap<Assignment, Set<string>>();
+  /** By experiment, variant and weights, not by Assignment: a refresh of the running experiments makes new ones. */
+  private known = new Map<string, Set<string>>();
   private size = 0;
 
   has(a: Assignment, unit: string): boolean {
-    return this.units(a, false)?.has(unit) === true;
+    return this.known.get(keyOf(a))?.has(unit) === true;
   }
 
   /** Called once a flush's units are committed. */
   remember(written: Map<Assignment, Set<string>>): void {
     for (const [a, units] of written) {
       if (this.size + units.size > REMEMBERED_UNITS) {
-        this.byKey = new Map();
-        this.byAssignment = new WeakMap();
+        this.known = new Map();
         this.size = 0;
       }
-      const known = this.units(a, true)!;
+      const key = keyOf(a);
+      let known = this.known.get(key);
+      if (!known) this.known.set(key, (known = new Set()));
       for (const u of units) {
         if (known.has(u)) continue;
         known.add(u);
@@ -57,20 +57,9 @@ export class UnitMemory {
       }
     }
   }
-
-  private units(a: Assignment, create: boolean): Set<string> | undefined {
-    let set = this.byAssignment.get(a);
-    if (set) return set;
-    const key = `${a.experimentId}\n${a.variant}\n${a.weightsSince}`;
-    set = this.byKey.get(key);
-    if (!set) {
-      if (!create) return undefined;
-      this.byKey.set(key, (set = new Set()));
-    }
-    this.byAssignment.set(a, set);
-    return set;
-  }
 }
+
+const keyOf = (a: Assignment): string => `${a.experimentId}\n${a.variant}\n${a.weightsSince}`;
 
 /**
  * Splits a flush by experiment (one as a rule) into the parameters of one batch row each (INSERT_BATCH in
