@@ -1,11 +1,12 @@
 import type { Counter, LabelValues } from 'prom-client';
+import { PendingChild, pendingChild } from './pending-children';
 
 /** A counter bound to one label set. */
 export interface Bound {
   inc(): void;
 }
 
-class PendingCount implements Bound {
+class PendingCount implements Bound, PendingChild<Counter<string>> {
   pending = 0;
 
   constructor(readonly labels: LabelValues<string>) {}
@@ -13,15 +14,17 @@ class PendingCount implements Bound {
   inc(): void {
     this.pending++;
   }
-}
 
-interface Hookable {
-  collect?: () => unknown;
-  reset(): void;
-}
+  handOver(counter: Counter<string>): void {
+    if (this.pending === 0) return;
+    counter.inc(this.labels, this.pending);
+    this.pending = 0;
+  }
 
-/** Per counter, its children by label set: binding the same labels again (e.g. per experiment refresh) reuses one. */
-const childrenOf = new WeakMap<object, Map<string, PendingCount>>();
+  drop(): void {
+    this.pending = 0;
+  }
+}
 
 /**
  * A child of `counter` whose increments are added up here and handed to prom-client when the counter is read (its
@@ -31,31 +34,5 @@ const childrenOf = new WeakMap<object, Map<string, PendingCount>>();
  * is pending; the same labels bound twice give the same child.
  */
 export function boundCounter<T extends string>(counter: Counter<T>, labels: LabelValues<T>): Bound {
-  let children = childrenOf.get(counter);
-  if (!children) {
-    children = new Map();
-    childrenOf.set(counter, children);
-    hook(counter, children);
-  }
-  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-  let child = children.get(key);
-  if (!child) children.set(key, (child = new PendingCount(labels)));
-  return child;
-}
-
-function hook(metric: Hookable, children: Map<string, PendingCount>): void {
-  const collect = metric.collect;
-  metric.collect = function (this: Hookable) {
-    for (const child of children.values()) {
-      if (child.pending === 0) continue;
-      (this as unknown as Counter<string>).inc(child.labels, child.pending);
-      child.pending = 0;
-    }
-    return collect?.call(this);
-  };
-  const reset = metric.reset;
-  metric.reset = function (this: Hookable) {
-    for (const child of children.values()) child.pending = 0;
-    reset.call(this);
-  };
+  return pendingChild(counter as unknown as Counter<string>, labels, () => new PendingCount(labels));
 }

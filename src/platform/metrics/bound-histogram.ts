@@ -1,4 +1,5 @@
 import type { Histogram, LabelValues } from 'prom-client';
+import { PendingChild, pendingChild } from './pending-children';
 
 /** A histogram bound to one label set. */
 export interface BoundObserver {
@@ -14,14 +15,12 @@ interface SeriesValues {
 }
 
 interface Hookable {
-  collect?: () => unknown;
-  reset(): void;
   zero(labels: LabelValues<string>): void;
   upperBounds: number[];
   hashMap: Record<string, SeriesValues>;
 }
 
-class PendingObservations implements BoundObserver {
+class PendingObservations implements BoundObserver, PendingChild<Hookable> {
   readonly buckets: Float64Array;
   sum = 0;
   count = 0;
@@ -45,9 +44,24 @@ class PendingObservations implements BoundObserver {
       }
     }
   }
-}
 
-const childrenOf = new WeakMap<object, Map<string, PendingObservations>>();
+  handOver(metric: Hookable): void {
+    if (this.count === 0) return;
+    const series = seriesOf(metric, this.labels);
+    series.sum += this.sum;
+    series.count += this.count;
+    for (let i = 0; i < this.upperBounds.length; i++) {
+      if (this.buckets[i] > 0) series.bucketValues[this.upperBounds[i]] += this.buckets[i];
+    }
+    this.drop();
+  }
+
+  drop(): void {
+    this.buckets.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}
 
 /**
  * A child of `histogram` whose observations are counted here, per bucket, and added to prom-client's series when
@@ -57,16 +71,7 @@ const childrenOf = new WeakMap<object, Map<string, PendingObservations>>();
  */
 export function boundHistogram<T extends string>(histogram: Histogram<T>, labels: LabelValues<T>): BoundObserver {
   const metric = histogram as unknown as Hookable;
-  let children = childrenOf.get(histogram);
-  if (!children) {
-    children = new Map();
-    childrenOf.set(histogram, children);
-    hook(metric, children);
-  }
-  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-  let child = children.get(key);
-  if (!child) children.set(key, (child = new PendingObservations(labels, metric.upperBounds)));
-  return child;
+  return pendingChild(metric, labels, () => new PendingObservations(labels, metric.upperBounds));
 }
 
 function sameLabels(a: LabelValues<string>, b: LabelValues<string>): boolean {
@@ -83,32 +88,4 @@ function seriesOf(metric: Hookable, labels: LabelValues<string>): SeriesValues {
     series = find()!;
   }
   return series;
-}
-
-function hook(metric: Hookable, children: Map<string, PendingObservations>): void {
-  const collect = metric.collect;
-  metric.collect = function (this: Hookable) {
-    for (const child of children.values()) {
-      if (child.count === 0) continue;
-      const series = seriesOf(this, child.labels);
-      series.sum += child.sum;
-      series.count += child.count;
-      for (let i = 0; i < this.upperBounds.length; i++) {
-        if (child.buckets[i] > 0) series.bucketValues[this.upperBounds[i]] += child.buckets[i];
-      }
-      child.buckets.fill(0);
-      child.sum = 0;
-      child.count = 0;
-    }
-    return collect?.call(this);
-  };
-  const reset = metric.reset;
-  metric.reset = function (this: Hookable) {
-    for (const child of children.values()) {
-      child.buckets.fill(0);
-      child.sum = 0;
-      child.count = 0;
-    }
-    reset.call(this);
-  };
 }
