@@ -153,6 +153,27 @@ function status(pid) {
   }
 }
 
+/**
+ * The machine's CPU per second from /proc/stat: the share of all cores busy, and the share the hypervisor stole
+ * (time a vCPU wanted to run and the host ran something else), keyed by epoch second.
+ */
+function machineCpu() {
+  const read = () => readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const seconds = new Map();
+  let last = read();
+  const timer = setInterval(() => {
+    const now = read();
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = now.map((v, i) => v - last[i]);
+    last = now;
+    const total = user + nice + system + idle + iowait + irq + softirq + steal || 1;
+    seconds.set(Math.floor(Date.now() / 1000) - 1, {
+      busy: (total - idle - iowait - steal) / total,
+      steal: steal / total,
+    });
+  }, 1000);
+  return { seconds, stop: () => clearInterval(timer) };
+}
+
 function children(pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -226,6 +247,7 @@ module.exports = {
   cpuMs,
   load,
   loadWrk,
+  machineCpu,
   LOADGEN,
   postgresCpuMs,
   request,

@@ -1,9 +1,9 @@
 // The soak's predict load, in a worker thread of its own so that the bench's other work (signing contributions,
 // verifying webhooks) never delays a request or its timing: routed single-row predict, open loop at `rate`
 // requests a second, an outcome for every tenth; each answer counted in the time window it completed in.
-const http = require('node:http');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { parentPort, workerData } = require('node:worker_threads');
+const { RawHttpClient } = require('./raw-http');
 
 /** One window's figures: the warm-up (0), a minute of the soak (1..minutes), or what ended after it. */
 class Window {
@@ -39,7 +39,7 @@ const windowOf = ({ start, minutes }, t) =>
   t < start ? 0 : Math.min(minutes + 1, 1 + Math.floor((t - start) / 60_000));
 
 function runLoad({ base, key, model, rate, start, end, minutes, features, label, traffic }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const http = new RawHttpClient(base, { maxSockets: 64 });
   const windows = Array.from({ length: minutes + 2 }, () => new Window());
   /** Per wall-clock second (epoch s): predictions answered, the slowest, and how many took over 50 ms. */
   const seconds = new Map();
@@ -53,37 +53,17 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
   };
   const windowNow = () => windows[windowOf({ start, minutes }, Date.now())];
 
-  const post = (path, body, headers = {}) =>
-    new Promise((resolve) => {
-      const payload = JSON.stringify(body);
-      const started = performance.now();
-      const req = http.request(
-        `${base}${path}`,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${key}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            ...headers,
-          },
-        },
-        (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode,
-              ms: performance.now() - started,
-              text: Buffer.concat(chunks).toString(),
-            }),
-          );
-        },
-      );
-      req.on('error', (err) => resolve({ status: 0, ms: performance.now() - started, text: err.message }));
-      req.end(payload);
-    });
+  const json = `Authorization: Bearer ${key}\r\nContent-Type: application/json\r\n`;
+  const post = (path, body, headers = '') => {
+    const started = performance.now();
+    return http.request('POST', path, json + headers, body).then(
+      ({ status, body: text }) => ({ status, ms: performance.now() - started, text }),
+      (err) => ({ status: 0, ms: performance.now() - started, text: err.message }),
+    );
+  };
+  const bodies = traffic.map((row) =>
+    JSON.stringify({ inputs: [Object.fromEntries(features.map((f) => [f, row[f]]))] }),
+  );
 
   let sent = 0;
   const predictOnce = async () => {
@@ -91,8 +71,8 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     const row = traffic[i % traffic.length];
     const res = await post(
       `/api/v1/models/${model}/predict`,
-      { inputs: [Object.fromEntries(features.map((f) => [f, row[f]]))] },
-      { 'x-user-id': `user-${i % 5000}`, 'cache-control': 'no-cache' },
+      bodies[i % traffic.length],
+      `X-User-Id: user-${i % 5000}\r\nCache-Control: no-cache\r\n`,
     );
     const w = windowNow();
     w.count(res.status);
@@ -100,9 +80,9 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     w.latencies.push(res.ms);
     perSecond(res.ms);
     if (i % 10 !== 0) return;
-    const answer = JSON.parse(res.text);
+    const answer = JSON.parse(res.text.toString());
     const value = answer.predictions[0].label === row[label] ? 1 : 0;
-    const outcome = await post(`/api/v1/predictions/${answer.requestId}/outcome`, { value });
+    const outcome = await post(`/api/v1/predictions/${answer.requestId}/outcome`, JSON.stringify({ value }));
     const o = windowNow();
     o.count(outcome.status);
     if (outcome.status < 300) o.outcomes++;
@@ -119,19 +99,24 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
   return (async () => {
     const started = performance.now();
     let issued = 0;
-    const inflight = new Set();
+    let pending = 0;
+    const one = async () => {
+      pending++;
+      try {
+        await predictOnce();
+      } finally {
+        pending--;
+      }
+    };
     while (Date.now() < end) {
       const due = Math.floor(((performance.now() - started) * rate) / 1000);
-      for (; issued < due; issued++) {
-        const p = predictOnce().finally(() => inflight.delete(p));
-        inflight.add(p);
-      }
+      for (; issued < due; issued++) void one();
       await new Promise((r) => setTimeout(r, 10));
     }
-    await Promise.all(inflight);
+    while (pending > 0) await new Promise((r) => setTimeout(r, 10));
     clearInterval(loopSampler);
     loop.disable();
-    agent.destroy();
+    http.close();
     return { windows, seconds: [...seconds.values()] };
   })();
 }

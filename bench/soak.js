@@ -7,14 +7,15 @@
 // - training runs (each followed by its DeltaOne evaluation): one in the warm-up, one at 30% and 70% of the soak.
 // Goals: no 5xx (nor connection errors), RSS growth under 10% from the end of the warm-up to the end, p99 of the
 // last minute within 20% of the first. Exits 1 when a goal is missed. Loopback only; it stops by itself.
-// Usage: npm run bench:soak   (SOAK_MINUTES, SOAK_RATE, SOAK_WARMUP_SECONDS, SOAK_CPU_PROF, BENCH_PORT, BENCH_PG_PORT)
+// Usage: npm run bench:soak   (SOAK_MINUTES, SOAK_RATE, SOAK_WARMUP_SECONDS, SOAK_CPU_PROF, SOAK_NODE_FLAGS, BENCH_PORT,
+// BENCH_PG_PORT)
 const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
 const { Wallet } = require('ethers');
 const pg = require('pg');
 const { Worker } = require('node:worker_threads');
-const { benchServerEnv, sleep, startServer, status, stopServer } = require('./lib');
+const { benchServerEnv, machineCpu, sleep, startServer, status, stopServer } = require('./lib');
 const { Window, windowOf } = require('./soak-load');
 const client = require('../dist/src/client');
 const { FEATURES, jsonl, LABEL, rows, trainLocally, truth } = require('../dist/src/client/demo/data');
@@ -214,9 +215,13 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   // SOAK_CPU_PROF=1: the server writes a V8 CPU profile to bench/.out/soak/prof when it stops.
   const profile = process.env.SOAK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof')}`] : [];
+  // SOAK_NODE_FLAGS (e.g. --trace-gc): more flags for the server; its output goes to bench/.out/soak/server.log,
+  // after a first line with the epoch ms it was started at (trace-gc's times count from there).
+  const extra = process.env.SOAK_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const spawnedAt = Date.now();
   const server = await startServer(
     'node',
-    [...profile, ...START_FLAGS, join(ROOT, 'dist', 'src', 'main.js')],
+    [...profile, ...extra, ...START_FLAGS, join(ROOT, 'dist', 'src', 'main.js')],
     benchServerEnv(
       { dir: OUT, port: PORT, pgPort: PG_PORT, key: KEY },
       { NODE_ENV: 'production', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true', WEB_CONCURRENCY: '1' },
@@ -227,6 +232,7 @@ async function main() {
   const receiver = await DemoReceiver.start();
   const pid = server.child.pid;
   const rss = [];
+  const cpu = machineCpu();
   const sampler = setInterval(() => rss.push({ t: Date.now(), rss: status(pid).rss }), 5000);
   try {
     const admin = client.createDeltaOneClient({ baseUrl: BASE, apiKey: KEY });
@@ -304,7 +310,10 @@ async function main() {
       const slow = served - (views[i + 1].within50 - views[i].within50);
       const t0 = start + i * 60_000;
       const lags = lagMax.filter((x) => x.t > t0 && x.t <= t0 + 60_000).map((x) => x.ms);
-      return { m: i + 1, w, rss: rssAt[i], served, slow, lag: lags.length ? Math.max(...lags) : NaN };
+      const secs = [...cpu.seconds].filter(([t]) => t * 1000 >= t0 && t * 1000 < t0 + 60_000).map(([, c]) => c);
+      const mean = (k) => secs.reduce((n, c) => n + c[k], 0) / secs.length;
+      const cpuUse = { busy: mean('busy'), steal: mean('steal'), stealMax: Math.max(...secs.map((c) => c.steal)) };
+      return { m: i + 1, w, rss: rssAt[i], served, slow, lag: lags.length ? Math.max(...lags) : NaN, cpuUse };
     });
 
     // Every webhook message the server created for the endpoint must arrive, verified.
@@ -344,15 +353,16 @@ async function main() {
     );
     console.log(`${MINUTES} min at ${RATE} predict/s after a ${WARMUP_S} s warm-up\n`);
     console.log(
-      '| minute | predictions | p50 ms | p99 ms | over 50 ms: client / server | event loop max ms: server / load | outcomes | contributions | non-2xx | 5xx | RSS MB |',
+      '| minute | predictions | p50 ms | p99 ms | over 50 ms: client / server | event loop max ms: server / load | CPU busy / stolen % (max) | outcomes | contributions | non-2xx | 5xx | RSS MB |',
     );
     console.log(
-      '| -----: | ----------: | -----: | -----: | --------------------------: | -------------------------------: | -------: | ------------: | ------: | --: | -----: |',
+      '| -----: | ----------: | -----: | -----: | --------------------------: | -------------------------------: | ------------------------: | -------: | ------------: | ------: | --: | -----: |',
     );
-    for (const { m, w, rss: r, slow, lag } of minutes) {
+    const pct = (x) => (x * 100).toFixed(0);
+    for (const { m, w, rss: r, slow, lag, cpuUse: c } of minutes) {
       const clientSlow = w.latencies.filter((ms) => ms > 50).length;
       console.log(
-        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${clientSlow} / ${slow} | ${f1(lag)} / ${f1(w.clientLoopMaxMs)} | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
+        `| ${m} | ${w.latencies.length} | ${f1(w.quantile(0.5))} | ${f1(w.quantile(0.99))} | ${clientSlow} / ${slow} | ${f1(lag)} / ${f1(w.clientLoopMaxMs)} | ${pct(c.busy)} / ${pct(c.steal)} (${pct(c.stealMax)}) | ${w.outcomes} | ${w.contributions} | ${w.non2xx} | ${w.fivexx} | ${mb(r)} |`,
       );
     }
     console.log('\ntraining runs:');
@@ -372,8 +382,12 @@ async function main() {
     console.log(
       `experiment: ${results.variants.map((v) => `${v.name} ${v.outcomes} outcomes`).join(', ')}; decision ${results.decision}`,
     );
+    const cpuAt = (t) => {
+      const c = cpu.seconds.get(t);
+      return c ? `, CPU ${pct(c.busy)}% busy, ${pct(c.steal)}% stolen` : '';
+    };
     console.log(
-      `seconds with most answers over 50 ms: ${worst.map((x) => `${new Date(x.t * 1000).toISOString().slice(11, 19)} ${x.over50}/${x.n} (max ${x.max.toFixed(0)} ms)`).join(', ')}`,
+      `seconds with most answers over 50 ms: ${worst.map((x) => `${new Date(x.t * 1000).toISOString().slice(11, 19)} ${x.over50}/${x.n} (max ${x.max.toFixed(0)} ms${cpuAt(x.t)})`).join(', ')}`,
     );
     console.log(`PostgreSQL statements over ${SLOW_MS} ms: ${slowStatements.length}`);
     for (const line of slowStatements.slice(0, 12)) console.log(`  ${line}`);
@@ -406,8 +420,10 @@ async function main() {
     process.exitCode = goals.every(([, met]) => met) ? 0 : 1;
   } finally {
     clearInterval(sampler);
+    cpu.stop();
     await receiver.close();
     await stopServer(server.child);
+    writeFileSync(join(OUT, 'server.log'), `started at ${spawnedAt}\n${server.output()}`);
   }
 }
 
