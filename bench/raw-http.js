@@ -68,13 +68,14 @@ class RawHttpClient {
     if (end < 0) return void (socket.buffer = buffer);
     const head = buffer.toString('latin1', 0, end).toLowerCase();
     const status = Number(head.slice(9, 12));
-    const length = status === 204 || status === 304 ? [, 0] : /\r\ncontent-length: *(\d+)/.exec(head);
-    if (!length) {
+    const declared = /\r\ncontent-length: *(\d+)/.exec(head);
+    const length = status === 204 || status === 304 ? 0 : declared && Number(declared[1]);
+    if (length === null) {
       socket.job = undefined;
       socket.destroy();
       return job.reject(new Error(`an answer without content-length: ${head.slice(0, 80)}`));
     }
-    const total = end + 4 + Number(length[1]);
+    const total = end + 4 + length;
     if (buffer.length < total) return void (socket.buffer = buffer);
     socket.job = undefined;
     socket.buffer = undefined;
