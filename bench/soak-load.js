@@ -1,6 +1,7 @@
 // The soak's predict load, in a worker thread of its own so that the bench's other work (signing contributions,
 // verifying webhooks) never delays a request or its timing: routed single-row predict, open loop at `rate`
-// requests a second, an outcome for every tenth; each answer counted in the time window it completed in.
+// requests a second, an outcome for every tenth; each answer counted in the time window it completed in. Requests go
+// through bench/raw-http.js: node:http's own cost and stalls showed up in the figures (bench/RESULTS.md, soak).
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { parentPort, workerData } = require('node:worker_threads');
 const { RawHttpClient } = require('./raw-http');
@@ -39,7 +40,7 @@ const windowOf = ({ start, minutes }, t) =>
   t < start ? 0 : Math.min(minutes + 1, 1 + Math.floor((t - start) / 60_000));
 
 function runLoad({ base, key, model, rate, start, end, minutes, features, label, traffic }) {
-  const http = new RawHttpClient(base, { maxSockets: 64 });
+  const client = new RawHttpClient(base, { maxSockets: 64 });
   const windows = Array.from({ length: minutes + 2 }, () => new Window());
   /** Per wall-clock second (epoch s): predictions answered, the slowest, and how many took over 50 ms. */
   const seconds = new Map();
@@ -56,9 +57,9 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
   const json = `Authorization: Bearer ${key}\r\nContent-Type: application/json\r\n`;
   const post = (path, body, headers = '') => {
     const started = performance.now();
-    return http.request('POST', path, json + headers, body).then(
-      ({ status, body: text }) => ({ status, ms: performance.now() - started, text }),
-      (err) => ({ status: 0, ms: performance.now() - started, text: err.message }),
+    return client.request('POST', path, json + headers, body).then(
+      (res) => ({ status: res.status, ms: performance.now() - started, body: res.body }),
+      () => ({ status: 0, ms: performance.now() - started }),
     );
   };
   const bodies = traffic.map((row) =>
@@ -80,7 +81,7 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     w.latencies.push(res.ms);
     perSecond(res.ms);
     if (i % 10 !== 0) return;
-    const answer = JSON.parse(res.text.toString());
+    const answer = JSON.parse(res.body.toString());
     const value = answer.predictions[0].label === row[label] ? 1 : 0;
     const outcome = await post(`/api/v1/predictions/${answer.requestId}/outcome`, JSON.stringify({ value }));
     const o = windowNow();
@@ -116,7 +117,7 @@ function runLoad({ base, key, model, rate, start, end, minutes, features, label,
     while (pending > 0) await new Promise((r) => setTimeout(r, 10));
     clearInterval(loopSampler);
     loop.disable();
-    http.close();
+    client.close();
     return { windows, seconds: [...seconds.values()] };
   })();
 }
