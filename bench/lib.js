@@ -171,7 +171,13 @@ function machineCpu() {
       steal: steal / total,
     });
   }, 1000);
-  return { seconds, stop: () => clearInterval(timer) };
+  /** Mean busy and stolen shares over [t0, t0 + ms) (epoch ms), and the most stolen in one of its seconds. */
+  const over = (t0, ms) => {
+    const secs = [...seconds].filter(([t]) => t * 1000 >= t0 && t * 1000 < t0 + ms).map(([, c]) => c);
+    const mean = (k) => secs.reduce((n, c) => n + c[k], 0) / secs.length;
+    return { busy: mean('busy'), steal: mean('steal'), stealMax: Math.max(...secs.map((c) => c.steal)) };
+  };
+  return { seconds, over, stop: () => clearInterval(timer) };
 }
 
 function children(pid) {

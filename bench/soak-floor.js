@@ -60,11 +60,10 @@ async function main() {
     console.log('| -----: | ----------: | -----: | -----: | ---------------------: | ------------------: |');
     const minutes = windows.slice(1, MINUTES + 1).map((data) => Window.from(data));
     minutes.forEach((w, i) => {
-      const t0 = start + i * 60_000;
-      const secs = [...cpu.seconds].filter(([t]) => t * 1000 >= t0 && t * 1000 < t0 + 60_000).map(([, c]) => c);
-      const mean = (k) => ((secs.reduce((n, c) => n + c[k], 0) / secs.length) * 100).toFixed(0);
+      const c = cpu.over(start + i * 60_000, 60_000);
+      const pct = (x) => (x * 100).toFixed(0);
       console.log(
-        `| ${i + 1} | ${w.latencies.length} | ${w.quantile(0.5).toFixed(2)} | ${w.quantile(0.99).toFixed(2)} | ${w.clientLoopMaxMs.toFixed(1)} | ${mean('busy')} / ${mean('steal')} |`,
+        `| ${i + 1} | ${w.latencies.length} | ${w.quantile(0.5).toFixed(2)} | ${w.quantile(0.99).toFixed(2)} | ${w.clientLoopMaxMs.toFixed(1)} | ${pct(c.busy)} / ${pct(c.steal)} |`,
       );
     });
     const p99 = minutes.map((w) => w.quantile(0.99));

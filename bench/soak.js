@@ -316,9 +316,7 @@ async function main() {
       const slow = served - (views[i + 1].within50 - views[i].within50);
       const t0 = start + i * 60_000;
       const lags = lagMax.filter((x) => x.t > t0 && x.t <= t0 + 60_000).map((x) => x.ms);
-      const secs = [...cpu.seconds].filter(([t]) => t * 1000 >= t0 && t * 1000 < t0 + 60_000).map(([, c]) => c);
-      const mean = (k) => secs.reduce((n, c) => n + c[k], 0) / secs.length;
-      const cpuUse = { busy: mean('busy'), steal: mean('steal'), stealMax: Math.max(...secs.map((c) => c.steal)) };
+      const cpuUse = cpu.over(t0, 60_000);
       return { m: i + 1, w, rss: rssAt[i], served, slow, lag: lags.length ? Math.max(...lags) : NaN, cpuUse };
     });
 
