@@ -56,8 +56,7 @@ class RawHttpClient {
 
   send(socket, job) {
     socket.job = job;
-    socket.buffer = undefined;
-    socket.write(job.text, 'latin1');
+    socket.write(job.text);
   }
 
   read(socket, chunk) {
